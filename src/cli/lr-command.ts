@@ -1,0 +1,82 @@
+import { readFile } from 'node:fs/promises';
+import { UsageError } from '../errors.js';
+import { applyCall, parseCalls, type SchedulerCall } from '../lr/call.js';
+import { createScheduler, loadSchedulerConfig } from '../lr/config.js';
+import type { Scheduler, StateDict } from '../lr/scheduler.js';
+import { integerFlag, parseCommandArgs, positionals, stringFlag } from './args.js';
+import type { CommandIo } from './io.js';
+
+const VALUES_USAGE = 'dptrain lr values <config> --steps N [--calls calls.json] [--restore-at K]';
+
+/** The LR after construction and after each call, optionally through a save/restore at call K. */
+export interface LrTrace {
+  readonly values: number[];
+  readonly warnings: string[];
+  readonly scheduler: Scheduler;
+}
+
+/**
+ * Runs a scheduler config for `steps` calls. `restoreAt` = K: after K calls, serialise `stateDict()` to JSON,
+ * build a fresh scheduler from the same config, `setStateDict()` it and make the remaining calls on it.
+ *
+ * @example
+ * traceSchedule({ name: 'StepDecay', learning_rate: 1, step_size: 1 }, 'lr', 2).values; // [1, 0.1, 0.010000000000000002]
+ */
+export function traceSchedule(
+  config: unknown,
+  path: string,
+  steps: number,
+  calls?: readonly SchedulerCall[],
+  restoreAt?: number,
+): LrTrace {
+  let scheduler = createScheduler(config, { path });
+  const values = [scheduler.lastLr];
+  const warnings: string[] = [];
+  for (let k = 1; k <= steps; k++) {
+    if (restoreAt === k - 1) {
+      const saved = JSON.parse(JSON.stringify(scheduler.stateDict())) as StateDict;
+      scheduler = createScheduler(config, { path });
+      warnings.push(...scheduler.setStateDict(saved));
+    }
+    applyCall(scheduler, calls?.[k - 1] ?? null);
+    values.push(scheduler.lastLr);
+  }
+  return { values, warnings, scheduler };
+}
+
+/** Reads a config file: the scheduler at its top level or under `lr:`. */
+export async function readSchedulerConfig(file: string): Promise<{ config: unknown; path: string }> {
+  return loadSchedulerConfig(await readFile(file, 'utf8'));
+}
+
+/** `dptrain lr values`: one JSON line of N+1 learning rates on stdout. */
+export async function lrValuesCommand(argv: readonly string[], io: CommandIo): Promise<number> {
+  const { values, positionals: rest } = parseCommandArgs(argv, {
+    steps: { type: 'string' },
+    calls: { type: 'string' },
+    'restore-at': { type: 'string' },
+  });
+  const [file] = positionals(rest, ['<config>'], VALUES_USAGE);
+  const steps = integerFlag('steps', stringFlag(values.steps), 0);
+  const restoreFlag = stringFlag(values['restore-at']);
+  const restoreAt = restoreFlag === undefined ? undefined : integerFlag('restore-at', restoreFlag, 0, steps);
+  const callsFile = stringFlag(values.calls);
+  const calls = callsFile === undefined ? undefined : await readCalls(callsFile, steps);
+  const { config, path } = await readSchedulerConfig(file!);
+  const trace = traceSchedule(config, path, steps, calls, restoreAt);
+  for (const warning of trace.warnings) io.stderr(`warning: ${warning}`);
+  io.stdout(JSON.stringify(trace.values));
+  return 0;
+}
+
+async function readCalls(file: string, steps: number): Promise<SchedulerCall[]> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    if (error instanceof SyntaxError)
+      throw new UsageError(`--calls ${file} is not valid JSON: ${error.message}`);
+    throw error;
+  }
+  return parseCalls(parsed, steps);
+}

@@ -1,0 +1,61 @@
+import { DptrainError, UsageError } from '../errors.js';
+import { type CommandIo, processIo } from './io.js';
+import { lrValuesCommand } from './lr-command.js';
+
+type Command = (argv: readonly string[], io: CommandIo) => Promise<number>;
+
+const COMMANDS: Readonly<Record<string, Command>> = {
+  'lr values': lrValuesCommand,
+};
+
+const HELP = `dptrain — data-parallel training coordinator
+
+usage:
+  dptrain lr values <config> --steps N [--calls calls.json] [--restore-at K]
+
+See README.md for every option.`;
+
+/**
+ * Runs one command line and returns the exit code: 0 on success, 2 for a refused config or argument (one line
+ * `error: …` on stderr, nothing on stdout), 1 for an unexpected failure.
+ *
+ * @example
+ * process.exitCode = await runCli(['lr', 'values', 'lr.yaml', '--steps', '10']);
+ */
+export async function runCli(argv: readonly string[], io: CommandIo = processIo): Promise<number> {
+  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+    io.stdout(HELP);
+    return argv.length === 0 ? 2 : 0;
+  }
+  const twoWords = `${argv[0]} ${argv[1] ?? ''}`;
+  const [name, rest] = Object.hasOwn(COMMANDS, twoWords)
+    ? [twoWords, argv.slice(2)]
+    : [argv[0]!, argv.slice(1)];
+  try {
+    const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+    if (command === undefined)
+      throw new UsageError(`unknown command "${argv.slice(0, 2).join(' ')}"; run dptrain --help`);
+    return await command(rest, io);
+  } catch (error) {
+    return reportFailure(error, io);
+  }
+}
+
+function reportFailure(error: unknown, io: CommandIo): number {
+  const message = error instanceof Error ? error.message : String(error);
+  const line = message.split('\n')[0];
+  if (error instanceof DptrainError || isSystemError(error)) {
+    io.stderr(`error: ${line}`);
+    return 2;
+  }
+  io.stderr(`error: internal: ${line}`);
+  if (process.env.DPTRAIN_DEBUG === '1' && error instanceof Error && error.stack) io.stderr(error.stack);
+  return 1;
+}
+
+/** Node's file-system and network errors (ENOENT, EACCES, …) are the user's to fix, like a bad argument. */
+function isSystemError(error: unknown): boolean {
+  return (
+    error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && 'syscall' in error
+  );
+}

@@ -1,0 +1,218 @@
+/**
+ * Every error dptrain throws on purpose. Each class has a stable `code` users can grep for; tests assert
+ * the class and the code, never the wording. Messages name the argument, the rule and the value received.
+ *
+ * @example
+ * try { new StepDecay({ learningRate: 0.1, stepSize: 0 }); } catch (e) { if (e instanceof SchedulerError) console.log(e.code); }
+ */
+
+/** The Python exception class Paddle (or PyTorch) raises for the same fault. */
+export type PythonErrorClass =
+  | 'ValueError'
+  | 'TypeError'
+  | 'AssertionError'
+  | 'NotImplementedError'
+  | 'RuntimeError'
+  | 'KeyError'
+  | 'ZeroDivisionError';
+
+/** Base class: `code` is stable across releases; `cause` carries the underlying error when there is one. */
+export abstract class DptrainError extends Error {
+  abstract readonly code: string;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export type SchedulerErrorCode =
+  /** an argument has the wrong type (Python: TypeError) */
+  | 'ERR_LR_ARGUMENT_TYPE'
+  /** an argument has a value the scheduler refuses (Python: ValueError or AssertionError) */
+  | 'ERR_LR_ARGUMENT_VALUE'
+  /** a step() call the scheduler cannot perform (past OneCycleLR's total steps, a negative epoch, …) */
+  | 'ERR_LR_STEP'
+  /** setStateDict() received a state that lacks a key or holds a value of the wrong type */
+  | 'ERR_LR_STATE'
+  /** the abstract base class was instantiated (Python: NotImplementedError) */
+  | 'ERR_LR_ABSTRACT';
+
+/** A scheduler refused an argument, a call or a state, where Paddle/PyTorch refuse it too. */
+export class SchedulerError extends DptrainError {
+  /** The argument at fault (snake_case, as in a config), when one is. */
+  readonly argument: string | undefined;
+
+  constructor(
+    readonly code: SchedulerErrorCode,
+    readonly pythonClass: PythonErrorClass,
+    message: string,
+    options?: { cause?: unknown; argument?: string },
+  ) {
+    super(message, options);
+    this.argument = options?.argument;
+  }
+}
+
+export type ConfigErrorCode =
+  /** a key the config format does not know */
+  | 'ERR_CONFIG_UNKNOWN_KEY'
+  /** a required key is absent */
+  | 'ERR_CONFIG_MISSING_KEY'
+  /** a value of the wrong type or outside its range */
+  | 'ERR_CONFIG_BAD_VALUE'
+  /** a scheduler / optimizer / task name that does not exist */
+  | 'ERR_CONFIG_UNKNOWN_NAME'
+  /** the text is not valid YAML/JSON */
+  | 'ERR_CONFIG_SYNTAX'
+  /** keys that cannot be used together, or a schedule that cannot cover the run */
+  | 'ERR_CONFIG_CONFLICT';
+
+/** A configuration (file, object or flags) was refused; `path` is the key path, e.g. `lr.learning_rate.gamma`. */
+export class ConfigError extends DptrainError {
+  constructor(
+    readonly code: ConfigErrorCode,
+    readonly path: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(path === '' ? message : `${path}: ${message}`, options);
+  }
+}
+
+/** An arithmetic expression (`lr_lambda: "0.95 ** x"`) could not be parsed or evaluated. */
+export class ExpressionError extends DptrainError {
+  readonly code = 'ERR_EXPRESSION';
+
+  constructor(
+    message: string,
+    readonly source: string,
+    readonly position: number,
+  ) {
+    super(position >= 0 ? `${message} at position ${position} in "${source}"` : `${message} in "${source}"`);
+  }
+}
+
+/** A command-line argument was refused (unknown flag, missing value, bad number). */
+export class UsageError extends DptrainError {
+  readonly code = 'ERR_USAGE';
+}
+
+/** WebSocket close codes dptrain uses when a stream cannot be trusted (RFC 6455 §7.4.1). */
+export const CLOSE_CODES = {
+  /** normal end of a run */
+  normal: 1000,
+  /** undecodable frame, unknown message type, wrong protocol version */
+  protocolError: 1002,
+  /** failed authentication or a message sent out of turn */
+  policyViolation: 1008,
+  /** a frame or message larger than the negotiated bound */
+  messageTooBig: 1009,
+  /** the coordinator hit an internal error */
+  internalError: 1011,
+} as const;
+
+export type ProtocolErrorCode =
+  /** bytes that do not decode as a dptrain frame or message */
+  | 'ERR_PROTOCOL_MALFORMED'
+  /** a frame or a whole message larger than its bound */
+  | 'ERR_PROTOCOL_TOO_LARGE'
+  /** a message `type` the protocol does not define */
+  | 'ERR_PROTOCOL_UNKNOWN_TYPE'
+  /** the peer speaks another protocol version */
+  | 'ERR_PROTOCOL_VERSION'
+  /** wrong or missing token */
+  | 'ERR_PROTOCOL_AUTH';
+
+/** The stream cannot be trusted: the connection is closed with `closeCode` and the reason is logged. */
+export class ProtocolError extends DptrainError {
+  constructor(
+    readonly code: ProtocolErrorCode,
+    readonly closeCode: number,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export type OptimizerErrorCode =
+  /** an optimizer argument of the wrong type or value */
+  | 'ERR_OPTIM_ARGUMENT'
+  /** parameter and gradient vectors of different lengths */
+  | 'ERR_OPTIM_SIZE'
+  /** optimizer state that does not fit the parameters */
+  | 'ERR_OPTIM_STATE';
+
+/** An optimizer refused its arguments, a gradient or a state. */
+export class OptimizerError extends DptrainError {
+  constructor(
+    readonly code: OptimizerErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** A chart, a picture size or a tick request that cannot be drawn (x and y of different lengths, a size out of range, a non-finite range). */
+export class PlotError extends DptrainError {
+  readonly code = 'ERR_PLOT_ARGUMENT';
+}
+
+export type TaskErrorCode =
+  /** a task name that is neither built in nor a module path, or a module file that does not exist */
+  | 'ERR_TASK_NOT_FOUND'
+  /** the task module exists but importing it threw (syntax error, failing top-level code) */
+  | 'ERR_TASK_IMPORT'
+  /** the module's export (or a model it creates) does not implement the Task / Model interface */
+  | 'ERR_TASK_INVALID'
+  /** an argument a task, model or sampler refuses (a seed that is not an integer, a layer size of 0, rank ≥ worldSize) */
+  | 'ERR_TASK_ARGUMENT'
+  /** a parameter vector, batch or buffer whose length does not fit the model or the data set */
+  | 'ERR_TASK_SHAPE';
+
+/** A task could not be loaded, or a model, a data set or a batch does not fit what was asked of it. */
+export class TaskError extends DptrainError {
+  constructor(
+    readonly code: TaskErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** A TensorFlow.js backend that was asked for explicitly could not be activated; `backend` names it. */
+export class BackendError extends DptrainError {
+  readonly code = 'ERR_BACKEND_UNAVAILABLE';
+
+  constructor(
+    readonly backend: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export type TransportErrorCode =
+  /** a send on a connection that is closing or closed, or a connection that closed mid-send */
+  | 'ERR_TRANSPORT_CLOSED'
+  /** connect() could not open the WebSocket (refused, timed out, or an HTTP answer instead of an upgrade) */
+  | 'ERR_TRANSPORT_CONNECT'
+  /** listen() could not bind its host and port */
+  | 'ERR_TRANSPORT_LISTEN'
+  /** the socket under an open connection failed (reset, broken pipe) */
+  | 'ERR_TRANSPORT_SOCKET';
+
+/** A WebSocket could not be opened, bound or written; `cause` holds the underlying `ws` or socket error. */
+export class TransportError extends DptrainError {
+  constructor(
+    readonly code: TransportErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

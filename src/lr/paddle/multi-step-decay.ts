@@ -1,0 +1,41 @@
+import { expectNumber, expectNumberList, valueFault } from '../checks.js';
+import { LRScheduler, type Verbose } from '../scheduler.js';
+
+export interface MultiStepDecayOptions {
+  learningRate: number;
+  /** Strictly increasing epochs at which the LR is multiplied by gamma. */
+  milestones: readonly number[];
+  /** Factor, < 1. Default 0.1. */
+  gamma?: number;
+  lastEpoch?: number;
+  verbose?: Verbose;
+}
+
+/**
+ * Paddle's `MultiStepDecay`: `lr = B * gamma ** i`, `i` = number of milestones `<= e`.
+ *
+ * @example
+ * new MultiStepDecay({ learningRate: 0.1, milestones: [2, 4] }); // 0.1, 0.1, 0.01, 0.01, 0.001, …
+ */
+export class MultiStepDecay extends LRScheduler {
+  readonly className = 'MultiStepDecay';
+  readonly milestones: readonly number[];
+  readonly gamma: number;
+
+  constructor(options: MultiStepDecayOptions) {
+    super();
+    const name = this.className;
+    this.milestones = [...expectNumberList(name, 'milestones', options.milestones)];
+    if (this.milestones.some((m, i) => i > 0 && !(m > this.milestones[i - 1]!))) {
+      throw valueFault(name, 'milestones', 'strictly increasing', this.milestones);
+    }
+    this.gamma = expectNumber(name, 'gamma', options.gamma ?? 0.1);
+    if (this.gamma >= 1) throw valueFault(name, 'gamma', '< 1.0', this.gamma);
+    this.begin(options.learningRate, options.lastEpoch, options.verbose);
+  }
+
+  getLr(): number {
+    const index = this.milestones.findIndex((milestone) => this.lastEpoch < milestone);
+    return this.baseLr * this.gamma ** (index === -1 ? this.milestones.length : index);
+  }
+}

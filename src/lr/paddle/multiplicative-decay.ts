@@ -1,0 +1,34 @@
+import { expectFunction } from '../checks.js';
+import { LRScheduler, type LrLambda, type Verbose } from '../scheduler.js';
+
+export interface MultiplicativeDecayOptions {
+  learningRate: number;
+  /** Factor applied at each epoch k = 1…e. */
+  lrLambda: LrLambda;
+  lastEpoch?: number;
+  verbose?: Verbose;
+}
+
+/**
+ * Paddle's `MultiplicativeDecay`: `lr = B * lr_lambda(1) * … * lr_lambda(e)`, recomputed from `B` at every step
+ * (so an explicit epoch is random access, unlike PyTorch's MultiplicativeLR).
+ *
+ * @example
+ * new MultiplicativeDecay({ learningRate: 0.5, lrLambda: () => 0.95 }); // 0.5, 0.475, 0.45125, …
+ */
+export class MultiplicativeDecay extends LRScheduler {
+  readonly className = 'MultiplicativeDecay';
+  readonly lrLambda: LrLambda;
+
+  constructor(options: MultiplicativeDecayOptions) {
+    super();
+    this.lrLambda = expectFunction(this.className, 'lr_lambda', options.lrLambda);
+    this.begin(options.learningRate, options.lastEpoch, options.verbose);
+  }
+
+  getLr(): number {
+    let lr = this.baseLr;
+    for (let epoch = 1; epoch <= this.lastEpoch; epoch++) lr = lr * this.lrLambda(epoch);
+    return lr;
+  }
+}

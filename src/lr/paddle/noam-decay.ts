@@ -1,0 +1,45 @@
+import { expectNumber, valueFault } from '../checks.js';
+import { LRScheduler, type Verbose } from '../scheduler.js';
+
+export interface NoamDecayOptions {
+  /** Model width (the Transformer's d_model), > 0. */
+  dModel: number;
+  /** Steps of linear rise, > 0. */
+  warmupSteps: number;
+  /** Multiplier `B`. Default 1.0. */
+  learningRate?: number;
+  lastEpoch?: number;
+  verbose?: Verbose;
+}
+
+/**
+ * Paddle's `NoamDecay` ("Attention is all you need"):
+ * `lr = B * d_model ** -0.5 * min(a, warmup_steps ** -1.5 * e)` with `a = 1` at e = 0, else `e ** -0.5`.
+ *
+ * @example
+ * new NoamDecay({ dModel: 512, warmupSteps: 40, learningRate: 2 }); // 0, 0.000349, 0.000699, … peak at e = 40
+ */
+export class NoamDecay extends LRScheduler {
+  readonly className = 'NoamDecay';
+  readonly dModel: number;
+  readonly warmupSteps: number;
+
+  constructor(options: NoamDecayOptions) {
+    super();
+    const name = this.className;
+    this.dModel = expectNumber(name, 'd_model', options.dModel);
+    if (this.dModel <= 0) throw valueFault(name, 'd_model', '> 0', this.dModel);
+    this.warmupSteps = expectNumber(name, 'warmup_steps', options.warmupSteps);
+    // Paddle does not check it, then fails on 0 ** -1.5 in its first step; refuse it up front instead.
+    if (this.warmupSteps <= 0)
+      throw valueFault(name, 'warmup_steps', '> 0', this.warmupSteps, 'ZeroDivisionError');
+    this.begin(options.learningRate ?? 1.0, options.lastEpoch, options.verbose);
+  }
+
+  getLr(): number {
+    const e = this.lastEpoch;
+    const a = e === 0 ? 1 : e ** -0.5;
+    const b = this.warmupSteps ** -1.5 * e;
+    return this.baseLr * this.dModel ** -0.5 * Math.min(a, b);
+  }
+}

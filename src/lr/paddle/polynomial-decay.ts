@@ -1,0 +1,59 @@
+import { expectBoolean, expectNumber, valueFault } from '../checks.js';
+import { LRScheduler, type Verbose } from '../scheduler.js';
+
+export interface PolynomialDecayOptions {
+  learningRate: number;
+  /** Length of the decay (positive integer). */
+  decaySteps: number;
+  /** Final value. Default 0.0001. */
+  endLr?: number;
+  /** Exponent, > 0. Default 1.0. */
+  power?: number;
+  /** Stretch the period by whole multiples once it is passed, instead of holding `end_lr`. Default false. */
+  cycle?: boolean;
+  lastEpoch?: number;
+  verbose?: Verbose;
+}
+
+/**
+ * Paddle's `PolynomialDecay`: `lr = (B - end_lr) * (1 - E / D) ** power + end_lr` with `E = min(e, decay_steps)`,
+ * `D = decay_steps`; with `cycle`, `E = e` and `D = decay_steps * ceil(e / decay_steps)` (1 at e = 0), so the
+ * value jumps back up after each period instead of restarting at `B`.
+ *
+ * @example
+ * new PolynomialDecay({ learningRate: 0.5, decaySteps: 20, endLr: 0 }); // 0.5, 0.475, 0.45, … 0 from e = 20
+ */
+export class PolynomialDecay extends LRScheduler {
+  readonly className = 'PolynomialDecay';
+  readonly decaySteps: number;
+  readonly endLr: number;
+  readonly power: number;
+  readonly cycle: boolean;
+
+  constructor(options: PolynomialDecayOptions) {
+    super();
+    const name = this.className;
+    const steps = options.decaySteps;
+    if (typeof steps !== 'number' || !Number.isInteger(steps) || steps <= 0) {
+      throw valueFault(name, 'decay_steps', 'a positive integer', steps, 'AssertionError');
+    }
+    this.decaySteps = steps;
+    this.power = expectNumber(name, 'power', options.power ?? 1.0);
+    if (!(this.power > 0)) throw valueFault(name, 'power', '> 0', this.power, 'AssertionError');
+    this.endLr = expectNumber(name, 'end_lr', options.endLr ?? 0.0001);
+    this.cycle = expectBoolean(name, 'cycle', options.cycle ?? false);
+    this.begin(options.learningRate, options.lastEpoch, options.verbose);
+  }
+
+  getLr(): number {
+    let epoch = this.lastEpoch;
+    let decaySteps = this.decaySteps;
+    if (this.cycle) {
+      const periods = epoch === 0 ? 1 : Math.ceil(epoch / this.decaySteps);
+      decaySteps = this.decaySteps * periods;
+    } else {
+      epoch = Math.min(epoch, this.decaySteps);
+    }
+    return (this.baseLr - this.endLr) * (1 - epoch / decaySteps) ** this.power + this.endLr;
+  }
+}

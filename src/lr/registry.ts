@@ -1,0 +1,5 @@
+import type { SchedulerEntry } from './entry.js';
+import { PADDLE_SCHEDULERS } from './paddle/registry.js';
+
+/** Every scheduler a config can name: Paddle's by bare name, PyTorch's under `torch.`. */
+export const SCHEDULERS: Readonly<Record<string, SchedulerEntry>> = { ...PADDLE_SCHEDULERS };

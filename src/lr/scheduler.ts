@@ -1,0 +1,181 @@
+import { SchedulerError } from '../errors.js';
+import { describe, expectNumber } from './checks.js';
+
+/** A value in a scheduler's state dict: what Paddle's `state_dict()` holds, JSON-serialisable. */
+export type StateValue = number | null | string | boolean | readonly number[] | StateDict;
+
+/** A scheduler's checkpoint: Paddle's exact snake_case keys (`last_epoch`, `last_lr`, …). */
+export interface StateDict {
+  readonly [key: string]: StateValue;
+}
+
+/** What every scheduler (Paddle's or PyTorch's) offers the rest of dptrain. */
+interface SchedulerCommon {
+  /** Class name as written in a config: `StepDecay`, `torch.StepLR`. */
+  readonly className: string;
+  /** The learning rate to use now (Paddle's `scheduler()`). */
+  readonly lastLr: number;
+  /** The epoch counter as the scheduler keeps it (`last_epoch`). */
+  readonly lastEpoch: number;
+  /** Computes the LR for `lastEpoch` without storing it (may re-step an inner scheduler, as Paddle's does). */
+  getLr(): number;
+  /** The checkpoint, with the library's own keys. */
+  stateDict(): StateDict;
+  /** Restores a checkpoint made by `stateDict()`; returns warnings (e.g. unused keys). */
+  setStateDict(state: StateDict): readonly string[];
+}
+
+/** A scheduler driven by epochs/steps alone. */
+export interface EpochScheduler extends SchedulerCommon {
+  readonly metricDriven: false;
+  /** Advances one epoch, or jumps to `epoch` when given. */
+  step(epoch?: number): void;
+}
+
+/** A scheduler driven by a metric (ReduceOnPlateau, torch.ReduceLROnPlateau). */
+export interface MetricScheduler extends SchedulerCommon {
+  readonly metricDriven: true;
+  /** Feeds one metric value; `epoch` only overrides the bookkeeping counter. */
+  step(metrics: number, epoch?: number): void;
+}
+
+/** Any scheduler; narrow on `metricDriven` before calling `step`. */
+export type Scheduler = EpochScheduler | MetricScheduler;
+
+/** A learning-rate callable (`lr_lambda`, `scale_fn`): epoch or cycle in, factor out. */
+export type LrLambda = (x: number) => number;
+
+/** True for anything that behaves as a scheduler (used where Paddle checks `isinstance(x, LRScheduler)`). */
+export function isScheduler(value: unknown): value is Scheduler {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { step?: unknown }).step === 'function' &&
+    typeof (value as { stateDict?: unknown }).stateDict === 'function' &&
+    typeof (value as { metricDriven?: unknown }).metricDriven === 'boolean'
+  );
+}
+
+/** `verbose` as Paddle has it: `true` prints each step to stderr; a function receives the line instead. */
+export type Verbose = boolean | ((line: string) => void);
+
+/**
+ * Paddle's `LRScheduler` base: `last_epoch` starts at -1 and the constructor steps once, so a fresh
+ * scheduler holds the epoch-0 value. Subclasses validate and set their fields, then call `begin()`
+ * (TypeScript cannot run subclass code before `super()`, Paddle sets fields before its base constructor).
+ *
+ * `step()` advances `lastEpoch` by one and stores `getLr()`; `step(epoch)` sets `lastEpoch = epoch` and stores
+ * `closedFormLr()` when the class has one, else `getLr()`.
+ */
+export abstract class LRScheduler implements EpochScheduler {
+  readonly metricDriven = false as const;
+  abstract readonly className: string;
+  baseLr = 0;
+  lastLr = 0;
+  lastEpoch = -1;
+  private verbose: Verbose = false;
+
+  /** Validates the base learning rate (named `argument` in errors), stores it and performs the first step. */
+  protected begin(
+    learningRate: unknown,
+    lastEpoch: unknown,
+    verbose: Verbose | undefined,
+    argument = 'learning_rate',
+  ): void {
+    if (typeof learningRate !== 'number') {
+      throw new SchedulerError(
+        'ERR_LR_ARGUMENT_TYPE',
+        'TypeError',
+        `${this.className}: ${argument} must be a number, received ${describe(learningRate)}`,
+      );
+    }
+    if (!(learningRate >= 0) || !Number.isFinite(learningRate)) {
+      throw new SchedulerError(
+        'ERR_LR_ARGUMENT_VALUE',
+        'ValueError',
+        `${this.className}: ${argument} must be a finite number >= 0, received ${describe(learningRate)}`,
+      );
+    }
+    const start = lastEpoch === undefined ? -1 : expectNumber(this.className, 'last_epoch', lastEpoch);
+    if (!Number.isInteger(start)) {
+      throw new SchedulerError(
+        'ERR_LR_ARGUMENT_TYPE',
+        'TypeError',
+        `${this.className}: last_epoch must be an integer, received ${describe(lastEpoch)}`,
+      );
+    }
+    this.baseLr = learningRate;
+    this.lastLr = learningRate;
+    this.lastEpoch = start;
+    this.verbose = verbose ?? false;
+    this.step();
+  }
+
+  abstract getLr(): number;
+
+  /** The value at `lastEpoch` used by `step(epoch)`; only CosineAnnealingDecay has one in Paddle. */
+  protected closedFormLr(): number | undefined {
+    return undefined;
+  }
+
+  step(epoch?: number): void {
+    if (epoch === undefined) {
+      this.lastEpoch += 1;
+      this.lastLr = this.getLr();
+    } else {
+      this.lastEpoch = epoch;
+      this.lastLr = this.closedFormLr() ?? this.getLr();
+    }
+    this.announce();
+  }
+
+  /** Prints Paddle's verbose line for the step just taken. */
+  protected announce(): void {
+    if (this.verbose === false) return;
+    const line = `Epoch ${this.lastEpoch}: ${this.className} set learning rate to ${this.lastLr}.`;
+    if (this.verbose === true) console.error(line);
+    else this.verbose(line);
+  }
+
+  stateDict(): StateDict {
+    return { last_epoch: this.lastEpoch, last_lr: this.lastLr };
+  }
+
+  setStateDict(state: StateDict): readonly string[] {
+    const lastEpoch = readStateNumber(this.className, state, 'last_epoch');
+    const lastLr = readStateNumber(this.className, state, 'last_lr');
+    this.lastEpoch = lastEpoch;
+    this.lastLr = lastLr;
+    return unusedKeys(this.className, state, ['last_epoch', 'last_lr']);
+  }
+}
+
+/** Reads a numeric key of a state dict, refusing a missing key or a non-number (Paddle: RuntimeError). */
+export function readStateNumber(className: string, state: StateDict, key: string): number {
+  if (typeof state !== 'object' || state === null || !(key in state)) {
+    throw new SchedulerError(
+      'ERR_LR_STATE',
+      'RuntimeError',
+      `${className}: state dict has no "${key}"; pass a state made by stateDict() of the same scheduler class`,
+    );
+  }
+  const value = state[key];
+  if (typeof value !== 'number') {
+    throw new SchedulerError(
+      'ERR_LR_STATE',
+      'RuntimeError',
+      `${className}: state dict key "${key}" must be a number, received ${describe(value)}`,
+    );
+  }
+  return value;
+}
+
+/** The warning Paddle emits when a state dict holds keys the scheduler does not read. */
+export function unusedKeys(className: string, state: StateDict, used: readonly string[]): readonly string[] {
+  const extra = Object.keys(state).filter((key) => !used.includes(key));
+  return extra.length === 0
+    ? []
+    : [
+        `${className}: state dict has unused keys ${extra.map((k) => `"${k}"`).join(', ')}; they were ignored`,
+      ];
+}

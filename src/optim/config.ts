@@ -1,0 +1,364 @@
+import { ConfigError } from '../errors.js';
+import type { OptimizerName } from './optimizer.js';
+
+/** Every optimizer name a config may give, as Paddle spells the class. */
+export const OPTIMIZER_NAMES: readonly OptimizerName[] = Object.freeze(['SGD', 'Momentum', 'Adam', 'AdamW']);
+
+/** Momentum's `momentum` (Paddle's default). */
+export const DEFAULT_MOMENTUM = 0.9;
+/** Momentum's `use_nesterov`. */
+export const DEFAULT_USE_NESTEROV = false;
+/** Momentum's `rescale_grad` (honoured as on GPU; Paddle's CPU kernel ignores it). */
+export const DEFAULT_RESCALE_GRAD = 1.0;
+/** Adam/AdamW `beta1`. */
+export const DEFAULT_BETA1 = 0.9;
+/** Adam/AdamW `beta2`. */
+export const DEFAULT_BETA2 = 0.999;
+/** Adam/AdamW `epsilon`. */
+export const DEFAULT_EPSILON = 1e-8;
+/** Adam/AdamW `amsgrad`. */
+export const DEFAULT_AMSGRAD = false;
+/** AdamW's decoupled `weight_decay`; SGD, Momentum and Adam default to no decay. */
+export const DEFAULT_ADAMW_WEIGHT_DECAY = 0.01;
+/** AdamW's `lr_ratio` (the value Paddle's callable would return). */
+export const DEFAULT_LR_RATIO = 1.0;
+/** AdamW's `apply_decay` (what `apply_decay_param_fun` would return; none given means decay). */
+export const DEFAULT_APPLY_DECAY = true;
+
+/** `paddle.regularizer.L2Decay` / `L1Decay`: a coupled term added to the (clipped) gradient. */
+export interface DecaySpec {
+  readonly type: 'L2Decay' | 'L1Decay';
+  readonly coeff: number;
+}
+
+/** `paddle.nn.ClipGradBy*`; `min` of ClipGradByValue is already resolved (`-max` when not given). */
+export type ClipSpec =
+  | { readonly type: 'ClipGradByGlobalNorm'; readonly clip_norm: number }
+  | { readonly type: 'ClipGradByNorm'; readonly clip_norm: number }
+  | { readonly type: 'ClipGradByValue'; readonly max: number; readonly min: number };
+
+/** `paddle.optimizer.SGD` arguments. */
+export interface SgdSpec {
+  readonly name: 'SGD';
+  readonly weight_decay: DecaySpec | null;
+  readonly grad_clip: ClipSpec | null;
+}
+
+/** `paddle.optimizer.Momentum` arguments; an L2 `weight_decay` is fused into its kernel. */
+export interface MomentumSpec {
+  readonly name: 'Momentum';
+  readonly momentum: number;
+  readonly use_nesterov: boolean;
+  readonly rescale_grad: number;
+  readonly weight_decay: DecaySpec | null;
+  readonly grad_clip: ClipSpec | null;
+}
+
+/** `paddle.optimizer.Adam` arguments; `weight_decay` is coupled (added to the gradient). */
+export interface AdamSpec {
+  readonly name: 'Adam';
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  readonly amsgrad: boolean;
+  readonly weight_decay: DecaySpec | null;
+  readonly grad_clip: ClipSpec | null;
+}
+
+/** `paddle.optimizer.AdamW` arguments; `weight_decay` is decoupled (scales the params). */
+export interface AdamWSpec {
+  readonly name: 'AdamW';
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  readonly amsgrad: boolean;
+  /** The decoupled coefficient (a number, never a regularizer). */
+  readonly weight_decay: number;
+  /** What Paddle's `lr_ratio(param)` callable would return. */
+  readonly lr_ratio: number;
+  /** What Paddle's `apply_decay_param_fun(param.name)` would return. */
+  readonly apply_decay: boolean;
+  readonly grad_clip: ClipSpec | null;
+}
+
+/** A checked optimizer config with every default filled in (frozen). */
+export type OptimizerSpec = SgdSpec | MomentumSpec | AdamSpec | AdamWSpec;
+
+const ARGUMENTS: Readonly<Record<OptimizerName, readonly string[]>> = {
+  SGD: ['weight_decay', 'grad_clip'],
+  Momentum: ['momentum', 'use_nesterov', 'rescale_grad', 'weight_decay', 'grad_clip'],
+  Adam: ['beta1', 'beta2', 'epsilon', 'amsgrad', 'weight_decay', 'grad_clip'],
+  AdamW: ['beta1', 'beta2', 'epsilon', 'weight_decay', 'lr_ratio', 'apply_decay', 'amsgrad', 'grad_clip'],
+};
+
+/** Paddle arguments a flat-vector optimizer does not take, with what to do instead. */
+const NOT_TAKEN: Readonly<Record<string, string>> = {
+  learning_rate:
+    'the learning rate comes from the `lr:` section (the coordinator schedules it); move it there',
+  parameters: 'dptrain optimizes the whole model as one flat vector; remove it',
+  apply_decay_param_fun: 'give `apply_decay: true|false`, the value the function would return',
+  multi_precision: 'parameters are always float32; remove it',
+  lazy_mode: 'gradients are always dense; remove it',
+  use_multi_tensor: 'the vector is already one flat tensor; remove it',
+};
+
+const CLIP_ARGUMENTS = {
+  ClipGradByGlobalNorm: ['type', 'clip_norm'],
+  ClipGradByNorm: ['type', 'clip_norm'],
+  ClipGradByValue: ['type', 'max', 'min'],
+} as const;
+type ClipType = keyof typeof CLIP_ARGUMENTS;
+
+const DECAY_TYPES: readonly DecaySpec['type'][] = ['L2Decay', 'L1Decay'];
+
+/**
+ * Checks an `optimizer:` config and fills Paddle's defaults; every refusal is a ConfigError whose `path` is
+ * the key path under `path`.
+ *
+ * @example
+ * parseOptimizerConfig({ name: 'Momentum', weight_decay: 1e-4 }); // { name: 'Momentum', momentum: 0.9, … }
+ */
+export function parseOptimizerConfig(config: unknown, path = 'optimizer'): OptimizerSpec {
+  const object = expectObject(config, path, 'an object with a `name` (SGD, Momentum, Adam or AdamW)');
+  const name = parseName(object['name'], join(path, 'name'));
+  for (const key of Object.keys(object)) {
+    if (key !== 'name' && !ARGUMENTS[name].includes(key)) throw unknownKey(name, key, join(path, key));
+  }
+  const at = (key: string): string => join(path, key);
+  const grad_clip = parseClip(object['grad_clip'], at('grad_clip'));
+  switch (name) {
+    case 'SGD':
+      return Object.freeze({
+        name,
+        weight_decay: parseDecay(object['weight_decay'], at('weight_decay')),
+        grad_clip,
+      });
+    case 'Momentum':
+      return Object.freeze({
+        name,
+        momentum: number(object['momentum'], at('momentum'), DEFAULT_MOMENTUM, atLeastZero),
+        use_nesterov: boolean(object['use_nesterov'], at('use_nesterov'), DEFAULT_USE_NESTEROV),
+        rescale_grad: number(object['rescale_grad'], at('rescale_grad'), DEFAULT_RESCALE_GRAD, positive),
+        weight_decay: parseDecay(object['weight_decay'], at('weight_decay')),
+        grad_clip,
+      });
+    case 'Adam':
+      return Object.freeze({
+        name,
+        ...parseAdamCore(object, path),
+        weight_decay: parseDecay(object['weight_decay'], at('weight_decay')),
+        grad_clip,
+      });
+    case 'AdamW':
+      return Object.freeze({
+        name,
+        ...parseAdamCore(object, path),
+        weight_decay: parseDecoupledDecay(object['weight_decay'], at('weight_decay')),
+        lr_ratio: number(object['lr_ratio'], at('lr_ratio'), DEFAULT_LR_RATIO, positive),
+        apply_decay: boolean(object['apply_decay'], at('apply_decay'), DEFAULT_APPLY_DECAY),
+        grad_clip,
+      });
+  }
+}
+
+interface Range {
+  readonly rule: string;
+  readonly accepts: (value: number) => boolean;
+}
+const atLeastZero: Range = { rule: 'a number >= 0', accepts: (v) => v >= 0 };
+const positive: Range = { rule: 'a number > 0', accepts: (v) => v > 0 };
+const unitInterval: Range = { rule: 'a number in [0, 1)', accepts: (v) => v >= 0 && v < 1 };
+const anyFinite: Range = { rule: 'a finite number', accepts: () => true };
+
+function parseAdamCore(object: Readonly<Record<string, unknown>>, path: string) {
+  return {
+    beta1: number(object['beta1'], join(path, 'beta1'), DEFAULT_BETA1, unitInterval),
+    beta2: number(object['beta2'], join(path, 'beta2'), DEFAULT_BETA2, unitInterval),
+    epsilon: number(object['epsilon'], join(path, 'epsilon'), DEFAULT_EPSILON, positive),
+    amsgrad: boolean(object['amsgrad'], join(path, 'amsgrad'), DEFAULT_AMSGRAD),
+  };
+}
+
+function parseName(value: unknown, path: string): OptimizerName {
+  if (value === undefined) {
+    throw new ConfigError(
+      'ERR_CONFIG_MISSING_KEY',
+      path,
+      `is required: one of ${OPTIMIZER_NAMES.join(', ')}`,
+    );
+  }
+  if (typeof value !== 'string' || !(OPTIMIZER_NAMES as readonly string[]).includes(value)) {
+    throw new ConfigError(
+      'ERR_CONFIG_UNKNOWN_NAME',
+      path,
+      `must be one of ${OPTIMIZER_NAMES.join(', ')}, received ${describe(value)}`,
+    );
+  }
+  return value as OptimizerName;
+}
+
+function unknownKey(name: OptimizerName, key: string, path: string): ConfigError {
+  const instead = NOT_TAKEN[key];
+  const known = `${name} takes ${ARGUMENTS[name].join(', ')}`;
+  return new ConfigError(
+    'ERR_CONFIG_UNKNOWN_KEY',
+    path,
+    instead === undefined ? `is not an argument of ${name}: ${known}` : `is not taken here: ${instead}`,
+  );
+}
+
+/** `weight_decay` of SGD, Momentum and Adam: a number (L2Decay) or `{type: L2Decay|L1Decay, coeff}`. */
+function parseDecay(value: unknown, path: string): DecaySpec | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'number') {
+    return Object.freeze({ type: 'L2Decay', coeff: number(value, path, 0, atLeastZero) });
+  }
+  const object = expectObject(value, path, 'a number (L2Decay coeff) or {type: L2Decay|L1Decay, coeff}');
+  checkKeys(object, ['type', 'coeff'], path, 'a regularizer');
+  const type = object['type'];
+  if (type === undefined) {
+    throw new ConfigError(
+      'ERR_CONFIG_MISSING_KEY',
+      join(path, 'type'),
+      `is required: ${DECAY_TYPES.join(' or ')}`,
+    );
+  }
+  if (typeof type !== 'string' || !(DECAY_TYPES as readonly string[]).includes(type)) {
+    throw new ConfigError(
+      'ERR_CONFIG_UNKNOWN_NAME',
+      join(path, 'type'),
+      `must be ${DECAY_TYPES.join(' or ')}, received ${describe(type)}`,
+    );
+  }
+  return Object.freeze({
+    type: type as DecaySpec['type'],
+    coeff: required(object, 'coeff', path, atLeastZero),
+  });
+}
+
+/** AdamW's `weight_decay`: the decoupled coefficient, a number (Paddle refuses regularizer objects). */
+function parseDecoupledDecay(value: unknown, path: string): number {
+  if (value !== undefined && typeof value !== 'number') {
+    throw new ConfigError(
+      'ERR_CONFIG_BAD_VALUE',
+      path,
+      `must be a number >= 0 (AdamW's decoupled coefficient; L2Decay/L1Decay are refused as in Paddle, ` +
+        `and 0 means no decay), received ${describe(value)}`,
+    );
+  }
+  return number(value, path, DEFAULT_ADAMW_WEIGHT_DECAY, atLeastZero);
+}
+
+/** `grad_clip`: `{clip_norm}` (global norm) or `{type: ClipGradByGlobalNorm|ClipGradByNorm|ClipGradByValue, …}`. */
+function parseClip(value: unknown, path: string): ClipSpec | null {
+  if (value === undefined || value === null) return null;
+  const object = expectObject(
+    value,
+    path,
+    'an object such as {clip_norm: 1.0} or {type: ClipGradByValue, max: 1.0}',
+  );
+  const given = object['type'] ?? 'ClipGradByGlobalNorm';
+  if (typeof given !== 'string' || !(given in CLIP_ARGUMENTS)) {
+    throw new ConfigError(
+      'ERR_CONFIG_UNKNOWN_NAME',
+      join(path, 'type'),
+      `must be one of ${Object.keys(CLIP_ARGUMENTS).join(', ')}, received ${describe(given)}`,
+    );
+  }
+  const type = given as ClipType;
+  const without = object['type'] === undefined ? ' (without `type`, grad_clip is ClipGradByGlobalNorm)' : '';
+  checkKeys(object, CLIP_ARGUMENTS[type], path, `${type}${without}`);
+  if (type !== 'ClipGradByValue') {
+    return Object.freeze({ type, clip_norm: required(object, 'clip_norm', path, positive) });
+  }
+  const max = required(object, 'max', path, anyFinite);
+  const minValue = object['min'];
+  if (minValue === undefined || minValue === null) {
+    if (!(max > 0)) {
+      throw new ConfigError(
+        'ERR_CONFIG_BAD_VALUE',
+        join(path, 'max'),
+        `must be > 0 when min is not given (min defaults to -max), received ${max}`,
+      );
+    }
+    return Object.freeze({ type, max, min: -max });
+  }
+  const min = number(minValue, join(path, 'min'), 0, anyFinite);
+  if (min > max) {
+    throw new ConfigError(
+      'ERR_CONFIG_BAD_VALUE',
+      join(path, 'min'),
+      `must be <= max (${max}), received ${min}`,
+    );
+  }
+  return Object.freeze({ type, max, min });
+}
+
+function checkKeys(
+  object: Readonly<Record<string, unknown>>,
+  allowed: readonly string[],
+  path: string,
+  what: string,
+) {
+  for (const key of Object.keys(object)) {
+    if (!allowed.includes(key)) {
+      throw new ConfigError(
+        'ERR_CONFIG_UNKNOWN_KEY',
+        join(path, key),
+        `is not an argument of ${what}: it takes ${allowed.join(', ')}`,
+      );
+    }
+  }
+}
+
+function required(
+  object: Readonly<Record<string, unknown>>,
+  key: string,
+  path: string,
+  range: Range,
+): number {
+  const value = object[key];
+  if (value === undefined || value === null) {
+    throw new ConfigError('ERR_CONFIG_MISSING_KEY', join(path, key), `is required: ${range.rule}`);
+  }
+  return number(value, join(path, key), 0, range);
+}
+
+function number(value: unknown, path: string, fallback: number, range: Range): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || !range.accepts(value)) {
+    throw new ConfigError('ERR_CONFIG_BAD_VALUE', path, `must be ${range.rule}, received ${describe(value)}`);
+  }
+  return value;
+}
+
+function boolean(value: unknown, path: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') {
+    throw new ConfigError('ERR_CONFIG_BAD_VALUE', path, `must be true or false, received ${describe(value)}`);
+  }
+  return value;
+}
+
+function expectObject(value: unknown, path: string, rule: string): Readonly<Record<string, unknown>> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ConfigError('ERR_CONFIG_BAD_VALUE', path, `must be ${rule}, received ${describe(value)}`);
+  }
+  return value as Readonly<Record<string, unknown>>;
+}
+
+function join(path: string, key: string): string {
+  return path === '' ? key : `${path}.${key}`;
+}
+
+/** A received value as an error message shows it: strings quoted, the rest as JSON where possible. */
+function describe(value: unknown): string {
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'function') return 'a function';
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

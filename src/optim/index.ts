@@ -1,0 +1,30 @@
+/** Paddle's SGD, Momentum, Adam and AdamW over one flat Float32Array, bit-exact with the GPU kernels' float32 order. */
+export {
+  type AdamSpec,
+  type AdamWSpec,
+  type ClipSpec,
+  DEFAULT_ADAMW_WEIGHT_DECAY,
+  DEFAULT_AMSGRAD,
+  DEFAULT_APPLY_DECAY,
+  DEFAULT_BETA1,
+  DEFAULT_BETA2,
+  DEFAULT_EPSILON,
+  DEFAULT_LR_RATIO,
+  DEFAULT_MOMENTUM,
+  DEFAULT_RESCALE_GRAD,
+  DEFAULT_USE_NESTEROV,
+  type DecaySpec,
+  type MomentumSpec,
+  OPTIMIZER_NAMES,
+  type OptimizerSpec,
+  parseOptimizerConfig,
+  type SgdSpec,
+} from './config.js';
+export { createOptimizer } from './create-optimizer.js';
+export type {
+  Optimizer,
+  OptimizerConfig,
+  OptimizerName,
+  OptimizerState,
+  ParameterLayout,
+} from './optimizer.js';
