@@ -1,12 +1,18 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { extname } from 'node:path';
 import { UsageError } from '../errors.js';
 import { applyCall, parseCalls, type SchedulerCall } from '../lr/call.js';
 import { createScheduler, loadSchedulerConfig } from '../lr/config.js';
+import { LinearWarmup } from '../lr/paddle/linear-warmup.js';
+import { OneCycleLR } from '../lr/paddle/one-cycle-lr.js';
 import type { Scheduler, StateDict } from '../lr/scheduler.js';
+import { type Marker, renderAscii, renderSvg, svgToPng } from '../plot/index.js';
 import { integerFlag, parseCommandArgs, positionals, stringFlag } from './args.js';
 import type { CommandIo } from './io.js';
 
 const VALUES_USAGE = 'dptrain lr values <config> --steps N [--calls calls.json] [--restore-at K]';
+const PLOT_USAGE =
+  'dptrain lr plot <config> --steps N (-o lr.svg | -o lr.png | --ascii) [--calls calls.json]';
 
 /** The LR after construction and after each call, optionally through a save/restore at call K. */
 export interface LrTrace {
@@ -79,4 +85,54 @@ async function readCalls(file: string, steps: number): Promise<SchedulerCall[]> 
     throw error;
   }
   return parseCalls(parsed, steps);
+}
+
+/** `dptrain lr plot`: the LR curve as SVG, PNG or terminal text, with a marker where warmup ends. */
+export async function lrPlotCommand(argv: readonly string[], io: CommandIo): Promise<number> {
+  const { values, positionals: rest } = parseCommandArgs(argv, {
+    steps: { type: 'string' },
+    calls: { type: 'string' },
+    output: { type: 'string', short: 'o' },
+    ascii: { type: 'boolean' },
+  });
+  const [file] = positionals(rest, ['<config>'], PLOT_USAGE);
+  const steps = integerFlag('steps', stringFlag(values.steps), 0);
+  const output = stringFlag(values.output);
+  const format = output === undefined ? undefined : extname(output).toLowerCase();
+  if (output === undefined && values.ascii !== true)
+    throw new UsageError(`give -o lr.svg, -o lr.png or --ascii; usage: ${PLOT_USAGE}`);
+  if (format !== undefined && format !== '.svg' && format !== '.png') {
+    throw new UsageError(`-o must name a .svg or .png file, received "${output}"`);
+  }
+  const callsFile = stringFlag(values.calls);
+  const calls = callsFile === undefined ? undefined : await readCalls(callsFile, steps);
+  const { config, path } = await readSchedulerConfig(file!);
+  const trace = traceSchedule(config, path, steps, calls);
+  for (const warning of trace.warnings) io.stderr(`warning: ${warning}`);
+  const chart = {
+    title: `${trace.scheduler.className} — ${steps} steps`,
+    xLabel: 'scheduler calls',
+    yLabel: 'learning rate',
+    series: [{ name: 'lr', x: trace.values.map((_, k) => k), y: trace.values }],
+    markers: warmupMarkers(trace.scheduler),
+  };
+  if (values.ascii === true) io.stdout(renderAscii(chart));
+  if (output !== undefined) {
+    const svg = renderSvg(chart);
+    await writeFile(output, format === '.png' ? svgToPng(svg, { width: 1200 }) : svg);
+    io.stderr(`wrote ${output}`);
+  }
+  return 0;
+}
+
+/** Where the rise of a schedule ends: LinearWarmup's warmup, OneCycleLR's peak. */
+function warmupMarkers(scheduler: Scheduler): Marker[] {
+  if (scheduler instanceof LinearWarmup) {
+    return [{ x: scheduler.warmupSteps, label: `warmup ends (step ${scheduler.warmupSteps})` }];
+  }
+  if (scheduler instanceof OneCycleLR) {
+    const peak = Math.ceil(scheduler.peakStep);
+    return [{ x: peak, label: `peak (step ${peak})` }];
+  }
+  return [];
 }

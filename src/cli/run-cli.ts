@@ -1,17 +1,19 @@
 import { DptrainError, UsageError } from '../errors.js';
 import { type CommandIo, processIo } from './io.js';
-import { lrValuesCommand } from './lr-command.js';
+import { lrPlotCommand, lrValuesCommand } from './lr-command.js';
 
 type Command = (argv: readonly string[], io: CommandIo) => Promise<number>;
 
 const COMMANDS: Readonly<Record<string, Command>> = {
   'lr values': lrValuesCommand,
+  'lr plot': lrPlotCommand,
 };
 
 const HELP = `dptrain — data-parallel training coordinator
 
 usage:
   dptrain lr values <config> --steps N [--calls calls.json] [--restore-at K]
+  dptrain lr plot <config> --steps N (-o lr.svg | -o lr.png | --ascii) [--calls calls.json]
 
 See README.md for every option.`;
 

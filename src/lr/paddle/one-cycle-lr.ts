@@ -71,6 +71,11 @@ export class OneCycleLR extends LRScheduler {
     this.begin(initialLr, options.lastEpoch, options.verbose, 'max_learning_rate / divide_factor');
   }
 
+  /** The step where the rise ends (`phase_pct * total_steps - 1`, may be fractional). */
+  get peakStep(): number {
+    return this.phaseEnds[1]!;
+  }
+
   getLr(): number {
     const step = this.lastEpoch;
     if (step > this.totalSteps) {
