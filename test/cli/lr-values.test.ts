@@ -48,9 +48,9 @@ describe('dptrain lr values', () => {
       expect(out.stdout).toHaveLength(1);
       const values = JSON.parse(out.stdout[0]!) as number[];
       expect(values).toHaveLength(c.steps + 1);
-      values.forEach((v, k) =>
-        expect(Math.abs(v - c.lrs[k]!)).toBeLessThanOrEqual(1e-12 * Math.abs(c.lrs[k]!) + 1e-18),
-      );
+      for (const [k, v] of values.entries()) {
+        expect(Math.abs(v - c.lrs[k]!)).toBeLessThanOrEqual(1e-12 * Math.abs(c.lrs[k]!) + 1e-18);
+      }
     }
   });
 
