@@ -14,7 +14,8 @@ export type PythonErrorClass =
   | 'NotImplementedError'
   | 'RuntimeError'
   | 'KeyError'
-  | 'ZeroDivisionError';
+  | 'ZeroDivisionError'
+  | 'OverflowError';
 
 /** Base class: `code` is stable across releases; `cause` carries the underlying error when there is one. */
 export abstract class DptrainError extends Error {
@@ -84,10 +85,15 @@ export class ConfigError extends DptrainError {
 export class ExpressionError extends DptrainError {
   readonly code = 'ERR_EXPRESSION';
 
+  /**
+   * @param pythonClass for a fault while evaluating, the exception Python raises for the same arithmetic
+   * (`ZeroDivisionError`, `ValueError` for a math domain error, `OverflowError`)
+   */
   constructor(
     message: string,
     readonly source: string,
     readonly position: number,
+    readonly pythonClass?: PythonErrorClass,
   ) {
     super(position >= 0 ? `${message} at position ${position} in "${source}"` : `${message} in "${source}"`);
   }

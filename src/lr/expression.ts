@@ -13,8 +13,9 @@
  * @example
  * compileExpression('total_steps - 100', ['total_steps']).evaluate({ total_steps: 1000 }); // 900
  */
-import { ExpressionError } from '../errors.js';
+import { ExpressionError, type PythonErrorClass } from '../errors.js';
 import { describe } from './checks.js';
+import { pyFloorDiv, pyLog, pyMod } from './python-math.js';
 
 export interface CompiledExpression {
   readonly source: string;
@@ -59,20 +60,6 @@ function op(min: number, max: number, apply: Operation['apply'], fault?: Operati
 
 const divisor = (_: number, b: number) => (b === 0 ? 'division by zero' : undefined);
 
-/** Python's `%`: the result takes the sign of the divisor (CPython float_rem). */
-function modulo(a: number, b: number): number {
-  const mod = a % b;
-  return mod !== 0 && b < 0 !== mod < 0 ? mod + b : mod;
-}
-
-/** Python's `//` as CPython's float_divmod computes it, so `1 // 0.1` is 9 there and here. */
-function floorDivide(a: number, b: number): number {
-  const mod = a % b;
-  const div = (a - mod) / b - (mod !== 0 && b < 0 !== mod < 0 ? 1 : 0);
-  const floor = Math.floor(div);
-  return div - floor > 0.5 ? floor + 1 : floor;
-}
-
 function powerFault(a: number, b: number): string | undefined {
   if (a === 0 && b < 0) return 'division by zero (0 to a negative power)';
   if (a < 0 && !Number.isInteger(b)) return 'a negative number to a fractional power is a complex number';
@@ -90,8 +77,8 @@ const BINARY = new Map<string, Operation>([
   ['-', op(2, 2, (a, b) => a - b)],
   ['*', op(2, 2, (a, b) => a * b)],
   ['/', op(2, 2, (a, b) => a / b, divisor)],
-  ['//', op(2, 2, floorDivide, divisor)],
-  ['%', op(2, 2, modulo, divisor)],
+  ['//', op(2, 2, pyFloorDiv, divisor)],
+  ['%', op(2, 2, pyMod, divisor)],
   ['**', op(2, 2, (a, b) => a ** b, powerFault)],
 ]);
 
@@ -100,7 +87,7 @@ const FUNCTIONS = new Map<string, Operation>([
   ['sin', op(1, 1, Math.sin)],
   ['tan', op(1, 1, Math.tan)],
   ['exp', op(1, 1, Math.exp)],
-  ['log', op(1, 2, (x, base) => (base === undefined ? Math.log(x) : Math.log(x) / Math.log(base)), logFault)],
+  ['log', op(1, 2, pyLog, logFault)],
   ['sqrt', op(1, 1, Math.sqrt, (x) => (x < 0 ? 'math domain error (sqrt needs a number >= 0)' : undefined))],
   ['abs', op(1, 1, Math.abs)],
   ['floor', op(1, 1, Math.floor)],
@@ -143,8 +130,13 @@ function matchAt(pattern: RegExp, source: string, position: number): string {
   return pattern.exec(source)?.[0] ?? '';
 }
 
-function fault(message: string, source: string, position: number): ExpressionError {
-  return new ExpressionError(message, source, position);
+function fault(
+  message: string,
+  source: string,
+  position: number,
+  pythonClass?: PythonErrorClass,
+): ExpressionError {
+  return new ExpressionError(message, source, position, pythonClass);
 }
 
 /** The closure for an operator or call: Python's domain rules first, then a finite result. */
@@ -161,10 +153,13 @@ function operate(
   return (values) => {
     const args = operands.map((operand) => operand(values));
     const refusal = operation.fault?.(...args);
-    if (refusal !== undefined) throw fault(`${refusal} in ${show(args)}`, source, at.position);
+    if (refusal !== undefined) {
+      const pythonClass = refusal.startsWith('division by zero') ? 'ZeroDivisionError' : 'ValueError';
+      throw fault(`${refusal} in ${show(args)}`, source, at.position, pythonClass);
+    }
     const result = operation.apply(...args);
     if (Number.isFinite(result)) return result;
-    throw fault(`${show(args)} is not a finite number (overflow)`, source, at.position);
+    throw fault(`${show(args)} is not a finite number (overflow)`, source, at.position, 'OverflowError');
   };
 }
 

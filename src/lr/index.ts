@@ -48,3 +48,4 @@ export {
   type StateValue,
   type Verbose,
 } from './scheduler.js';
+export * from './torch/index.js';

@@ -4,6 +4,52 @@
  * inputs — which decides a cycle boundary in CosineAnnealingWarmRestarts (`math.log(243, 3) = 4.999999999999999`).
  */
 
+import type { PythonErrorClass } from '../errors.js';
+
+/** Arithmetic Python refuses (division by zero, overflow); schedulers turn it into a SchedulerError. */
+export class ArithmeticFault extends Error {
+  constructor(
+    readonly pythonClass: PythonErrorClass,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Python's float `a / b`: division by zero raises. @example pyDiv(1, 0) // throws ZeroDivisionError */
+export function pyDiv(a: number, b: number): number {
+  if (b === 0) throw new ArithmeticFault('ZeroDivisionError', `float division by zero (${a} / 0)`);
+  return a / b;
+}
+
+/**
+ * Python's float `a ** b`: 0 to a negative power raises, a negative base to a fractional power is a complex
+ * number (which no scheduler can use), and an overflow raises.
+ *
+ * @example pyPow(2, 1024) // throws OverflowError
+ */
+export function pyPow(a: number, b: number): number {
+  if (a === 0 && b < 0)
+    throw new ArithmeticFault('ZeroDivisionError', `0.0 cannot be raised to a negative power (${b})`);
+  if (a < 0 && !Number.isInteger(b)) {
+    throw new ArithmeticFault('TypeError', `${a} ** ${b} is a complex number`);
+  }
+  const result = a ** b;
+  if (!Number.isFinite(result) && Number.isFinite(a) && Number.isFinite(b)) {
+    throw new ArithmeticFault('OverflowError', `${a} ** ${b}: numerical result out of range`);
+  }
+  return result;
+}
+
+/** Python's `math.exp`: an overflow raises. @example pyExp(1000) // throws OverflowError */
+export function pyExp(x: number): number {
+  const result = Math.exp(x);
+  if (result === Number.POSITIVE_INFINITY && Number.isFinite(x)) {
+    throw new ArithmeticFault('OverflowError', `exp(${x}): math range error`);
+  }
+  return result;
+}
+
 /** Python's `a % b`: the result has the sign of `b`. @example pyMod(-7, 3) // 2 */
 export function pyMod(a: number, b: number): number {
   const mod = a % b;

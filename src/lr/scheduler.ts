@@ -1,8 +1,16 @@
-import { SchedulerError } from '../errors.js';
+import { ExpressionError, SchedulerError } from '../errors.js';
 import { describe, expectNumber } from './checks.js';
+import { ArithmeticFault } from './python-math.js';
 
 /** A value in a scheduler's state dict: what Paddle's `state_dict()` holds, JSON-serialisable. */
-export type StateValue = number | null | string | boolean | readonly number[] | StateDict;
+export type StateValue =
+  | number
+  | null
+  | string
+  | boolean
+  | readonly number[]
+  | readonly StateValue[]
+  | StateDict;
 
 /** A scheduler's checkpoint: Paddle's exact snake_case keys (`last_epoch`, `last_lr`, …). */
 export interface StateDict {
@@ -97,13 +105,6 @@ export abstract class LRScheduler implements EpochScheduler {
       );
     }
     const start = lastEpoch === undefined ? -1 : expectNumber(this.className, 'last_epoch', lastEpoch);
-    if (!Number.isInteger(start)) {
-      throw new SchedulerError(
-        'ERR_LR_ARGUMENT_TYPE',
-        'TypeError',
-        `${this.className}: last_epoch must be an integer, received ${describe(lastEpoch)}`,
-      );
-    }
     this.baseLr = learningRate;
     this.lastLr = learningRate;
     this.lastEpoch = start;
@@ -119,6 +120,16 @@ export abstract class LRScheduler implements EpochScheduler {
   }
 
   step(epoch?: number): void {
+    try {
+      this.advance(epoch);
+    } catch (error) {
+      throw stepFault(this.className, this.lastEpoch, error);
+    }
+    this.announce();
+  }
+
+  /** Moves `lastEpoch` and stores the new `lastLr`; CosineAnnealingWarmRestarts replaces it. */
+  protected advance(epoch: number | undefined): void {
     if (epoch === undefined) {
       this.lastEpoch += 1;
       this.lastLr = this.getLr();
@@ -126,7 +137,6 @@ export abstract class LRScheduler implements EpochScheduler {
       this.lastEpoch = epoch;
       this.lastLr = this.closedFormLr() ?? this.getLr();
     }
-    this.announce();
   }
 
   /** Prints Paddle's verbose line for the step just taken. */
@@ -148,6 +158,34 @@ export abstract class LRScheduler implements EpochScheduler {
     this.lastLr = lastLr;
     return unusedKeys(this.className, state, ['last_epoch', 'last_lr']);
   }
+}
+
+/**
+ * Arithmetic Python refuses while a schedule is evaluated (division by zero, overflow, a fault inside
+ * `lr_lambda`) becomes a SchedulerError with Python's exception class; anything else passes through.
+ */
+export function stepFault(className: string, epoch: number, error: unknown): unknown {
+  if (error instanceof ArithmeticFault) {
+    return new SchedulerError(
+      'ERR_LR_STEP',
+      error.pythonClass,
+      `${className}: ${error.message} at epoch ${epoch}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  if (error instanceof ExpressionError && error.pythonClass !== undefined) {
+    return new SchedulerError(
+      'ERR_LR_STEP',
+      error.pythonClass,
+      `${className} at epoch ${epoch}: ${error.message}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  return error;
 }
 
 /** Reads a numeric key of a state dict, refusing a missing key or a non-number (Paddle: RuntimeError). */

@@ -122,7 +122,7 @@ export function logTicks(min: number, max: number, count: number): number[] {
   const [lo, hi] = min === max ? [min / 2, max * 2] : [min, max];
   if (hi / lo < 10) {
     const linear = niceTicks(lo, hi, count);
-    if (linear[0]! > 0) return linear;
+    if (linear[0]! > 0 && linear.length <= count + 2) return linear;
   }
   const oneTwoFive = oneTwoFiveTicks(lo, hi);
   if (oneTwoFive.length <= count + 2) return oneTwoFive;

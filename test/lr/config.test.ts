@@ -88,6 +88,7 @@ describe('createScheduler', () => {
   it('refuses an unknown scheduler name and suggests the torch. spelling', () => {
     const error = caught(() => createScheduler({ name: 'StepLR', step_size: 2 }));
     expect(error).toMatchObject({ code: 'ERR_CONFIG_UNKNOWN_NAME', path: 'lr.name' });
+    expect((error as Error).message).toContain('Did you mean torch.StepLR?');
     const missing = caught(() => createScheduler({ learning_rate: 0.1 }));
     expect(missing).toMatchObject({ code: 'ERR_CONFIG_MISSING_KEY', path: 'lr.name' });
     const notMapping = caught(() => createScheduler([1, 2]));

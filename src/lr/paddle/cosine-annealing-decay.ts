@@ -1,5 +1,5 @@
 import { expectInteger, expectNumber, valueFault } from '../checks.js';
-import { pyMod } from '../python-math.js';
+import { pyDiv, pyMod } from '../python-math.js';
 import { LRScheduler, type Verbose } from '../scheduler.js';
 
 export interface CosineAnnealingDecayOptions {
@@ -42,11 +42,8 @@ export class CosineAnnealingDecay extends LRScheduler {
     if (pyMod(e - 1 - tMax, 2 * tMax) === 0) {
       return this.lastLr + ((this.baseLr - this.etaMin) * (1 - Math.cos(Math.PI / tMax))) / 2;
     }
-    return (
-      ((1 + Math.cos((Math.PI * e) / tMax)) / (1 + Math.cos((Math.PI * (e - 1)) / tMax))) *
-        (this.lastLr - this.etaMin) +
-      this.etaMin
-    );
+    const ratio = pyDiv(1 + Math.cos((Math.PI * e) / tMax), 1 + Math.cos((Math.PI * (e - 1)) / tMax));
+    return ratio * (this.lastLr - this.etaMin) + this.etaMin;
   }
 
   protected override closedFormLr(): number {

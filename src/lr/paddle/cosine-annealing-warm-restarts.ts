@@ -56,7 +56,7 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
     return this.etaMin + ((this.baseLr - this.etaMin) * (1 + Math.cos((Math.PI * this.tCur) / this.tI))) / 2;
   }
 
-  override step(epoch?: number): void {
+  protected override advance(epoch: number | undefined): void {
     let target = epoch;
     if (target === undefined && this.lastEpoch < 0) target = 0;
     if (target === undefined) {
@@ -90,6 +90,5 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
     }
     this.lastEpoch = Math.floor(target);
     this.lastLr = this.getLr();
-    this.announce();
   }
 }

@@ -1,5 +1,5 @@
 import { expectFunction, expectInteger, expectNumber, expectString, valueFault } from '../checks.js';
-import { pyFloorDiv } from '../python-math.js';
+import { pyFloorDiv, pyPow } from '../python-math.js';
 import { LRScheduler, type LrLambda, type Verbose } from '../scheduler.js';
 
 export interface CyclicLROptions {
@@ -73,10 +73,10 @@ export class CyclicLR extends LRScheduler {
       this.scaleFn = () => 1.0;
       this.scaleMode = 'cycle';
     } else if (mode === 'triangular2') {
-      this.scaleFn = (x) => 1 / 2.0 ** (x - 1);
+      this.scaleFn = (x) => 1 / pyPow(2.0, x - 1);
       this.scaleMode = 'cycle';
     } else {
-      this.scaleFn = (x) => gamma ** x;
+      this.scaleFn = (x) => pyPow(gamma, x);
       this.scaleMode = 'iterations';
     }
     this.begin(base, options.lastEpoch, options.verbose, 'base_learning_rate');

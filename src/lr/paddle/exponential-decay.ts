@@ -1,4 +1,5 @@
 import { expectNumber, valueFault } from '../checks.js';
+import { pyPow } from '../python-math.js';
 import { LRScheduler, type Verbose } from '../scheduler.js';
 
 export interface ExponentialDecayOptions {
@@ -29,6 +30,6 @@ export class ExponentialDecay extends LRScheduler {
   }
 
   getLr(): number {
-    return this.baseLr * this.gamma ** this.lastEpoch;
+    return this.baseLr * pyPow(this.gamma, this.lastEpoch);
   }
 }

@@ -1,4 +1,5 @@
 import { expectNumber } from '../checks.js';
+import { pyDiv } from '../python-math.js';
 import { LRScheduler, type Verbose } from '../scheduler.js';
 
 export interface InverseTimeDecayOptions {
@@ -26,6 +27,6 @@ export class InverseTimeDecay extends LRScheduler {
   }
 
   getLr(): number {
-    return this.baseLr / (1 + this.gamma * this.lastEpoch);
+    return pyDiv(this.baseLr, 1 + this.gamma * this.lastEpoch);
   }
 }

@@ -1,4 +1,5 @@
 import { expectNumber, valueFault } from '../checks.js';
+import { pyDiv } from '../python-math.js';
 import { LRScheduler, type Verbose } from '../scheduler.js';
 
 export interface LinearLROptions {
@@ -49,6 +50,6 @@ export class LinearLR extends LRScheduler {
     if (e > this.totalSteps) return this.lastLr;
     const start = this.totalSteps * this.startFactor;
     const span = this.endFactor - this.startFactor;
-    return this.lastLr * (1.0 + span / (start + (e - 1) * span));
+    return this.lastLr * (1.0 + pyDiv(span, start + (e - 1) * span));
   }
 }

@@ -1,4 +1,5 @@
 import { expectNumber, expectNumberList, valueFault } from '../checks.js';
+import { pyPow } from '../python-math.js';
 import { LRScheduler, type Verbose } from '../scheduler.js';
 
 export interface MultiStepDecayOptions {
@@ -36,6 +37,6 @@ export class MultiStepDecay extends LRScheduler {
 
   getLr(): number {
     const index = this.milestones.findIndex((milestone) => this.lastEpoch < milestone);
-    return this.baseLr * this.gamma ** (index === -1 ? this.milestones.length : index);
+    return this.baseLr * pyPow(this.gamma, index === -1 ? this.milestones.length : index);
   }
 }

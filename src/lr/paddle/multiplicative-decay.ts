@@ -1,4 +1,5 @@
 import { expectFunction } from '../checks.js';
+import { ArithmeticFault } from '../python-math.js';
 import { LRScheduler, type LrLambda, type Verbose } from '../scheduler.js';
 
 export interface MultiplicativeDecayOptions {
@@ -27,6 +28,13 @@ export class MultiplicativeDecay extends LRScheduler {
   }
 
   getLr(): number {
+    if (!Number.isInteger(this.lastEpoch)) {
+      // Paddle multiplies over range(1, e + 1), which refuses a fractional epoch.
+      throw new ArithmeticFault(
+        'TypeError',
+        `epoch ${this.lastEpoch} is not an integer; MultiplicativeDecay counts whole epochs`,
+      );
+    }
     let lr = this.baseLr;
     for (let epoch = 1; epoch <= this.lastEpoch; epoch++) lr = lr * this.lrLambda(epoch);
     return lr;

@@ -1,4 +1,5 @@
 import { expectNumber, valueFault } from '../checks.js';
+import { pyExp } from '../python-math.js';
 import { LRScheduler, type Verbose } from '../scheduler.js';
 
 export interface NaturalExpDecayOptions {
@@ -27,6 +28,6 @@ export class NaturalExpDecay extends LRScheduler {
   }
 
   getLr(): number {
-    return this.baseLr * Math.exp(-1 * this.gamma * this.lastEpoch);
+    return this.baseLr * pyExp(-1 * this.gamma * this.lastEpoch);
   }
 }

@@ -1,4 +1,5 @@
 import { expectNumber, valueFault } from '../checks.js';
+import { pyPow } from '../python-math.js';
 import { LRScheduler, type Verbose } from '../scheduler.js';
 
 export interface NoamDecayOptions {
@@ -30,16 +31,19 @@ export class NoamDecay extends LRScheduler {
     this.dModel = expectNumber(name, 'd_model', options.dModel);
     if (this.dModel <= 0) throw valueFault(name, 'd_model', '> 0', this.dModel);
     this.warmupSteps = expectNumber(name, 'warmup_steps', options.warmupSteps);
-    // Paddle does not check it, then fails on 0 ** -1.5 in its first step; refuse it up front instead.
-    if (this.warmupSteps <= 0)
-      throw valueFault(name, 'warmup_steps', '> 0', this.warmupSteps, 'ZeroDivisionError');
+    // Paddle does not check it, then fails in its first step (0 ** -1.5, or a complex number for < 0);
+    // refuse it up front with the same Python class.
+    if (this.warmupSteps <= 0) {
+      const pythonClass = this.warmupSteps === 0 ? 'ZeroDivisionError' : 'TypeError';
+      throw valueFault(name, 'warmup_steps', '> 0', this.warmupSteps, pythonClass);
+    }
     this.begin(options.learningRate ?? 1.0, options.lastEpoch, options.verbose);
   }
 
   getLr(): number {
     const e = this.lastEpoch;
-    const a = e === 0 ? 1 : e ** -0.5;
-    const b = this.warmupSteps ** -1.5 * e;
-    return this.baseLr * this.dModel ** -0.5 * Math.min(a, b);
+    const a = e === 0 ? 1 : pyPow(e, -0.5);
+    const b = pyPow(this.warmupSteps, -1.5) * e;
+    return this.baseLr * pyPow(this.dModel, -0.5) * Math.min(a, b);
   }
 }

@@ -50,6 +50,8 @@ export class OneCycleLR extends LRScheduler {
     const pct = expectNumber(name, 'phase_pct', options.phasePct ?? 0.3);
     if (pct < 0 || pct > 1) throw valueFault(name, 'phase_pct', 'between 0 and 1', pct);
     const divideFactor = expectNumber(name, 'divide_factor', options.divideFactor ?? 25.0);
+    if (divideFactor === 0)
+      throw valueFault(name, 'divide_factor', 'non-zero', divideFactor, 'ZeroDivisionError');
     const threePhase = expectBoolean(name, 'three_phase', options.threePhase ?? false);
     if (threePhase && pct >= 0.5) throw valueFault(name, 'phase_pct', '< 0.5 when three_phase is true', pct);
     const strategy = expectString(name, 'anneal_strategy', options.annealStrategy ?? 'cos');

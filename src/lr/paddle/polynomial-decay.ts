@@ -1,4 +1,5 @@
 import { expectBoolean, expectNumber, valueFault } from '../checks.js';
+import { pyDiv, pyPow } from '../python-math.js';
 import { LRScheduler, type Verbose } from '../scheduler.js';
 
 export interface PolynomialDecayOptions {
@@ -54,6 +55,6 @@ export class PolynomialDecay extends LRScheduler {
     } else {
       epoch = Math.min(epoch, this.decaySteps);
     }
-    return (this.baseLr - this.endLr) * (1 - epoch / decaySteps) ** this.power + this.endLr;
+    return (this.baseLr - this.endLr) * pyPow(1 - pyDiv(epoch, decaySteps), this.power) + this.endLr;
   }
 }

@@ -1,4 +1,5 @@
 import { expectInteger, expectNumber, valueFault } from '../checks.js';
+import { pyPow } from '../python-math.js';
 import { LRScheduler, type Verbose } from '../scheduler.js';
 
 export interface StepDecayOptions {
@@ -36,6 +37,6 @@ export class StepDecay extends LRScheduler {
   }
 
   getLr(): number {
-    return this.baseLr * this.gamma ** Math.floor(this.lastEpoch / this.stepSize);
+    return this.baseLr * pyPow(this.gamma, Math.floor(this.lastEpoch / this.stepSize));
   }
 }

@@ -1,0 +1,115 @@
+import { SchedulerError } from '../../errors.js';
+import { expectNumber, valueFault } from '../checks.js';
+import { pyLog, pyMod } from '../python-math.js';
+import type { StateValue } from '../scheduler.js';
+import { checkEpoch, TorchLRScheduler, type TorchSchedulerOptions } from './lr-scheduler.js';
+import type { StateReader } from './torch-state.js';
+
+export interface TorchCosineAnnealingWarmRestartsOptions extends TorchSchedulerOptions {
+  /** Length of the first cycle (positive integer). */
+  t0: number;
+  /** Growth factor of each following cycle (integer >= 1). Default 1. */
+  tMult?: number;
+  /** Minimum lr. Default 0. */
+  etaMin?: number;
+}
+
+/**
+ * PyTorch's `CosineAnnealingWarmRestarts` (SGDR): `eta_min + (base - eta_min) * (1 + cos(pi T_cur / T_i)) / 2`,
+ * restarting when `T_cur` reaches `T_i` (`T_i *= T_mult` at each restart). `step(epoch)` accepts fractional
+ * epochs and finds the cycle with Python's `int(math.log(e / T_0 * (T_mult - 1) + 1, T_mult))` (correctly rounded
+ * logs, so epoch 121 with T_0 = 1, T_mult = 3 falls in the earlier cycle as in CPython). Unlike Paddle's, the state
+ * dict holds `T_cur` and `T_i`, so a restored instance continues exactly. Its `step` never counts `_step_count`
+ * (torch's does not either: it stays 0).
+ *
+ * @example
+ * new TorchCosineAnnealingWarmRestarts({ learningRate: 0.5, t0: 10 }); // 0.5, 0.4878, …, back to 0.5 at e = 10
+ */
+export class TorchCosineAnnealingWarmRestarts extends TorchLRScheduler {
+  readonly className = 'torch.CosineAnnealingWarmRestarts';
+  private t0: number;
+  private tI: number;
+  private tMult: number;
+  private etaMin: number;
+  private tCur: number;
+
+  constructor(options: TorchCosineAnnealingWarmRestartsOptions) {
+    super();
+    this.attach(options);
+    const name = this.className;
+    const { t0, tMult = 1 } = options;
+    if (typeof t0 !== 'number' || !Number.isInteger(t0) || t0 <= 0)
+      throw valueFault(name, 'T_0', 'a positive integer', t0);
+    if (typeof tMult !== 'number' || !Number.isInteger(tMult) || tMult < 1) {
+      throw valueFault(name, 'T_mult', 'an integer >= 1', tMult);
+    }
+    this.t0 = t0;
+    this.tI = t0;
+    this.tMult = tMult;
+    this.etaMin = expectNumber(name, 'eta_min', options.etaMin ?? 0);
+    this.tCur = this.lastEpoch;
+    this.begin();
+  }
+
+  getLr(): number {
+    return this.etaMin + ((this.baseLr - this.etaMin) * (1 + Math.cos((Math.PI * this.tCur) / this.tI))) / 2;
+  }
+
+  override step(epoch?: number): void {
+    let target = epoch === undefined ? undefined : checkEpoch(this.className, epoch);
+    if (target === undefined && this.lastEpoch < 0) target = 0;
+    if (target === undefined) {
+      target = this.lastEpoch + 1;
+      this.tCur = this.tCur + 1;
+      if (this.tCur >= this.tI) {
+        this.tCur = this.tCur - this.tI;
+        this.tI = this.tI * this.tMult;
+      }
+    } else {
+      if (target < 0) {
+        throw new SchedulerError(
+          'ERR_LR_STEP',
+          'ValueError',
+          `${this.className}: epoch must be >= 0, received ${target}`,
+        );
+      }
+      if (target >= this.t0) {
+        if (this.tMult === 1) {
+          this.tCur = pyMod(target, this.t0);
+        } else {
+          const n = Math.trunc(pyLog((target / this.t0) * (this.tMult - 1) + 1, this.tMult));
+          this.tCur = target - (this.t0 * (this.tMult ** n - 1)) / (this.tMult - 1);
+          this.tI = this.t0 * this.tMult ** n;
+        }
+      } else {
+        this.tI = this.t0;
+        this.tCur = target;
+      }
+    }
+    this.lastEpoch = Math.floor(target);
+    // torch prints the resolved epoch here, also for a plain step().
+    this.write(this.getLr(), target);
+  }
+
+  protected override ownState(): Record<string, StateValue> {
+    return { T_0: this.t0, T_i: this.tI, T_mult: this.tMult, eta_min: this.etaMin, T_cur: this.tCur };
+  }
+
+  protected override restoreOwn(reader: StateReader): void {
+    reader.number('T_0', (value) => {
+      this.t0 = value;
+    });
+    reader.number('T_i', (value) => {
+      this.tI = value;
+    });
+    reader.number('T_mult', (value) => {
+      this.tMult = value;
+    });
+    reader.number('eta_min', (value) => {
+      this.etaMin = value;
+    });
+    reader.number('T_cur', (value) => {
+      this.tCur = value;
+    });
+  }
+}

@@ -1,0 +1,213 @@
+/**
+ * Every message dptrain's coordinator and workers exchange, written once as a table (`MESSAGES`). The
+ * TypeScript types, the validator and the codec are all derived from it: to add a message, add a row.
+ *
+ * @example
+ * const hello: JoinMessage = { type: 'join', protocol: PROTOCOL_VERSION, token: 't', rank: null, pid: 1, host: 'h', backend: 'wasm' };
+ */
+
+/** Bumped whenever a message's shape or the frame layout changes; peers with another version are refused. */
+export const PROTOCOL_VERSION = 1;
+
+/** Upper bounds (UTF-8 bytes) of the strings messages carry. */
+export const STRING_LIMITS = {
+  /** the shared secret in `join` */
+  token: 4096,
+  /** free text: error messages, leave and stop reasons */
+  text: 4096,
+  /** host names (DNS allows 253) */
+  host: 255,
+  /** identifiers: backend names, run ids, error codes, digests */
+  name: 256,
+} as const;
+
+/** A plain, msgpack-able description of the run that a worker needs (task, seed, batch size, optimizer, …). */
+export type RunSpec = Readonly<Record<string, unknown>>;
+
+/** An integer field of at least `min`. */
+export interface IntegerField {
+  readonly kind: 'integer';
+  readonly min: number;
+}
+
+/** A number field; `finite: false` lets NaN and ±Infinity through (e.g. a diverged loss). */
+export interface NumberField {
+  readonly kind: 'number';
+  readonly finite: boolean;
+  readonly min: number;
+}
+
+/** A string field of at most `maxBytes` UTF-8 bytes. */
+export interface StringField {
+  readonly kind: 'string';
+  readonly maxBytes: number;
+}
+
+export interface BooleanField {
+  readonly kind: 'boolean';
+}
+
+/** A plain-data object (`RunSpec`): nested objects, arrays, strings, numbers, booleans and null only. */
+export interface RecordField {
+  readonly kind: 'record';
+}
+
+export type ScalarField = IntegerField | NumberField | StringField | BooleanField | RecordField;
+
+/** A scalar field that may also be `null`. */
+export interface NullableField {
+  readonly kind: 'nullable';
+  readonly inner: ScalarField;
+}
+
+export type FieldSpec = ScalarField | NullableField;
+
+/** Who sends a message: a worker, the coordinator, or both. */
+export type Party = 'worker' | 'coordinator' | 'both';
+
+/**
+ * One row of the table. `tensor` names the message's single Float32Array field, if it has one: the codec
+ * sends it as raw little-endian float32 bytes beside the MessagePack control part, never through msgpack.
+ */
+export interface MessageSpec {
+  readonly from: Party;
+  readonly fields: Readonly<Record<string, FieldSpec>>;
+  readonly tensor?: { readonly field: string; readonly nullable: boolean };
+}
+
+const integer = (min: number) => ({ kind: 'integer', min }) as const;
+const number = (options: { finite: boolean; min?: number }) =>
+  ({ kind: 'number', finite: options.finite, min: options.min ?? Number.NEGATIVE_INFINITY }) as const;
+const string = (maxBytes: number) => ({ kind: 'string', maxBytes }) as const;
+const boolean = () => ({ kind: 'boolean' }) as const;
+const record = () => ({ kind: 'record' }) as const;
+const nullable = <F extends ScalarField>(inner: F) => ({ kind: 'nullable', inner }) as const;
+
+const rank = integer(0);
+const step = integer(0);
+const epoch = integer(0);
+const lr = number({ finite: true });
+
+/**
+ * The protocol. `from` says who sends it; every field is required (a nullable field is sent as `null`).
+ * `loss` may be NaN or ±Infinity: a diverged step is the coordinator's policy to handle, like a NaN gradient.
+ */
+export const MESSAGES = {
+  /** a worker asks to join the run (`rank: null` lets the coordinator choose) */
+  join: {
+    from: 'worker',
+    fields: {
+      protocol: integer(1),
+      token: string(STRING_LIMITS.token),
+      rank: nullable(rank),
+      pid: integer(0),
+      host: string(STRING_LIMITS.host),
+      backend: string(STRING_LIMITS.name),
+    },
+  },
+  /** rendezvous complete: the worker's rank and the run; only rank 0 gets `sendParams: true` */
+  assign: {
+    from: 'coordinator',
+    fields: {
+      rank,
+      worldSize: integer(1),
+      runId: string(STRING_LIMITS.name),
+      config: record(),
+      sendParams: boolean(),
+    },
+  },
+  /** rank 0's initial parameters */
+  params: { from: 'worker', fields: { rank }, tensor: { field: 'params', nullable: false } },
+  /** the coordinator's copy of the parameters: training starts at `step` */
+  welcome: { from: 'coordinator', fields: { step, epoch, lr }, tensor: { field: 'params', nullable: false } },
+  /** one worker's gradient for `step` */
+  gradient: {
+    from: 'worker',
+    fields: {
+      rank,
+      step,
+      loss: number({ finite: false }),
+      samples: integer(0),
+      computeMs: number({ finite: true, min: 0 }),
+    },
+    tensor: { field: 'grad', nullable: false },
+  },
+  /** the averaged gradient for `step`; `grad: null` when the step was skipped */
+  update: {
+    from: 'coordinator',
+    fields: { step, epoch, lr, skipped: boolean() },
+    tensor: { field: 'grad', nullable: true },
+  },
+  /** the LR a worker used for `step` and a digest of its parameters after applying the update */
+  applied: { from: 'worker', fields: { rank, step, lr, digest: string(STRING_LIMITS.name) } },
+  /** liveness, both ways */
+  heartbeat: { from: 'both', fields: { sentAt: number({ finite: true }) } },
+  /** the coordinator refused something; `rank` and `step` say what, when known */
+  error: {
+    from: 'coordinator',
+    fields: {
+      code: string(STRING_LIMITS.name),
+      message: string(STRING_LIMITS.text),
+      rank: nullable(rank),
+      step: nullable(step),
+    },
+  },
+  /** a worker leaves the run */
+  leave: { from: 'worker', fields: { rank, reason: string(STRING_LIMITS.text) } },
+  /** the run ended at `step`; workers exit */
+  stop: { from: 'coordinator', fields: { reason: string(STRING_LIMITS.text), step } },
+} as const satisfies Readonly<Record<string, MessageSpec>>;
+
+export type MessageType = keyof typeof MESSAGES;
+
+/** Every message type, in table order. */
+export const MESSAGE_TYPES = Object.freeze(Object.keys(MESSAGES)) as readonly MessageType[];
+
+type ScalarValue<F> = F extends { kind: 'integer' | 'number' }
+  ? number
+  : F extends { kind: 'string' }
+    ? string
+    : F extends { kind: 'boolean' }
+      ? boolean
+      : F extends { kind: 'record' }
+        ? RunSpec
+        : never;
+
+type FieldValue<F> = F extends { kind: 'nullable'; inner: infer I } ? ScalarValue<I> | null : ScalarValue<F>;
+
+type TensorValue<S> = S extends { tensor: { field: infer N extends string; nullable: infer B } }
+  ? { readonly [K in N]: B extends true ? Float32Array | null : Float32Array }
+  : unknown;
+
+type Simplify<T> = { [K in keyof T]: T[K] } & {};
+
+/** The message of type `T`, e.g. `MessageOf<'gradient'>`. */
+export type MessageOf<T extends MessageType> = Simplify<
+  { readonly type: T } & {
+    readonly [K in keyof (typeof MESSAGES)[T]['fields']]: FieldValue<(typeof MESSAGES)[T]['fields'][K]>;
+  } & TensorValue<(typeof MESSAGES)[T]>
+>;
+
+/** Any protocol message: a union discriminated by `type`. */
+export type Message = { [T in MessageType]: MessageOf<T> }[MessageType];
+
+/** Messages a worker sends. */
+export type WorkerMessage = Extract<Message, { type: SentBy<'worker'> }>;
+/** Messages the coordinator sends. */
+export type CoordinatorMessage = Extract<Message, { type: SentBy<'coordinator'> }>;
+
+type SentBy<S extends Party> = {
+  [T in MessageType]: (typeof MESSAGES)[T]['from'] extends S | 'both' ? T : never;
+}[MessageType];
+
+export type JoinMessage = MessageOf<'join'>;
+export type AssignMessage = MessageOf<'assign'>;
+export type ParamsMessage = MessageOf<'params'>;
+export type WelcomeMessage = MessageOf<'welcome'>;
+export type GradientMessage = MessageOf<'gradient'>;
+export type UpdateMessage = MessageOf<'update'>;
+export type AppliedMessage = MessageOf<'applied'>;
+export type HeartbeatMessage = MessageOf<'heartbeat'>;
+export type ErrorMessage = MessageOf<'error'>;
+export type LeaveMessage = MessageOf<'leave'>;
+export type StopMessage = MessageOf<'stop'>;

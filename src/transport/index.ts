@@ -1,0 +1,19 @@
+/**
+ * dptrain's transport: a `Connection` carries protocol messages over a `ws` WebSocket, `listen` starts a
+ * server and `connect` opens a client.
+ *
+ * @example
+ * const connection = await connect(`ws://127.0.0.1:${port}`); await connection.send({ type: 'heartbeat', sentAt: Date.now() });
+ */
+export { type ConnectOptions, connect, DEFAULT_HANDSHAKE_TIMEOUT_MS } from './client.js';
+export { Connection, type ConnectionClose, type ConnectionEvents } from './connection.js';
+export {
+  type ConnectionOptions,
+  type ConnectionSettings,
+  DEFAULT_HIGH_WATER_MARK,
+  type Log,
+  type LogEntry,
+  type LogLevel,
+  parseConnectionOptions,
+} from './options.js';
+export { DEFAULT_HOST, type Listening, type ListenOptions, listen } from './server.js';

@@ -1,0 +1,68 @@
+import { ConfigError } from '../errors.js';
+import {
+  type CodecOptions,
+  checkFrameBytes,
+  checkMessageBytes,
+  DEFAULT_MAX_FRAME_BYTES,
+  DEFAULT_MAX_MESSAGE_BYTES,
+} from '../protocol/index.js';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** One structured log line: `{ level, msg, ...fields }`. The library never writes to the console itself. */
+export interface LogEntry {
+  readonly level: LogLevel;
+  readonly msg: string;
+  readonly [field: string]: unknown;
+}
+
+export type Log = (entry: LogEntry) => void;
+
+/**
+ * Default bound on the bytes `ws` may hold unsent before `send()` waits for earlier frames to be written:
+ * two default frames, so one can be written while the next is queued.
+ */
+export const DEFAULT_HIGH_WATER_MARK = 32 * 1024 * 1024;
+
+/** Options of a `Connection` (and of `connect` and `listen`, which pass them on). */
+export interface ConnectionOptions extends CodecOptions {
+  /** `send()` waits while the socket's `bufferedAmount` exceeds this many bytes (default 32 MiB). */
+  readonly highWaterMark?: number;
+  /** Receives structured log entries (protocol errors, socket errors, closes). Default: discard. */
+  readonly log?: Log;
+}
+
+/** Parsed connection options: every field present, frozen. */
+export interface ConnectionSettings {
+  readonly maxFrameBytes: number;
+  readonly maxMessageBytes: number;
+  readonly highWaterMark: number;
+  readonly log: Log;
+  readonly allocateTensor?: (floats: number) => Float32Array;
+}
+
+const discard: Log = () => {};
+
+/**
+ * Fills in defaults and checks every option; throws ConfigError naming the first bad one.
+ *
+ * @example
+ * parseConnectionOptions({ highWaterMark: 8 << 20 }).maxFrameBytes; // 16777216
+ */
+export function parseConnectionOptions(options: ConnectionOptions = {}): ConnectionSettings {
+  const highWaterMark = options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
+  if (!Number.isSafeInteger(highWaterMark) || highWaterMark < 0) {
+    throw new ConfigError(
+      'ERR_CONFIG_BAD_VALUE',
+      'highWaterMark',
+      `must be a non-negative integer number of bytes, received ${String(highWaterMark)}`,
+    );
+  }
+  return Object.freeze({
+    maxFrameBytes: checkFrameBytes(options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES),
+    maxMessageBytes: checkMessageBytes(options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES),
+    highWaterMark,
+    log: options.log ?? discard,
+    ...(options.allocateTensor === undefined ? {} : { allocateTensor: options.allocateTensor }),
+  });
+}

@@ -1,0 +1,16 @@
+/** Worker compute side: backend selection, gradients of a functional model, deterministic sharding. */
+export { BACKEND_NAMES, type BackendName, type SelectedBackend, selectBackend } from './backend.js';
+export {
+  DEFAULT_EVAL_BATCH_SIZE,
+  type Evaluation,
+  GradientComputer,
+  type GradientResult,
+} from './gradients.js';
+export {
+  batches,
+  epochIndices,
+  type GatheredBatch,
+  gatherBatch,
+  shardIndices,
+  stepsPerEpoch,
+} from './shard.js';

@@ -1,0 +1,117 @@
+import fc from 'fast-check';
+import type { Message } from '../../src/protocol/index.js';
+
+/** Bit patterns that must cross the wire unchanged: NaN with payloads, ±Infinity, −0, subnormals. */
+const SPECIAL_BITS = [
+  0x7fc00000, 0x7fc00001, 0xffffffff, 0x7f800001, 0x7f800000, 0xff800000, 0x80000000, 0x00000001,
+];
+
+/**
+ * A Float32Array of `length` floats with pseudo-random bit patterns from `seed`, with special patterns
+ * sprinkled in. Filled by a PRNG rather than by fast-check so 100k-float tensors stay cheap.
+ */
+export function tensorOf(length: number, seed: number): Float32Array {
+  const bits = new Uint32Array(length);
+  let state = seed >>> 0 || 1;
+  for (let i = 0; i < length; i++) {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    state >>>= 0;
+    bits[i] = state % 7 === 0 ? (SPECIAL_BITS[state % SPECIAL_BITS.length] ?? 0) : state;
+  }
+  return new Float32Array(bits.buffer);
+}
+
+export const tensor = (maxLength: number) =>
+  fc
+    .tuple(fc.integer({ min: 0, max: maxLength }), fc.integer())
+    .map(([length, seed]) => tensorOf(length, seed));
+
+// msgpack sends −0 as the integer 0, so control numbers are generated without it (tensors keep −0).
+const double = (finite: boolean) =>
+  fc.double({ noNaN: finite, noDefaultInfinity: finite }).map((x) => (Object.is(x, -0) ? 0 : x));
+const nat = fc.oneof(fc.nat(), fc.maxSafeNat());
+const text = (maxLength: number) => fc.string({ unit: 'grapheme', maxLength });
+const json = fc
+  .dictionary(text(8), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 5 })
+  .map((value) => JSON.parse(JSON.stringify(value)) as Record<string, unknown>)
+  .filter((value) => !Object.hasOwn(value, '__proto__'));
+
+/** Any protocol message, with tensors of up to `maxFloats` floats. */
+export function message(maxFloats: number): fc.Arbitrary<Message> {
+  const t = tensor(maxFloats);
+  return fc.oneof(
+    fc.record({
+      type: fc.constant('join' as const),
+      protocol: fc.integer({ min: 1, max: 1000 }),
+      token: text(64),
+      rank: fc.option(nat, { nil: null }),
+      pid: nat,
+      host: text(32),
+      backend: text(16),
+    }),
+    fc.record({
+      type: fc.constant('assign' as const),
+      rank: nat,
+      worldSize: fc.integer({ min: 1, max: 1 << 20 }),
+      runId: text(32),
+      config: json,
+      sendParams: fc.boolean(),
+    }),
+    fc.record({ type: fc.constant('params' as const), rank: nat, params: t }),
+    fc.record({ type: fc.constant('welcome' as const), step: nat, epoch: nat, lr: double(true), params: t }),
+    fc.record({
+      type: fc.constant('gradient' as const),
+      rank: nat,
+      step: nat,
+      loss: double(false),
+      samples: nat,
+      computeMs: fc.double({ min: 0, max: 1e9, noNaN: true }).map((x) => (Object.is(x, -0) ? 0 : x)),
+      grad: t,
+    }),
+    fc.record({
+      type: fc.constant('update' as const),
+      step: nat,
+      epoch: nat,
+      lr: double(true),
+      skipped: fc.boolean(),
+      grad: fc.option(t, { nil: null }),
+    }),
+    fc.record({
+      type: fc.constant('applied' as const),
+      rank: nat,
+      step: nat,
+      lr: double(true),
+      digest: text(64),
+    }),
+    fc.record({ type: fc.constant('heartbeat' as const), sentAt: double(true) }),
+    fc.record({
+      type: fc.constant('error' as const),
+      code: text(32),
+      message: text(200),
+      rank: fc.option(nat, { nil: null }),
+      step: fc.option(nat, { nil: null }),
+    }),
+    fc.record({ type: fc.constant('leave' as const), rank: nat, reason: text(100) }),
+    fc.record({ type: fc.constant('stop' as const), reason: text(100), step: nat }),
+  );
+}
+
+/** The message's tensor, or null when it has none. */
+export function tensorIn(message: Message): Float32Array | null {
+  if ('grad' in message) return message.grad;
+  if ('params' in message) return message.params;
+  return null;
+}
+
+/** The message without its tensor field, for comparing control parts. */
+export function controlOf(message: Message): Record<string, unknown> {
+  const { grad: _grad, params: _params, ...rest } = message as Message & { grad?: unknown; params?: unknown };
+  return rest;
+}
+
+/** Bytes of a tensor, for exact comparison including NaN payloads and −0. */
+export function bytesOf(tensor: Float32Array): Buffer {
+  return Buffer.from(tensor.buffer, tensor.byteOffset, tensor.byteLength);
+}

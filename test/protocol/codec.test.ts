@@ -1,0 +1,602 @@
+import fc from 'fast-check';
+import { Packr } from 'msgpackr';
+import { describe, expect, it, vi } from 'vitest';
+import { ConfigError, ProtocolError } from '../../src/errors.js';
+import {
+  FRAME_HEADER_BYTES,
+  FRAME_KIND,
+  FRAME_MAGIC,
+  MESSAGE_TYPES,
+  type Message,
+  MessageDecoder,
+  MessageEncoder,
+  messageBytesBound,
+  PROTOCOL_VERSION,
+  TENSOR_DESCRIPTOR_KEY,
+} from '../../src/protocol/index.js';
+import { bytesOf, controlOf, message, tensorIn, tensorOf } from './arbitraries.js';
+import { SAMPLES } from './samples.js';
+
+const packr = new Packr({ useRecords: false });
+
+/** Feeds every frame to the decoder: all but the last must be partial, the last yields the message. */
+function decodeFrames(decoder: MessageDecoder, frames: readonly Buffer[]): Message {
+  let decoded: Message | null = null;
+  frames.forEach((frame, index) => {
+    const result = decoder.decode(frame);
+    if (index < frames.length - 1) {
+      expect(result.kind).toBe('partial');
+    } else if (result.kind === 'message') {
+      decoded = result.message;
+    }
+  });
+  if (decoded === null) throw new Error('the last frame did not complete a message');
+  return decoded;
+}
+
+function expectSameMessage(decoded: Message, original: Message): void {
+  expect(controlOf(decoded)).toEqual(controlOf(original));
+  const sent = tensorIn(original);
+  const received = tensorIn(decoded);
+  if (sent === null) {
+    expect(received).toBeNull();
+  } else {
+    expect(received).toBeInstanceOf(Float32Array);
+    expect(bytesOf(received as Float32Array).equals(bytesOf(sent))).toBe(true);
+  }
+}
+
+interface Crafted {
+  magic?: number;
+  version?: number;
+  kind: number;
+  id?: number;
+  control?: Uint8Array;
+  tensor?: Uint8Array;
+  controlBytes?: number;
+  tensorBytes?: number;
+  padding?: number;
+}
+
+/** A hand-made frame: header fields may lie about the lengths that follow. */
+function craft(frame: Crafted): Buffer {
+  const control = frame.control ?? new Uint8Array(0);
+  const tensor = frame.tensor ?? new Uint8Array(0);
+  const padded = Math.ceil((FRAME_HEADER_BYTES + control.length) / 4) * 4;
+  const out = Buffer.alloc(
+    (frame.kind === FRAME_KIND.control ? FRAME_HEADER_BYTES + control.length : padded) + tensor.length,
+  );
+  out.writeUInt16LE(frame.magic ?? FRAME_MAGIC, 0);
+  out.writeUInt8(frame.version ?? PROTOCOL_VERSION, 2);
+  out.writeUInt8(frame.kind, 3);
+  out.writeUInt32LE(frame.id ?? 0, 4);
+  out.writeUInt32LE(frame.controlBytes ?? control.length, 8);
+  out.writeUInt32LE(frame.tensorBytes ?? tensor.length, 12);
+  out.set(control, FRAME_HEADER_BYTES);
+  if (frame.padding !== undefined) out[FRAME_HEADER_BYTES + control.length] = frame.padding;
+  out.set(tensor, out.length - tensor.length);
+  return out;
+}
+
+function tensorFrame(floats: number, sent: number, extra: Record<string, unknown> = {}, id = 0): Buffer {
+  const control = packr.pack({
+    ...SAMPLES.gradient,
+    grad: undefined,
+    ...extra,
+    [TENSOR_DESCRIPTOR_KEY]: ['grad', floats],
+  });
+  const fields = packr.unpack(control) as Record<string, unknown>;
+  delete fields['grad'];
+  return craft({
+    kind: FRAME_KIND.tensor,
+    id,
+    control: packr.pack(fields),
+    tensor: new Uint8Array(sent * 4),
+  });
+}
+
+function expectRefusal(decode: () => unknown, code: string, closeCode: number): ProtocolError {
+  try {
+    decode();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ProtocolError);
+    expect((error as ProtocolError).code).toBe(code);
+    expect((error as ProtocolError).closeCode).toBe(closeCode);
+    return error as ProtocolError;
+  }
+  throw new Error(`expected ProtocolError ${code}`);
+}
+
+/** A decoder that has just refused a frame still decodes the next message. */
+function expectStillUsable(decoder: MessageDecoder): void {
+  const [frame] = new MessageEncoder().encode(SAMPLES.heartbeat);
+  expect(decoder.decode(frame as Buffer)).toEqual({ kind: 'message', message: SAMPLES.heartbeat });
+}
+
+describe('MessageEncoder and MessageDecoder', () => {
+  it('round-trip every message type with random fields and tensors split over many small frames', () => {
+    fc.assert(
+      fc.property(message(100_000), fc.integer({ min: 256, max: 70_000 }), (original, maxFrameBytes) => {
+        const encoder = new MessageEncoder({ maxFrameBytes });
+        const decoder = new MessageDecoder({ maxFrameBytes });
+        const controlBytes = (new MessageEncoder().encode(original)[0] as Buffer).readUInt32LE(8);
+        if (Math.ceil((FRAME_HEADER_BYTES + controlBytes) / 4) * 4 > maxFrameBytes) {
+          expectRefusal(() => encoder.encode(original), 'ERR_PROTOCOL_TOO_LARGE', 1009);
+          return;
+        }
+        const frames = encoder.encode(original);
+        for (const frame of frames) expect(frame.length).toBeLessThanOrEqual(maxFrameBytes);
+        expectSameMessage(decodeFrames(decoder, frames), original);
+        expect(decoder.inProgress).toBe(false);
+      }),
+      { numRuns: 120 },
+    );
+  });
+
+  it('round-trip consecutive messages through one encoder and decoder pair', () => {
+    fc.assert(
+      fc.property(fc.array(message(3_000), { minLength: 1, maxLength: 8 }), (messages) => {
+        const encoder = new MessageEncoder({ maxFrameBytes: 1024 });
+        const decoder = new MessageDecoder({ maxFrameBytes: 1024 });
+        for (const original of messages)
+          expectSameMessage(decodeFrames(decoder, encoder.encode(original)), original);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it.each(MESSAGE_TYPES)('round-trips the %s sample in one frame with default limits', (type) => {
+    const frames = new MessageEncoder().encode(SAMPLES[type]);
+    expect(frames).toHaveLength(1);
+    expectSameMessage(decodeFrames(new MessageDecoder(), frames), SAMPLES[type]);
+  });
+
+  it('preserves NaN payloads, ±Infinity and −0 bit patterns', () => {
+    const bits = Uint32Array.from([
+      0x7fc00001, 0xffffffff, 0x7f800001, 0x7f800000, 0xff800000, 0x80000000, 1,
+    ]);
+    const grad = new Float32Array(bits.buffer);
+    const decoded = decodeFrames(
+      new MessageDecoder(),
+      new MessageEncoder().encode({ ...SAMPLES.gradient, grad }),
+    );
+    const received = tensorIn(decoded) as Float32Array;
+    expect([...new Uint32Array(received.buffer, received.byteOffset, received.length)]).toEqual([...bits]);
+  });
+
+  it('writes the documented header: magic DP, version, kind, message id and lengths, then aligned tensor bytes', () => {
+    const encoder = new MessageEncoder();
+    const control = Buffer.from(encoder.encode(SAMPLES.heartbeat)[0] as Buffer);
+    const [first] = encoder.encode(SAMPLES.gradient);
+    for (const frame of [control, first] as Buffer[]) {
+      expect(frame.subarray(0, 2).toString('latin1')).toBe('DP');
+      expect(frame.readUInt16LE(0)).toBe(FRAME_MAGIC);
+      expect(frame[2]).toBe(PROTOCOL_VERSION);
+    }
+    const c = control as Buffer;
+    const f = first as Buffer;
+    expect([c[3], c.readUInt32LE(4), c.length, c.readUInt32LE(12)]).toEqual([
+      FRAME_KIND.control,
+      0,
+      16 + c.readUInt32LE(8),
+      0,
+    ]);
+    expect([f[3], f.readUInt32LE(4), f.readUInt32LE(12)]).toEqual([FRAME_KIND.tensor, 1, 8]);
+    const tensorStart = f.length - 8;
+    expect(tensorStart % 4).toBe(0);
+    expect(f.subarray(16 + f.readUInt32LE(8), tensorStart).every((byte) => byte === 0)).toBe(true);
+    expect(packr.unpack(f.subarray(16, 16 + f.readUInt32LE(8)))).toMatchObject({
+      [TENSOR_DESCRIPTOR_KEY]: ['grad', 2],
+    });
+    expect(new Float32Array(f.buffer.slice(f.byteOffset + tensorStart, f.byteOffset + f.length))).toEqual(
+      SAMPLES.gradient.grad,
+    );
+  });
+
+  it('sends a skipped update with a null gradient as one control frame', () => {
+    const skipped: Message = { ...SAMPLES.update, skipped: true, grad: null };
+    const frames = new MessageEncoder().encode(skipped);
+    expect(frames).toHaveLength(1);
+    expect(frames[0]?.[3]).toBe(FRAME_KIND.control);
+    expect(decodeFrames(new MessageDecoder(), frames)).toEqual(skipped);
+  });
+
+  it('splits a tensor into frames no larger than maxFrameBytes, continuations carrying only tensor bytes', () => {
+    const grad = tensorOf(1000, 3);
+    const frames = new MessageEncoder({ maxFrameBytes: 1000 }).encode({ ...SAMPLES.gradient, grad });
+    expect(frames.length).toBeGreaterThan(4);
+    for (const frame of frames.slice(1)) {
+      expect([frame[3], frame.readUInt32LE(8), frame.readUInt32LE(4)]).toEqual([
+        FRAME_KIND.continuation,
+        0,
+        0,
+      ]);
+      expect(frame.length).toBe(16 + frame.readUInt32LE(12));
+    }
+    expect(frames.reduce((sum, frame) => sum + frame.readUInt32LE(12), 0)).toBe(4000);
+  });
+
+  it('reuses its buffers: a frame is overwritten by the next encode()', () => {
+    const encoder = new MessageEncoder();
+    const [first] = encoder.encode({ ...SAMPLES.heartbeat, sentAt: 1 });
+    const [second] = encoder.encode({ ...SAMPLES.heartbeat, sentAt: 2 });
+    expect(second?.buffer).toBe(first?.buffer);
+  });
+
+  it('decodes a single aligned frame as a zero-copy view of the frame buffer', () => {
+    const [frame] = new MessageEncoder().encode(SAMPLES.gradient);
+    const backing = Buffer.alloc((frame as Buffer).length + 8);
+    const aligned = backing.subarray(4, 4 + (frame as Buffer).length);
+    (frame as Buffer).copy(aligned);
+    const result = new MessageDecoder().decode(aligned);
+    const grad = tensorIn((result as { message: Message }).message) as Float32Array;
+    expect(grad.buffer).toBe(aligned.buffer);
+    expect(grad).toEqual(SAMPLES.gradient.grad);
+  });
+
+  it('copies a tensor whose frame is not 4-byte aligned', () => {
+    const [frame] = new MessageEncoder().encode(SAMPLES.gradient);
+    const backing = Buffer.alloc((frame as Buffer).length + 8);
+    const unaligned = backing.subarray(1, 1 + (frame as Buffer).length);
+    (frame as Buffer).copy(unaligned);
+    const result = new MessageDecoder().decode(unaligned);
+    const grad = tensorIn((result as { message: Message }).message) as Float32Array;
+    expect(grad.buffer).not.toBe(unaligned.buffer);
+    expect(grad).toEqual(SAMPLES.gradient.grad);
+  });
+
+  it('assembles a split tensor into the array allocateTensor returns', () => {
+    const target = new Float32Array(500);
+    const allocateTensor = vi.fn(() => target);
+    const grad = tensorOf(500, 9);
+    const frames = new MessageEncoder({ maxFrameBytes: 256 }).encode({ ...SAMPLES.gradient, grad });
+    const decoded = decodeFrames(new MessageDecoder({ maxFrameBytes: 256, allocateTensor }), frames);
+    expect(tensorIn(decoded)).toBe(target);
+    expect(allocateTensor).toHaveBeenCalledWith(500);
+    expect(bytesOf(target).equals(bytesOf(grad))).toBe(true);
+  });
+
+  it('refuses an allocateTensor that returns the wrong length', () => {
+    const frames = new MessageEncoder({ maxFrameBytes: 256 }).encode({
+      ...SAMPLES.gradient,
+      grad: tensorOf(500, 1),
+    });
+    const decoder = new MessageDecoder({ maxFrameBytes: 256, allocateTensor: () => new Float32Array(3) });
+    expect(() => decoder.decode(frames[0] as Buffer)).toThrow(ConfigError);
+  });
+
+  it('gives each message a new id, wrapping after 2^32 − 1', () => {
+    const encoder = new MessageEncoder();
+    const ids = [0, 1, 2].map(() => (encoder.encode(SAMPLES.heartbeat)[0] as Buffer).readUInt32LE(4));
+    expect(ids).toEqual([0, 1, 2]);
+    (encoder as unknown as { nextId: number }).nextId = 0xffffffff;
+    const wrapped = [0, 1].map(() => (encoder.encode(SAMPLES.heartbeat)[0] as Buffer).readUInt32LE(4));
+    expect(wrapped).toEqual([0xffffffff, 0]);
+  });
+
+  it('messageBytesBound leaves room for the header and a control part', () => {
+    const grad = tensorOf(10_000, 5);
+    const decoder = new MessageDecoder({ maxFrameBytes: 4096, maxMessageBytes: messageBytesBound(10_000) });
+    const frames = new MessageEncoder({ maxFrameBytes: 4096 }).encode({ ...SAMPLES.gradient, grad });
+    expect(messageBytesBound(10_000)).toBe(16 + 65_536 + 40_000);
+    expectSameMessage(decodeFrames(decoder, frames), { ...SAMPLES.gradient, grad });
+  });
+});
+
+describe('MessageEncoder refusals', () => {
+  it('refuses an invalid message with ERR_PROTOCOL_MALFORMED naming the field', () => {
+    const bad = { ...SAMPLES.leave, rank: -1 } as Message;
+    const error = expectRefusal(() => new MessageEncoder().encode(bad), 'ERR_PROTOCOL_MALFORMED', 1002);
+    expect(error.message).toContain('rank must be an integer ≥ 0, received -1');
+  });
+
+  it('refuses a control part that cannot fit one frame with ERR_PROTOCOL_TOO_LARGE', () => {
+    const big: Message = { ...SAMPLES.error, message: 'x'.repeat(4000) };
+    expectRefusal(
+      () => new MessageEncoder({ maxFrameBytes: 1024 }).encode(big),
+      'ERR_PROTOCOL_TOO_LARGE',
+      1009,
+    );
+  });
+
+  it('refuses limits outside their range', () => {
+    expect(() => new MessageEncoder({ maxFrameBytes: 63 })).toThrow(ConfigError);
+    expect(() => new MessageDecoder({ maxFrameBytes: 2 ** 31 })).toThrow(ConfigError);
+    expect(() => new MessageDecoder({ maxMessageBytes: 1.5 })).toThrow(ConfigError);
+    const decoder = new MessageDecoder();
+    expect(() => {
+      decoder.maxMessageBytes = 0;
+    }).toThrow(ConfigError);
+  });
+});
+
+describe('MessageDecoder refusals', () => {
+  const heartbeat = () => Buffer.from(new MessageEncoder().encode(SAMPLES.heartbeat)[0] as Buffer);
+
+  it('refuses a frame without the DP magic', () => {
+    const decoder = new MessageDecoder();
+    const frame = heartbeat();
+    frame.writeUInt16LE(0x4750, 0);
+    expectRefusal(() => decoder.decode(frame), 'ERR_PROTOCOL_MALFORMED', 1002);
+    expectStillUsable(decoder);
+  });
+
+  it('refuses a frame shorter than the header', () => {
+    const decoder = new MessageDecoder();
+    expectRefusal(() => decoder.decode(heartbeat().subarray(0, 10)), 'ERR_PROTOCOL_MALFORMED', 1002);
+    expectStillUsable(decoder);
+  });
+
+  it('refuses another protocol version with ERR_PROTOCOL_VERSION', () => {
+    const decoder = new MessageDecoder();
+    const frame = heartbeat();
+    frame[2] = PROTOCOL_VERSION + 1;
+    expectRefusal(() => decoder.decode(frame), 'ERR_PROTOCOL_VERSION', 1002);
+    expectStillUsable(decoder);
+  });
+
+  it('refuses an unknown frame kind', () => {
+    const frame = heartbeat();
+    frame[3] = 3;
+    expectRefusal(() => new MessageDecoder().decode(frame), 'ERR_PROTOCOL_MALFORMED', 1002);
+  });
+
+  it('refuses controlBytes larger than the frame', () => {
+    const decoder = new MessageDecoder();
+    const control = packr.pack(SAMPLES.heartbeat);
+    const frame = craft({ kind: FRAME_KIND.control, control, controlBytes: control.length + 100 });
+    expectRefusal(() => decoder.decode(frame), 'ERR_PROTOCOL_MALFORMED', 1002);
+    expectRefusal(
+      () => decoder.decode(craft({ kind: FRAME_KIND.control, control, controlBytes: 2 ** 32 - 1 })),
+      'ERR_PROTOCOL_MALFORMED',
+      1002,
+    );
+    expectStillUsable(decoder);
+  });
+
+  it('refuses tensorBytes larger than the frame', () => {
+    const decoder = new MessageDecoder();
+    const frame = tensorFrame(2, 2);
+    frame.writeUInt32LE(12, 12);
+    expectRefusal(() => decoder.decode(frame), 'ERR_PROTOCOL_MALFORMED', 1002);
+    frame.writeUInt32LE(2 ** 32 - 4, 12);
+    expectRefusal(() => decoder.decode(frame), 'ERR_PROTOCOL_MALFORMED', 1002);
+    expectStillUsable(decoder);
+  });
+
+  it('refuses tensor bytes in a control-only frame and a tensor length that is not whole floats', () => {
+    const control = packr.pack(SAMPLES.heartbeat);
+    expectRefusal(
+      () => new MessageDecoder().decode(craft({ kind: FRAME_KIND.control, control, tensorBytes: 4 })),
+      'ERR_PROTOCOL_MALFORMED',
+      1002,
+    );
+    const frame = tensorFrame(2, 2);
+    const odd = Buffer.concat([frame, Buffer.alloc(2)]);
+    odd.writeUInt32LE(10, 12);
+    expectRefusal(() => new MessageDecoder().decode(odd), 'ERR_PROTOCOL_MALFORMED', 1002);
+  });
+
+  it('refuses nonzero padding between the control part and the tensor', () => {
+    const control = packr.pack({
+      ...SAMPLES.params,
+      params: undefined,
+      [TENSOR_DESCRIPTOR_KEY]: ['params', 0],
+    });
+    const fields = packr.unpack(control) as Record<string, unknown>;
+    delete fields['params'];
+    const packed = packr.pack(fields);
+    expect((FRAME_HEADER_BYTES + packed.length) % 4).not.toBe(0);
+    const frame = craft({ kind: FRAME_KIND.tensor, control: packed, padding: 7 });
+    expectRefusal(() => new MessageDecoder().decode(frame), 'ERR_PROTOCOL_MALFORMED', 1002);
+  });
+
+  it('refuses a declared tensor over maxMessageBytes before allocating it', () => {
+    const allocateTensor = vi.fn((floats: number) => new Float32Array(floats));
+    const decoder = new MessageDecoder({ maxMessageBytes: 1 << 20, allocateTensor });
+    expectRefusal(() => decoder.decode(tensorFrame(2 ** 40, 2)), 'ERR_PROTOCOL_TOO_LARGE', 1009);
+    expectRefusal(() => decoder.decode(tensorFrame(300_000, 2)), 'ERR_PROTOCOL_TOO_LARGE', 1009);
+    expect(allocateTensor).not.toHaveBeenCalled();
+    expectStillUsable(decoder);
+  });
+
+  it('applies a lowered maxMessageBytes to the next message', () => {
+    const decoder = new MessageDecoder();
+    const [frame] = new MessageEncoder().encode({ ...SAMPLES.gradient, grad: tensorOf(1000, 2) });
+    decoder.maxMessageBytes = messageBytesBound(999, 0);
+    expectRefusal(() => decoder.decode(frame as Buffer), 'ERR_PROTOCOL_TOO_LARGE', 1009);
+  });
+
+  it('refuses a declared float count that is not a non-negative integer, or smaller than the frame carries', () => {
+    for (const floats of [-1, 1.5, '3']) {
+      const control = packr.pack({
+        ...SAMPLES.heartbeat,
+        type: 'params',
+        rank: 0,
+        sentAt: undefined,
+        [TENSOR_DESCRIPTOR_KEY]: ['params', floats],
+      });
+      const fields = packr.unpack(control) as Record<string, unknown>;
+      delete fields['sentAt'];
+      expectRefusal(
+        () => new MessageDecoder().decode(craft({ kind: FRAME_KIND.tensor, control: packr.pack(fields) })),
+        'ERR_PROTOCOL_MALFORMED',
+        1002,
+      );
+    }
+    expectRefusal(() => new MessageDecoder().decode(tensorFrame(1, 2)), 'ERR_PROTOCOL_MALFORMED', 1002);
+  });
+
+  it('refuses a descriptor naming the wrong field, a tensor sent twice, and a tensor frame for a message without one', () => {
+    const wrongField = packr.pack({ type: 'params', rank: 0, [TENSOR_DESCRIPTOR_KEY]: ['grad', 0] });
+    expectRefusal(
+      () => new MessageDecoder().decode(craft({ kind: FRAME_KIND.tensor, control: wrongField })),
+      'ERR_PROTOCOL_MALFORMED',
+      1002,
+    );
+    const twice = packr.pack({
+      type: 'params',
+      rank: 0,
+      params: [1],
+      [TENSOR_DESCRIPTOR_KEY]: ['params', 0],
+    });
+    expectRefusal(
+      () => new MessageDecoder().decode(craft({ kind: FRAME_KIND.tensor, control: twice })),
+      'ERR_PROTOCOL_MALFORMED',
+      1002,
+    );
+    const none = packr.pack({ ...SAMPLES.heartbeat, [TENSOR_DESCRIPTOR_KEY]: ['grad', 0] });
+    expectRefusal(
+      () => new MessageDecoder().decode(craft({ kind: FRAME_KIND.tensor, control: none })),
+      'ERR_PROTOCOL_MALFORMED',
+      1002,
+    );
+    const descriptorInControlFrame = packr.pack({
+      ...SAMPLES.heartbeat,
+      [TENSOR_DESCRIPTOR_KEY]: ['grad', 0],
+    });
+    expectRefusal(
+      () =>
+        new MessageDecoder().decode(craft({ kind: FRAME_KIND.control, control: descriptorInControlFrame })),
+      'ERR_PROTOCOL_MALFORMED',
+      1002,
+    );
+  });
+
+  it('refuses a continuation when no message is in progress, or for another message id', () => {
+    const decoder = new MessageDecoder({ maxFrameBytes: 256 });
+    const frames = new MessageEncoder({ maxFrameBytes: 256 }).encode({
+      ...SAMPLES.gradient,
+      grad: tensorOf(300, 4),
+    });
+    expectRefusal(() => decoder.decode(frames[1] as Buffer), 'ERR_PROTOCOL_MALFORMED', 1002);
+    expect(decoder.decode(frames[0] as Buffer)).toEqual({ kind: 'partial' });
+    const stranger = Buffer.from(frames[1] as Buffer);
+    stranger.writeUInt32LE(99, 4);
+    const error = expectRefusal(() => decoder.decode(stranger), 'ERR_PROTOCOL_MALFORMED', 1002);
+    expect(error.message).toContain('99');
+    expect(decoder.inProgress).toBe(false);
+    expectStillUsable(decoder);
+  });
+
+  it('refuses a continuation carrying more bytes than the message still needs, or none', () => {
+    const decoder = new MessageDecoder({ maxFrameBytes: 256 });
+    const frames = new MessageEncoder({ maxFrameBytes: 256 }).encode({
+      ...SAMPLES.gradient,
+      grad: tensorOf(60, 4),
+    });
+    expect(frames).toHaveLength(2);
+    decoder.decode(frames[0] as Buffer);
+    const tooLong = Buffer.concat([frames[1] as Buffer, Buffer.alloc(8)]);
+    tooLong.writeUInt32LE((frames[1] as Buffer).readUInt32LE(12) + 8, 12);
+    expectRefusal(() => decoder.decode(tooLong), 'ERR_PROTOCOL_MALFORMED', 1002);
+    decoder.decode(frames[0] as Buffer);
+    expectRefusal(
+      () => decoder.decode(craft({ kind: FRAME_KIND.continuation, id: 0 })),
+      'ERR_PROTOCOL_MALFORMED',
+      1002,
+    );
+  });
+
+  it('refuses a new message while a split message still misses frames', () => {
+    const decoder = new MessageDecoder({ maxFrameBytes: 256 });
+    const frames = new MessageEncoder({ maxFrameBytes: 256 }).encode({
+      ...SAMPLES.gradient,
+      grad: tensorOf(300, 4),
+    });
+    decoder.decode(frames[0] as Buffer);
+    expectRefusal(() => decoder.decode(heartbeat()), 'ERR_PROTOCOL_MALFORMED', 1002);
+    expectStillUsable(decoder);
+  });
+
+  it('refuses a frame over maxFrameBytes with ERR_PROTOCOL_TOO_LARGE', () => {
+    const decoder = new MessageDecoder({ maxFrameBytes: 1024 });
+    const [frame] = new MessageEncoder().encode({ ...SAMPLES.gradient, grad: tensorOf(1000, 1) });
+    expectRefusal(() => decoder.decode(frame as Buffer), 'ERR_PROTOCOL_TOO_LARGE', 1009);
+    expectStillUsable(decoder);
+  });
+
+  it('refuses a control part that is not MessagePack, or not a map', () => {
+    const decoder = new MessageDecoder();
+    const garbage = Uint8Array.from([0xc1, 0x00, 0x01]);
+    expectRefusal(
+      () => decoder.decode(craft({ kind: FRAME_KIND.control, control: garbage })),
+      'ERR_PROTOCOL_MALFORMED',
+      1002,
+    );
+    const trailing = Buffer.concat([packr.pack(SAMPLES.heartbeat), Buffer.from([0xc0])]);
+    expectRefusal(
+      () => decoder.decode(craft({ kind: FRAME_KIND.control, control: trailing })),
+      'ERR_PROTOCOL_MALFORMED',
+      1002,
+    );
+    const array = packr.pack([1, 2]);
+    expectRefusal(
+      () => decoder.decode(craft({ kind: FRAME_KIND.control, control: array })),
+      'ERR_PROTOCOL_MALFORMED',
+      1002,
+    );
+    const deep = Buffer.concat([Buffer.alloc(100_000, 0x91), Buffer.from([0xc0])]);
+    expectRefusal(
+      () => decoder.decode(craft({ kind: FRAME_KIND.control, control: deep })),
+      'ERR_PROTOCOL_MALFORMED',
+      1002,
+    );
+    expectStillUsable(decoder);
+  });
+
+  it('refuses an unknown type with ERR_PROTOCOL_UNKNOWN_TYPE listing the allowed types', () => {
+    const decoder = new MessageDecoder();
+    const control = packr.pack({ type: 'gossip', rank: 0 });
+    const error = expectRefusal(
+      () => decoder.decode(craft({ kind: FRAME_KIND.control, control })),
+      'ERR_PROTOCOL_UNKNOWN_TYPE',
+      1002,
+    );
+    for (const type of MESSAGE_TYPES) expect(error.message).toContain(type);
+    expectStillUsable(decoder);
+  });
+
+  it('refuses a control part without a string type as malformed', () => {
+    const control = packr.pack({ rank: 0 });
+    expectRefusal(
+      () => new MessageDecoder().decode(craft({ kind: FRAME_KIND.control, control })),
+      'ERR_PROTOCOL_MALFORMED',
+      1002,
+    );
+  });
+
+  it('refuses invalid fields with ERR_PROTOCOL_MALFORMED listing the issues', () => {
+    const decoder = new MessageDecoder();
+    const control = packr.pack({ ...SAMPLES.applied, rank: -3, lr: 'fast' });
+    const error = expectRefusal(
+      () => decoder.decode(craft({ kind: FRAME_KIND.control, control })),
+      'ERR_PROTOCOL_MALFORMED',
+      1002,
+    );
+    expect(error.message).toContain('rank must be an integer ≥ 0, received -3');
+    expect(error.message).toContain('lr must be a finite number, received "fast"');
+    const tensorFields = tensorFrame(2, 2, { step: -1 });
+    expectRefusal(() => decoder.decode(tensorFields), 'ERR_PROTOCOL_MALFORMED', 1002);
+    expectStillUsable(decoder);
+  });
+
+  it('never throws anything but ProtocolError on random bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), fc.boolean(), (bytes, withHeader) => {
+        const frame = Buffer.from(bytes);
+        if (withHeader && frame.length >= 4) {
+          frame.writeUInt16LE(FRAME_MAGIC, 0);
+          frame[2] = PROTOCOL_VERSION;
+          frame[3] = (frame[3] ?? 0) % 3;
+        }
+        try {
+          new MessageDecoder().decode(frame);
+        } catch (error) {
+          expect(error).toBeInstanceOf(ProtocolError);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});

@@ -1,0 +1,50 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket, type WebSocketServer } from 'ws';
+import { ConfigError, TransportError } from '../../src/errors.js';
+import { listen } from '../../src/transport/index.js';
+
+const servers: WebSocketServer[] = [];
+
+afterEach(async () => {
+  for (const server of servers.splice(0)) {
+    for (const client of server.clients) client.terminate();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+});
+
+describe('listen', () => {
+  it('binds loopback on a free port by default and accepts WebSocket clients', async () => {
+    const { server, port } = await listen();
+    servers.push(server);
+    expect(port).toBeGreaterThan(0);
+    expect(server.address()).toMatchObject({ address: '127.0.0.1', port });
+    const accepted = new Promise<void>((resolve) => server.once('connection', () => resolve()));
+    const client = new WebSocket(`ws://127.0.0.1:${port}`);
+    await Promise.all([accepted, new Promise((resolve) => client.once('open', resolve))]);
+    client.terminate();
+  });
+
+  it('rejects with ERR_TRANSPORT_LISTEN when the port is taken', async () => {
+    const first = await listen();
+    servers.push(first.server);
+    const second = listen({ port: first.port });
+    await expect(second).rejects.toBeInstanceOf(TransportError);
+    await expect(second).rejects.toMatchObject({ code: 'ERR_TRANSPORT_LISTEN' });
+  });
+
+  it('refuses a port outside 0–65535 and an invalid maxFrameBytes', async () => {
+    await expect(listen({ port: 70_000 })).rejects.toBeInstanceOf(ConfigError);
+    await expect(listen({ maxFrameBytes: 0 })).rejects.toBeInstanceOf(ConfigError);
+  });
+
+  it('lets ws refuse frames over maxFrameBytes with close code 1009', async () => {
+    const { server, port } = await listen({ maxFrameBytes: 4096 });
+    servers.push(server);
+    server.on('connection', (socket) => socket.on('error', () => {}));
+    const client = new WebSocket(`ws://127.0.0.1:${port}`);
+    await new Promise((resolve) => client.once('open', resolve));
+    const code = new Promise<number>((resolve) => client.once('close', resolve));
+    client.send(Buffer.alloc(4097));
+    expect(await code).toBe(1009);
+  });
+});
