@@ -32,6 +32,7 @@ const tail = (a: SchedulerArgs) => ({
   lastEpoch: on(a.last_epoch),
   verbose: a.verbose as Verbose | undefined,
 });
+const firstOf = (value: unknown) => (Array.isArray(value) ? value[0] : value);
 const HEAD = ['learning_rate'] as const;
 const TAIL = ['last_epoch', 'verbose'] as const;
 
@@ -171,7 +172,8 @@ export const TORCH_SCHEDULERS: Readonly<Record<string, SchedulerEntry>> = {
     strings: ['mode', 'scale_mode'],
     create: (a) =>
       new TorchCyclicLR({
-        ...attach(a),
+        // A fresh torch.CyclicLR overwrites the optimizer's lr with base_lr, so the optimizer's own may be left out.
+        ...attach({ ...a, learning_rate: a.learning_rate ?? firstOf(a.base_lr) }),
         baseLr: ons(a.base_lr),
         maxLr: ons(a.max_lr),
         stepSizeUp: on(a.step_size_up),
@@ -217,7 +219,8 @@ export const TORCH_SCHEDULERS: Readonly<Record<string, SchedulerEntry>> = {
     strings: ['anneal_strategy'],
     create: (a) =>
       new TorchOneCycleLR({
-        ...attach(a),
+        // A fresh torch.OneCycleLR overwrites the optimizer's lr (max_lr / div_factor), so it may be left out.
+        ...attach({ ...a, learning_rate: a.learning_rate ?? firstOf(a.max_lr) }),
         maxLr: ons(a.max_lr),
         totalSteps: on(a.total_steps),
         epochs: on(a.epochs),
