@@ -222,3 +222,31 @@ export class TransportError extends DptrainError {
     super(message, options);
   }
 }
+
+export type TrainingErrorCode =
+  /** not every worker joined within the join timeout */
+  | 'ERR_TRAINING_JOIN_TIMEOUT'
+  /** a worker's connection closed or went silent during the run */
+  | 'ERR_TRAINING_WORKER_LOST'
+  /** a non-finite gradient under `on_nonfinite: abort` */
+  | 'ERR_TRAINING_NONFINITE'
+  /** the peer refused a message with an `error` reply, or sent one out of turn */
+  | 'ERR_TRAINING_PROTOCOL'
+  /** workers disagree about the data (steps per epoch) or the parameters */
+  | 'ERR_TRAINING_MISMATCH'
+  /** the coordinator stopped the run early (signal, stop request) */
+  | 'ERR_TRAINING_STOPPED';
+
+/** A training run could not go on; `rank` names the worker at fault when there is one. */
+export class TrainingError extends DptrainError {
+  readonly rank: number | null;
+
+  constructor(
+    readonly code: TrainingErrorCode,
+    message: string,
+    options?: { cause?: unknown; rank?: number | null },
+  ) {
+    super(message, options);
+    this.rank = options?.rank ?? null;
+  }
+}

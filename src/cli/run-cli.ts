@@ -1,17 +1,30 @@
-import { DptrainError, UsageError } from '../errors.js';
+import {
+  ConfigError,
+  DptrainError,
+  ExpressionError,
+  OptimizerError,
+  SchedulerError,
+  UsageError,
+} from '../errors.js';
+import { coordinatorCommand } from './coordinator-command.js';
 import { type CommandIo, processIo } from './io.js';
 import { lrPlotCommand, lrValuesCommand } from './lr-command.js';
+import { workerCommand } from './worker-command.js';
 
 type Command = (argv: readonly string[], io: CommandIo) => Promise<number>;
 
 const COMMANDS: Readonly<Record<string, Command>> = {
   'lr values': lrValuesCommand,
   'lr plot': lrPlotCommand,
+  coordinator: coordinatorCommand,
+  worker: workerCommand,
 };
 
 const HELP = `dptrain — data-parallel training coordinator
 
 usage:
+  dptrain coordinator [CONFIG] [--key value …] [--token-file FILE] [--run-dir DIR]
+  dptrain worker --connect ws://HOST:PORT [--rank R] [--backend tensorflow|wasm|cpu] [--token-file FILE]
   dptrain lr values <config> --steps N [--calls calls.json] [--restore-at K]
   dptrain lr plot <config> --steps N (-o lr.svg | -o lr.png | --ascii) [--calls calls.json]
 
@@ -19,7 +32,8 @@ See README.md for every option.`;
 
 /**
  * Runs one command line and returns the exit code: 0 on success, 2 for a refused config or argument (one line
- * `error: …` on stderr, nothing on stdout), 1 for an unexpected failure.
+ * `error: …` on stderr, nothing on stdout), 1 for a run that failed (a lost worker, a refused message) or an
+ * unexpected failure.
  *
  * @example
  * process.exitCode = await runCli(['lr', 'values', 'lr.yaml', '--steps', '10']);
@@ -46,13 +60,29 @@ export async function runCli(argv: readonly string[], io: CommandIo = processIo)
 function reportFailure(error: unknown, io: CommandIo): number {
   const message = error instanceof Error ? error.message : String(error);
   const line = message.split('\n')[0];
-  if (error instanceof DptrainError || isSystemError(error)) {
+  if (isBadInput(error)) {
     io.stderr(`error: ${line}`);
     return 2;
+  }
+  if (error instanceof DptrainError) {
+    io.stderr(`error: ${line}`);
+    return 1;
   }
   io.stderr(`error: internal: ${line}`);
   if (process.env.DPTRAIN_DEBUG === '1' && error instanceof Error && error.stack) io.stderr(error.stack);
   return 1;
+}
+
+/** A refused config, argument or file: the user's to fix (exit code 2). */
+function isBadInput(error: unknown): boolean {
+  return (
+    error instanceof UsageError ||
+    error instanceof ConfigError ||
+    error instanceof SchedulerError ||
+    error instanceof ExpressionError ||
+    error instanceof OptimizerError ||
+    isSystemError(error)
+  );
 }
 
 /** Node's file-system and network errors (ENOENT, EACCES, …) are the user's to fix, like a bad argument. */

@@ -23,6 +23,7 @@ export {
   messageBytesBound,
   TENSOR_DESCRIPTOR_KEY,
 } from './codec.js';
+export { parameterDigest } from './digest.js';
 export {
   type AppliedMessage,
   type AssignMessage,
@@ -56,6 +57,8 @@ export {
   type WelcomeMessage,
   type WorkerMessage,
 } from './messages.js';
+export { REFUSALS, type RefusalCode } from './refusals.js';
+export { parseTrainingSpec, type TrainingSpec } from './training-spec.js';
 export {
   type Issue,
   type IssueCode,

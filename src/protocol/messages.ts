@@ -116,10 +116,24 @@ export const MESSAGES = {
       sendParams: boolean(),
     },
   },
-  /** rank 0's initial parameters */
-  params: { from: 'worker', fields: { rank }, tensor: { field: 'params', nullable: false } },
-  /** the coordinator's copy of the parameters: training starts at `step` */
-  welcome: { from: 'coordinator', fields: { step, epoch, lr }, tensor: { field: 'params', nullable: false } },
+  /**
+   * rank 0's initial parameters, the size of its training set and the parameter layout
+   * (`{ sizes: number[], names: string[] }`, per tensor in flat order)
+   */
+  params: {
+    from: 'worker',
+    fields: { rank, datasetSize: integer(1), layout: record() },
+    tensor: { field: 'params', nullable: false },
+  },
+  /**
+   * the coordinator's copy of the parameters: training starts at global `step` after `round` batches were
+   * consumed (skipped steps consume a batch too); `stepsPerEpoch` lets a worker check it sees the same data
+   */
+  welcome: {
+    from: 'coordinator',
+    fields: { step, epoch, lr, round: integer(0), stepsPerEpoch: integer(1), totalSteps: integer(0) },
+    tensor: { field: 'params', nullable: false },
+  },
   /** one worker's gradient for `step` */
   gradient: {
     from: 'worker',
@@ -132,14 +146,27 @@ export const MESSAGES = {
     },
     tensor: { field: 'grad', nullable: false },
   },
-  /** the averaged gradient for `step`; `grad: null` when the step was skipped */
+  /** the averaged gradient for `step` (batch `round`); `grad: null` when the step was skipped */
   update: {
     from: 'coordinator',
-    fields: { step, epoch, lr, skipped: boolean() },
+    fields: { step, epoch, lr, round: integer(0), skipped: boolean() },
     tensor: { field: 'grad', nullable: true },
   },
   /** the LR a worker used for `step` and a digest of its parameters after applying the update */
   applied: { from: 'worker', fields: { rank, step, lr, digest: string(STRING_LIMITS.name) } },
+  /** the coordinator asks for an evaluation of the parameters after `step` on the test split */
+  evaluate: { from: 'coordinator', fields: { step } },
+  /** a worker's evaluation: summed loss, correct predictions (null for regression) and examples seen */
+  evaluation: {
+    from: 'worker',
+    fields: {
+      rank,
+      step,
+      lossSum: number({ finite: false }),
+      correct: nullable(integer(0)),
+      examples: integer(0),
+    },
+  },
   /** liveness, both ways */
   heartbeat: { from: 'both', fields: { sentAt: number({ finite: true }) } },
   /** the coordinator refused something; `rank` and `step` say what, when known */

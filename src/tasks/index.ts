@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TaskError } from '../errors.js';
+import { mnistTask } from './mnist.js';
 import { syntheticTask } from './synthetic.js';
 import { checkTask, type Task } from './task.js';
 
@@ -16,6 +17,17 @@ export {
   prefersFastDense,
 } from './dense.js';
 export { createMlp, type MlpOptions, mlpParameters } from './mlp.js';
+export {
+  type IdxImages,
+  loadMnist,
+  MNIST,
+  MNIST_FILES,
+  mnistDataDir,
+  mnistSize,
+  mnistTask,
+  readIdxImages,
+  readIdxLabels,
+} from './mnist.js';
 export { glorotUniform, mixSeed, Random } from './random.js';
 export { generateSynthetic, SYNTHETIC, syntheticTask } from './synthetic.js';
 export {
@@ -38,7 +50,10 @@ export {
  * @example
  * BUILTIN_TASKS['synthetic']?.createModel({ seed: 1 });
  */
-export const BUILTIN_TASKS: Readonly<Record<string, Task>> = Object.freeze({ synthetic: syntheticTask });
+export const BUILTIN_TASKS: Readonly<Record<string, Task>> = Object.freeze({
+  'mnist-mlp': mnistTask,
+  synthetic: syntheticTask,
+});
 
 function hasCreateModel(value: unknown): boolean {
   return typeof value === 'object' && value !== null && 'createModel' in value;

@@ -122,4 +122,7 @@ export const syntheticTask: Task = Object.freeze({
   async loadData(split: 'train' | 'test', options: LoadDataOptions): Promise<Dataset> {
     return generateSynthetic(split, options);
   },
+  size(split: 'train' | 'test', options: { readonly limit?: number }): number {
+    return checkLimit(options.limit, split === 'train' ? SYNTHETIC.trainSize : SYNTHETIC.testSize);
+  },
 });

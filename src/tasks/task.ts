@@ -99,6 +99,12 @@ export interface Task {
   createModel(options: ModelOptions): Model;
   /** Loads (or generates) one split. Everything must come from local files or the seed: no downloads. */
   loadData(split: 'train' | 'test', options: LoadDataOptions): Promise<Dataset>;
+  /**
+   * Optional: the number of examples `loadData(split, options)` would return, found cheaply (from a file
+   * header or a constant) without loading the data. The launcher needs it to compute `steps_per_epoch`
+   * before it starts any process; when a task lacks it, dptrain calls `loadData` once to count.
+   */
+  size?(split: 'train' | 'test', options: { readonly limit?: number }): number | Promise<number>;
 }
 
 /**

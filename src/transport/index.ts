@@ -7,6 +7,7 @@
  */
 export { type ConnectOptions, connect, DEFAULT_HANDSHAKE_TIMEOUT_MS } from './client.js';
 export { Connection, type ConnectionClose, type ConnectionEvents } from './connection.js';
+export { Heartbeat, type HeartbeatTiming } from './heartbeat.js';
 export {
   type ConnectionOptions,
   type ConnectionSettings,

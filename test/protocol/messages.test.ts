@@ -4,7 +4,7 @@ import { MESSAGE_TYPES, MESSAGES, type MessageSpec, PROTOCOL_VERSION } from '../
 const rows = Object.entries(MESSAGES) as [string, MessageSpec][];
 
 describe('the message table', () => {
-  it('defines protocol version 1 and the eleven messages in table order', () => {
+  it('defines protocol version 1 and the thirteen messages in table order', () => {
     expect(PROTOCOL_VERSION).toBe(1);
     expect(MESSAGE_TYPES).toEqual([
       'join',
@@ -14,6 +14,8 @@ describe('the message table', () => {
       'gradient',
       'update',
       'applied',
+      'evaluate',
+      'evaluation',
       'heartbeat',
       'error',
       'leave',
@@ -23,8 +25,8 @@ describe('the message table', () => {
 
   it('says who sends each message', () => {
     const from = (party: string) => rows.filter(([, spec]) => spec.from === party).map(([type]) => type);
-    expect(from('worker')).toEqual(['join', 'params', 'gradient', 'applied', 'leave']);
-    expect(from('coordinator')).toEqual(['assign', 'welcome', 'update', 'error', 'stop']);
+    expect(from('worker')).toEqual(['join', 'params', 'gradient', 'applied', 'evaluation', 'leave']);
+    expect(from('coordinator')).toEqual(['assign', 'welcome', 'update', 'evaluate', 'error', 'stop']);
     expect(from('both')).toEqual(['heartbeat']);
   });
 

@@ -1,0 +1,188 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { CLOSE_CODES, TrainingError } from '../errors.js';
+import { type Message, type MessageOf, PROTOCOL_VERSION, REFUSALS } from '../protocol/index.js';
+import type { Connection, Log } from '../transport/index.js';
+
+/** A worker admitted to the run. */
+export interface Member {
+  readonly rank: number;
+  readonly connection: Connection;
+  readonly pid: number;
+  readonly host: string;
+  readonly backend: string;
+}
+
+export interface RendezvousOptions {
+  readonly worldSize: number;
+  readonly token: string;
+  /** how long to wait for every worker, in ms */
+  readonly timeoutMs: number;
+  readonly log: Log;
+}
+
+interface Candidate {
+  readonly connection: Connection;
+  readonly join: MessageOf<'join'>;
+}
+
+/**
+ * The rendezvous: waits for `worldSize` workers to join within the timeout, checks their protocol version and
+ * token, and assigns ranks (requested ranks first, then the lowest free rank in join order). A connection that
+ * cannot be trusted (wrong version 1002, wrong token or anything before `join` 1008) is closed with a logged
+ * reason; a join asking for a rank that is taken or outside the world gets an `error` reply and is closed.
+ *
+ * @example
+ * const rendezvous = new Rendezvous({ worldSize: 2, token, timeoutMs: 60_000, log }); server.on('connection', (s) => rendezvous.admit(new Connection(s)));
+ * const members = await rendezvous.members;
+ */
+export class Rendezvous {
+  /** resolves with the members in rank order once all joined; rejects on timeout */
+  readonly members: Promise<Member[]>;
+  private readonly candidates: Candidate[] = [];
+  private complete = false;
+  private resolve!: (members: Member[]) => void;
+  private reject!: (error: Error) => void;
+  private readonly timer: NodeJS.Timeout;
+  private readonly tokenHash: Buffer;
+
+  constructor(private readonly options: RendezvousOptions) {
+    this.tokenHash = hash(options.token);
+    this.members = new Promise((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    this.members.catch(() => {});
+    this.timer = setTimeout(() => this.expire(), options.timeoutMs);
+  }
+
+  /** Takes a new connection; its first message must be a valid `join`. */
+  admit(connection: Connection): void {
+    const first = (message: Message) => {
+      connection.off('message', first);
+      this.onFirstMessage(connection, message);
+    };
+    connection.on('message', first);
+    connection.once('close', () => this.forget(connection));
+  }
+
+  /** Stops waiting (the run is being stopped). */
+  cancel(reason: string): void {
+    clearTimeout(this.timer);
+    if (!this.complete) this.reject(new TrainingError('ERR_TRAINING_STOPPED', reason));
+    this.complete = true;
+  }
+
+  private onFirstMessage(connection: Connection, message: Message): void {
+    const log = this.options.log;
+    if (message.type !== 'join') {
+      log({
+        level: 'warn',
+        msg: 'refused a peer that spoke before joining',
+        code: 'ERR_PROTOCOL_POLICY',
+        type: message.type,
+      });
+      void connection.close(CLOSE_CODES.policyViolation, `expected join, received ${message.type}`);
+      return;
+    }
+    if (message.protocol !== PROTOCOL_VERSION) {
+      log({
+        level: 'warn',
+        msg: 'refused a worker with another protocol version',
+        code: 'ERR_PROTOCOL_VERSION',
+        version: message.protocol,
+      });
+      void connection.close(
+        CLOSE_CODES.protocolError,
+        `protocol version ${message.protocol}; this coordinator speaks ${PROTOCOL_VERSION}`,
+      );
+      return;
+    }
+    if (!timingSafeEqual(hash(message.token), this.tokenHash)) {
+      log({
+        level: 'warn',
+        msg: 'refused a worker with a wrong token',
+        code: 'ERR_PROTOCOL_AUTH',
+        host: message.host,
+        pid: message.pid,
+      });
+      void connection.close(CLOSE_CODES.policyViolation, 'authentication failed: wrong token');
+      return;
+    }
+    const refusal = this.complete
+      ? { code: REFUSALS.runFull, message: `the run already has its ${this.options.worldSize} workers` }
+      : this.rankRefusal(message.rank);
+    if (refusal !== null) {
+      log({ level: 'warn', msg: 'refused a join', code: refusal.code, reason: refusal.message });
+      void connection
+        .send({ type: 'error', code: refusal.code, message: refusal.message, rank: message.rank, step: null })
+        .finally(() => connection.close(CLOSE_CODES.policyViolation, refusal.code));
+      return;
+    }
+    this.candidates.push({ connection, join: message });
+    log({
+      level: 'info',
+      msg: 'worker joined',
+      joined: this.candidates.length,
+      of: this.options.worldSize,
+      host: message.host,
+      pid: message.pid,
+    });
+    if (this.candidates.length === this.options.worldSize) this.finish();
+  }
+
+  private rankRefusal(rank: number | null): { code: string; message: string } | null {
+    if (rank === null) return null;
+    if (rank >= this.options.worldSize) {
+      return {
+        code: REFUSALS.rankUnavailable,
+        message: `rank ${rank} is outside the world of ${this.options.worldSize} workers`,
+      };
+    }
+    if (this.candidates.some((c) => c.join.rank === rank)) {
+      return { code: REFUSALS.rankUnavailable, message: `rank ${rank} is already taken` };
+    }
+    return null;
+  }
+
+  private forget(connection: Connection): void {
+    if (this.complete) return;
+    const index = this.candidates.findIndex((c) => c.connection === connection);
+    if (index >= 0) this.candidates.splice(index, 1);
+  }
+
+  private finish(): void {
+    this.complete = true;
+    clearTimeout(this.timer);
+    const taken = new Set(this.candidates.flatMap((c) => (c.join.rank === null ? [] : [c.join.rank])));
+    let next = 0;
+    const members = this.candidates.map(({ connection, join }) => {
+      let rank = join.rank;
+      if (rank === null) {
+        while (taken.has(next)) next += 1;
+        rank = next;
+        taken.add(rank);
+      }
+      return { rank, connection, pid: join.pid, host: join.host, backend: join.backend };
+    });
+    members.sort((a, b) => a.rank - b.rank);
+    this.resolve(members);
+  }
+
+  private expire(): void {
+    if (this.complete) return;
+    this.complete = true;
+    const joined = this.candidates.length;
+    for (const { connection } of this.candidates)
+      void connection.close(CLOSE_CODES.normal, 'rendezvous timed out');
+    this.reject(
+      new TrainingError(
+        'ERR_TRAINING_JOIN_TIMEOUT',
+        `only ${joined} of ${this.options.worldSize} workers joined within ${this.options.timeoutMs / 1000} s; start the missing workers or raise join_timeout`,
+      ),
+    );
+  }
+}
+
+function hash(token: string): Buffer {
+  return createHash('sha256').update(token).digest();
+}

@@ -1,0 +1,119 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { RunResult, StepRecord } from './coordinator.js';
+
+/** `<out>/<YYYYmmdd-HHMMSS>-<mode>`: the run directory's name for a run started at `when`. */
+export function runDirectoryName(out: string, mode: string, when: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const stamp =
+    `${when.getFullYear()}${pad(when.getMonth() + 1)}${pad(when.getDate())}-` +
+    `${pad(when.getHours())}${pad(when.getMinutes())}${pad(when.getSeconds())}`;
+  return join(out, `${stamp}-${mode}`);
+}
+
+/** What summary.json holds. */
+export interface RunSummary {
+  readonly mode: string;
+  readonly workers: number;
+  readonly steps: number;
+  readonly epochs: number;
+  readonly backend: string;
+  readonly finalLoss: number | null;
+  readonly evalAccuracy: number | null;
+  readonly evalLoss: number | null;
+  readonly samplesPerSec: number;
+  readonly wallSeconds: number;
+  readonly trainSeconds: number;
+  readonly skippedSteps: number;
+  readonly paramsDigest: string;
+  readonly lrConsistency: {
+    readonly checkedSteps: number;
+    readonly mismatches: number;
+    readonly consistent: boolean;
+  };
+  readonly replicasIdentical: boolean;
+  readonly stopped: string | null;
+}
+
+/**
+ * Writes a run's files as it goes: `metrics.jsonl` (one line per global step), then at the end
+ * `summary.json`, `consistency.json` (every mismatch and the LR each rank applied at each step) and
+ * `params.f32` (the coordinator's final parameters, little-endian float32 in the task's parameter order).
+ *
+ * @example
+ * const dir = await RunDirectory.create('runs/20261125-134500-sync'); coordinator.on('step', (r) => dir.step(r));
+ */
+export class RunDirectory {
+  private constructor(
+    readonly path: string,
+    private readonly metrics: WriteStream,
+  ) {}
+
+  static async create(path: string): Promise<RunDirectory> {
+    await mkdir(path, { recursive: true });
+    return new RunDirectory(path, createWriteStream(join(path, 'metrics.jsonl')));
+  }
+
+  async writeConfig(yaml: string): Promise<void> {
+    await writeFile(join(this.path, 'config.yaml'), yaml);
+  }
+
+  /** Appends one step to metrics.jsonl. */
+  step(record: StepRecord): void {
+    this.metrics.write(`${JSON.stringify(roundNumbers(record))}\n`);
+  }
+
+  /** Writes the end-of-run files; returns the summary. */
+  async finish(result: RunResult, run: { mode: string; wallSeconds: number }): Promise<RunSummary> {
+    await new Promise<void>((resolve) => this.metrics.end(resolve));
+    const backends = [...new Set(result.members.map((m) => m.backend))];
+    const summary: RunSummary = {
+      mode: run.mode,
+      workers: result.members.length,
+      steps: result.completedSteps,
+      epochs: Math.round((result.completedSteps / result.stepsPerEpoch) * 1000) / 1000,
+      backend: backends.join(','),
+      finalLoss: result.finalLoss,
+      evalAccuracy: result.evaluation?.accuracy ?? null,
+      evalLoss: result.evaluation?.loss ?? null,
+      samplesPerSec: result.trainSeconds > 0 ? Math.round(result.samples / result.trainSeconds) : 0,
+      wallSeconds: Math.round(run.wallSeconds * 10) / 10,
+      trainSeconds: Math.round(result.trainSeconds * 100) / 100,
+      skippedSteps: result.skippedSteps,
+      paramsDigest: result.paramsDigest,
+      lrConsistency: {
+        checkedSteps: result.consistency.checkedSteps,
+        mismatches: result.consistency.mismatches,
+        consistent: result.consistency.consistent,
+      },
+      replicasIdentical: result.replicasIdentical,
+      stopped: result.stopped,
+    };
+    const consistency = {
+      ...result.consistency,
+      details: result.mismatches,
+      scheduleLrs: result.lrs,
+      appliedLrs: result.appliedLrs,
+    };
+    const bytes = new Uint8Array(result.params.buffer, result.params.byteOffset, result.params.byteLength);
+    await Promise.all([
+      writeFile(join(this.path, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`),
+      writeFile(join(this.path, 'consistency.json'), `${JSON.stringify(consistency)}\n`),
+      writeFile(join(this.path, 'params.f32'), bytes),
+    ]);
+    return summary;
+  }
+}
+
+/** Keeps metrics lines short: times to 0.01 ms, rates to whole numbers. */
+function roundNumbers(record: StepRecord): StepRecord {
+  const ms = (x: number) => Math.round(x * 100) / 100;
+  return {
+    ...record,
+    reduceMs: ms(record.reduceMs),
+    roundMs: ms(record.roundMs),
+    samplesPerSec: Math.round(record.samplesPerSec),
+    computeMs: record.computeMs.map(ms),
+  };
+}

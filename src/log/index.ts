@@ -1,0 +1,17 @@
+/**
+ * Structured logging for the coordinator, the workers and the launcher: text or JSON lines, with an adapter
+ * for the transport's `log` option.
+ *
+ * @example
+ * const log = createLogger({ format: 'json', source: 'coordinator' }); log.info('worker joined', { rank: 1 });
+ */
+export {
+  createLogger,
+  DEFAULT_LOG_LEVEL,
+  LOG_LEVELS,
+  type LogFormat,
+  type Logger,
+  type LoggerOptions,
+  type LogLevel,
+  transportLog,
+} from './logger.js';
