@@ -250,3 +250,27 @@ export class TrainingError extends DptrainError {
     this.rank = options?.rank ?? null;
   }
 }
+
+export type BenchErrorCode =
+  /** a benchmark worker process exited, or its connection closed, before the case ended */
+  | 'ERR_BENCH_WORKER_LOST'
+  /** workers did not join, or a round did not finish, within the time allowed */
+  | 'ERR_BENCH_TIMEOUT'
+  /** a benchmark peer sent a message out of turn or one the round refused */
+  | 'ERR_BENCH_PROTOCOL'
+  /** a benchmark helper was called with an argument it cannot use (an empty sample, a quantile outside [0, 1]) */
+  | 'ERR_BENCH_ARGUMENT';
+
+/** `dptrain bench` could not measure a case; `rank` names the worker at fault when there is one. */
+export class BenchError extends DptrainError {
+  readonly rank: number | null;
+
+  constructor(
+    readonly code: BenchErrorCode,
+    message: string,
+    options?: { cause?: unknown; rank?: number | null },
+  ) {
+    super(message, options);
+    this.rank = options?.rank ?? null;
+  }
+}

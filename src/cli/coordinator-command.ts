@@ -7,10 +7,16 @@ import {
   runConfigToYaml,
 } from '../config/run-config.js';
 import { Coordinator, type RunResult } from '../coordinator/coordinator.js';
-import { RunDirectory, type RunSummary, runDirectoryName } from '../coordinator/run-directory.js';
+import {
+  type LrMarker,
+  RunDirectory,
+  type RunSummary,
+  runDirectoryName,
+} from '../coordinator/run-directory.js';
 import { UsageError } from '../errors.js';
 import { createLogger, type Logger, transportLog } from '../log/logger.js';
 import { createScheduler, parseConfigText } from '../lr/config.js';
+import { warmupEnd } from '../lr/warmup-end.js';
 import { BUILTIN_TASKS } from '../tasks/index.js';
 import type { CommandIo } from './io.js';
 import { readToken } from './token.js';
@@ -29,7 +35,13 @@ export async function coordinatorCommand(argv: readonly string[], io: CommandIo)
   const token = await readToken(own['token-file']);
   const logger = createLogger({ format: config.logFormat, source: 'coordinator', write: io.stderr });
   const runDir = own['run-dir'] ?? runDirectoryName(config.out, config.mode, new Date());
-  const { result, summary, directory } = await coordinate(config, token, runDir, logger, io);
+  const { result, summary, directory } = await coordinate({
+    config,
+    token,
+    runDir,
+    logger,
+    announce: (url) => io.stdout(`listening ${url}`),
+  });
   io.stdout(`run directory: ${directory}`);
   if (result.stopped !== null) {
     logger.warn('run stopped early', { reason: result.stopped, steps: summary.steps });
@@ -44,20 +56,30 @@ export async function readConfigFile(path: string): Promise<unknown> {
   return parseConfigText(await readFile(path, 'utf8'), '');
 }
 
+/** What `coordinate` needs: the run, its secret, where to record it, and hooks for the launcher. */
+export interface CoordinateOptions {
+  readonly config: RunConfig;
+  readonly token: string;
+  readonly runDir: string;
+  readonly logger: Logger;
+  /** told `ws://HOST:PORT` once workers can connect */
+  readonly announce: (url: string) => void;
+  /** sees the coordinator before it runs (the launcher follows its events) */
+  readonly attach?: (coordinator: Coordinator) => void;
+}
+
 /**
- * Runs a coordinator for `config` and records the run in `runDir`; stdout gets `listening ws://HOST:PORT` once
- * workers can connect. SIGINT/SIGTERM end the run after the round in progress, writing what it has.
+ * Runs a coordinator for `config` and records the run in `runDir`. SIGINT/SIGTERM end the run after the round in
+ * progress, writing what it has.
  */
 export async function coordinate(
-  config: RunConfig,
-  token: string,
-  runDir: string,
-  logger: Logger,
-  io: CommandIo,
+  options: CoordinateOptions,
 ): Promise<{ result: RunResult; summary: RunSummary; directory: string }> {
+  const { config, token, runDir, logger } = options;
   const started = performance.now();
   const directory = await RunDirectory.create(runDir);
   const task = Object.hasOwn(BUILTIN_TASKS, config.task) ? config.task : resolve(config.task);
+  let lrMarker: LrMarker | undefined;
   const coordinator = new Coordinator({
     workers: config.workers,
     token,
@@ -74,11 +96,15 @@ export async function coordinate(
     plan: (datasetSize) => {
       const resolved = resolveRun(config, datasetSize);
       void directory.writeConfig(runConfigToYaml(config, resolved));
+      const scheduler = createScheduler(config.lr, { path: 'lr', variables: resolved.lrVariables });
+      const end = warmupEnd(scheduler);
+      const perCall = config.lrGranularity === 'step' ? 1 : resolved.stepsPerEpoch;
+      lrMarker = end === null ? undefined : { step: end.calls * perCall, label: end.label };
       return {
         stepsPerEpoch: resolved.stepsPerEpoch,
         totalSteps: resolved.totalSteps,
         granularity: config.lrGranularity,
-        scheduler: createScheduler(config.lr, { path: 'lr', variables: resolved.lrVariables }),
+        scheduler,
       };
     },
     onNonfinite: config.onNonfinite,
@@ -91,16 +117,18 @@ export async function coordinate(
     log: transportLog(logger),
   });
   coordinator.on('step', (record) => directory.step(record));
+  options.attach?.(coordinator);
   const stop = (signal: string) => coordinator.requestStop(`interrupted by ${signal}`);
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
     const port = await coordinator.listen();
-    io.stdout(`listening ws://${config.host}:${port}`);
+    options.announce(`ws://${config.host}:${port}`);
     const result = await coordinator.run();
     const summary = await directory.finish(result, {
       mode: config.mode,
       wallSeconds: (performance.now() - started) / 1000,
+      ...(lrMarker === undefined ? {} : { lrMarker }),
     });
     logger.info('run finished', {
       steps: summary.steps,

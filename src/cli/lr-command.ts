@@ -3,9 +3,8 @@ import { extname } from 'node:path';
 import { UsageError } from '../errors.js';
 import { applyCall, parseCalls, type SchedulerCall } from '../lr/call.js';
 import { createScheduler, loadSchedulerConfig } from '../lr/config.js';
-import { LinearWarmup } from '../lr/paddle/linear-warmup.js';
-import { OneCycleLR } from '../lr/paddle/one-cycle-lr.js';
 import type { Scheduler, StateDict } from '../lr/scheduler.js';
+import { warmupEnd } from '../lr/warmup-end.js';
 import { type Marker, renderAscii, renderSvg, svgToPng } from '../plot/index.js';
 import { integerFlag, parseCommandArgs, positionals, stringFlag } from './args.js';
 import type { CommandIo } from './io.js';
@@ -125,14 +124,8 @@ export async function lrPlotCommand(argv: readonly string[], io: CommandIo): Pro
   return 0;
 }
 
-/** Where the rise of a schedule ends: LinearWarmup's warmup, OneCycleLR's peak. */
+/** A marker where the rise of the schedule ends. */
 function warmupMarkers(scheduler: Scheduler): Marker[] {
-  if (scheduler instanceof LinearWarmup) {
-    return [{ x: scheduler.warmupSteps, label: `warmup ends (step ${scheduler.warmupSteps})` }];
-  }
-  if (scheduler instanceof OneCycleLR) {
-    const peak = Math.ceil(scheduler.peakStep);
-    return [{ x: peak, label: `peak (step ${peak})` }];
-  }
-  return [];
+  const end = warmupEnd(scheduler);
+  return end === null ? [] : [{ x: end.calls, label: `${end.label} (step ${end.calls})` }];
 }

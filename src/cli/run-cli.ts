@@ -4,10 +4,13 @@ import {
   ExpressionError,
   OptimizerError,
   SchedulerError,
+  TaskError,
   UsageError,
 } from '../errors.js';
+import { benchCommand } from './bench-command.js'; // TEMP-BENCH
 import { coordinatorCommand } from './coordinator-command.js';
 import { type CommandIo, processIo } from './io.js';
+import { launchCommand } from './launch-command.js';
 import { lrPlotCommand, lrValuesCommand } from './lr-command.js';
 import { workerCommand } from './worker-command.js';
 
@@ -16,13 +19,17 @@ type Command = (argv: readonly string[], io: CommandIo) => Promise<number>;
 const COMMANDS: Readonly<Record<string, Command>> = {
   'lr values': lrValuesCommand,
   'lr plot': lrPlotCommand,
+  launch: launchCommand,
   coordinator: coordinatorCommand,
   worker: workerCommand,
+  'bench allreduce': (argv, io) => benchCommand(['allreduce', ...argv], io), // TEMP-BENCH
+  'bench worker': (argv, io) => benchCommand(['worker', ...argv], io), // TEMP-BENCH
 };
 
 const HELP = `dptrain — data-parallel training coordinator
 
 usage:
+  dptrain launch [CONFIG] [--key value …]
   dptrain coordinator [CONFIG] [--key value …] [--token-file FILE] [--run-dir DIR]
   dptrain worker --connect ws://HOST:PORT [--rank R] [--backend tensorflow|wasm|cpu] [--token-file FILE]
   dptrain lr values <config> --steps N [--calls calls.json] [--restore-at K]
@@ -81,6 +88,7 @@ function isBadInput(error: unknown): boolean {
     error instanceof SchedulerError ||
     error instanceof ExpressionError ||
     error instanceof OptimizerError ||
+    error instanceof TaskError ||
     isSystemError(error)
   );
 }

@@ -9,14 +9,18 @@ import {
   type Message,
   type MessageOf,
   messageBytesBound,
+  nowUs,
   parameterDigest,
   REFUSALS,
+  type Span,
   type TrainingSpec,
+  unpackSpans,
 } from '../protocol/index.js';
 import { Connection, Heartbeat, type Log, listen } from '../transport/index.js';
 import { ConsistencyLedger, type ConsistencySummary, type Mismatch } from './consistency.js';
 import { type Member, Rendezvous } from './rendezvous.js';
 import { SyncRound } from './sync-round.js';
+import { TraceRecorder } from './trace.js';
 
 /** How the run unfolds once the training set size is known (steps per epoch, length, the one schedule). */
 export interface RunPlan {
@@ -110,6 +114,8 @@ export interface RunResult {
   readonly samples: number;
   readonly members: readonly { rank: number; host: string; pid: number; backend: string }[];
   readonly stopped: string | null;
+  /** the run's timeline as Chrome trace events (coordinator and every worker) */
+  readonly trace: ReturnType<TraceRecorder['toJSON']>;
 }
 
 export interface CoordinatorEvents {
@@ -150,6 +156,12 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   private ledger: ConsistencyLedger | undefined;
   private inboxes: (Inbox | undefined)[] = [];
   private finished = false;
+  /** set once `stop` went out: workers closing after it are not failures */
+  private stopping = false;
+  private readonly trace = new TraceRecorder();
+  private readonly spans: Span[] = [];
+  private readonly finalTraces = new Set<number>();
+  private tracesWake: (() => void) | undefined;
 
   constructor(options: CoordinatorOptions) {
     super();
@@ -305,9 +317,12 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     while (step < plan.totalSteps && this.stopRequest === null) {
       const round = new SyncRound({ step, worldSize, size: params.length });
       this.round = round;
+      const receiveStart = nowUs();
       await this.untilComplete(round);
       if (this.stopRequest !== null) break;
+      this.span('receive', step, receiveStart);
       const reduceStart = performance.now();
+      const reduceStartUs = nowUs();
       const reduction = round.reduce(averaged);
       const epoch = Math.floor(roundIndex / plan.stepsPerEpoch);
       const lr = clock.lr;
@@ -333,9 +348,9 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
         roundIndex += 1;
         continue;
       }
-      optimizer.step(params, averaged, lr);
-      ledger.expect(step, lr, parameterDigest(params));
-      await this.broadcast({
+      this.span('reduce', step, reduceStartUs);
+      const broadcastStart = nowUs();
+      const broadcast = this.broadcast({
         type: 'update',
         step,
         epoch,
@@ -344,6 +359,14 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
         skipped: false,
         grad: averaged,
       });
+      // The update is on its way; the coordinator applies its own copy while the workers apply theirs. No message
+      // is handled before the next await, so the ledger knows the step before any worker's report arrives.
+      const applyStart = nowUs();
+      optimizer.step(params, averaged, lr);
+      ledger.expect(step, lr, parameterDigest(params));
+      this.span('apply', step, applyStart);
+      await broadcast;
+      this.span('broadcast', step, broadcastStart);
       const now = performance.now();
       const roundMs = now - lastBroadcast;
       lastBroadcast = now;
@@ -371,6 +394,8 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     const evaluation =
       this.options.evaluate && this.stopRequest === null && step > 0 ? await this.evaluate(step) : null;
     await this.broadcastStop(this.stopRequest ?? 'finished', step);
+    await this.finalTracesIn(this.timeouts.settleMs);
+    this.trace.add({ pid: process.pid, name: 'coordinator', order: 0 }, this.spans);
     return {
       completedSteps: step,
       rounds: roundIndex,
@@ -393,7 +418,39 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       samples,
       members: this.members.map(({ rank, host, pid, backend }) => ({ rank, host, pid, backend })),
       stopped: this.stopRequest,
+      trace: this.trace.toJSON(),
     };
+  }
+
+  private span(name: string, step: number, startUs: number): void {
+    this.spans.push({ name, step, startUs, durationUs: nowUs() - startUs });
+  }
+
+  /** Waits until every worker sent its last timeline spans (they send them on `stop`), at most `timeoutMs`. */
+  private finalTracesIn(timeoutMs: number): Promise<void> {
+    const open = () =>
+      this.members.filter((m) => !this.finalTraces.has(m.rank) && m.connection.closeInfo === null);
+    if (open().length === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.tracesWake = () => {
+        if (open().length > 0) return;
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  private onTrace(rank: number, message: MessageOf<'trace'>): void {
+    const spans = unpackSpans(message.spans);
+    if (spans === null || message.rank !== rank) {
+      this.refuse(rank, REFUSALS.unexpected, `rank ${rank}'s trace message is not a packed span list`, null);
+      return;
+    }
+    const member = this.members[rank]!;
+    this.trace.add({ pid: member.pid, name: `worker ${rank} (${member.host})`, order: rank + 1 }, spans);
+    if (message.final) this.finalTraces.add(rank);
+    this.tracesWake?.();
   }
 
   private async evaluate(step: number): Promise<Evaluation> {
@@ -415,7 +472,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     const { rank, connection } = member;
     connection.on('message', (message) => this.dispatch(rank, message));
     connection.once('close', (close) => {
-      if (this.finished) return;
+      if (this.finished || this.stopping) return;
       this.fail(
         new TrainingError(
           'ERR_TRAINING_WORKER_LOST',
@@ -451,6 +508,8 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       this.onGradient(rank, message);
     } else if (message.type === 'applied') {
       this.onApplied(rank, message);
+    } else if (message.type === 'trace') {
+      this.onTrace(rank, message);
     } else if (message.type === 'leave') {
       this.fail(
         new TrainingError('ERR_TRAINING_WORKER_LOST', `worker rank ${rank} left: ${message.reason}`, {
@@ -469,6 +528,8 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
 
   private onGradient(rank: number, gradient: MessageOf<'gradient'>): void {
     const round = this.round;
+    // A worker may send the next gradient before it hears that the run is ending: not an error.
+    if (round === undefined && (this.stopRequest !== null || this.stopping)) return;
     const refusal =
       round === undefined
         ? { code: REFUSALS.unexpected, message: `no round is in progress for rank ${rank}'s gradient` }
@@ -566,6 +627,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   }
 
   private async broadcastStop(reason: string, step: number): Promise<void> {
+    this.stopping = true;
     const open = this.members.filter((m) => m.connection.closeInfo === null);
     await Promise.allSettled(
       open.map((m) => m.connection.send({ type: 'stop', reason: reason.slice(0, 4000), step })),

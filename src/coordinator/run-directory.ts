@@ -1,6 +1,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { renderSvg, svgToPng } from '../plot/index.js';
 import type { RunResult, StepRecord } from './coordinator.js';
 
 /** `<out>/<YYYYmmdd-HHMMSS>-<mode>`: the run directory's name for a run started at `when`. */
@@ -36,15 +37,29 @@ export interface RunSummary {
   readonly stopped: string | null;
 }
 
+/** Where the schedule's rise ends, in global steps, for the LR picture's marker. */
+export interface LrMarker {
+  readonly step: number;
+  readonly label: string;
+}
+
+/** Steps averaged by the loss picture's moving average. */
+const LOSS_WINDOW = 50;
+
 /**
  * Writes a run's files as it goes: `metrics.jsonl` (one line per global step), then at the end
- * `summary.json`, `consistency.json` (every mismatch and the LR each rank applied at each step) and
- * `params.f32` (the coordinator's final parameters, little-endian float32 in the task's parameter order).
+ * `summary.json`, `consistency.json` (every mismatch and the LR each rank applied at each step),
+ * `params.f32` (the coordinator's final parameters, little-endian float32 in the task's parameter order),
+ * `trace.json` (Chrome trace events) and pictures of the loss and the LR (`loss.svg/png`, `lr.svg/png`).
  *
  * @example
  * const dir = await RunDirectory.create('runs/20261125-134500-sync'); coordinator.on('step', (r) => dir.step(r));
  */
 export class RunDirectory {
+  private readonly steps: number[] = [];
+  private readonly losses: number[] = [];
+  private readonly lrs: number[] = [];
+
   private constructor(
     readonly path: string,
     private readonly metrics: WriteStream,
@@ -62,10 +77,16 @@ export class RunDirectory {
   /** Appends one step to metrics.jsonl. */
   step(record: StepRecord): void {
     this.metrics.write(`${JSON.stringify(roundNumbers(record))}\n`);
+    this.steps.push(record.step);
+    this.losses.push(record.loss);
+    this.lrs.push(record.lr);
   }
 
   /** Writes the end-of-run files; returns the summary. */
-  async finish(result: RunResult, run: { mode: string; wallSeconds: number }): Promise<RunSummary> {
+  async finish(
+    result: RunResult,
+    run: { mode: string; wallSeconds: number; lrMarker?: LrMarker },
+  ): Promise<RunSummary> {
     await new Promise<void>((resolve) => this.metrics.end(resolve));
     const backends = [...new Set(result.members.map((m) => m.backend))];
     const summary: RunSummary = {
@@ -101,9 +122,56 @@ export class RunDirectory {
       writeFile(join(this.path, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`),
       writeFile(join(this.path, 'consistency.json'), `${JSON.stringify(consistency)}\n`),
       writeFile(join(this.path, 'params.f32'), bytes),
+      writeFile(join(this.path, 'trace.json'), JSON.stringify(result.trace)),
+      ...this.pictures(run.lrMarker),
     ]);
     return summary;
   }
+
+  private pictures(marker: LrMarker | undefined): Promise<void>[] {
+    if (this.steps.length === 0) return [];
+    const loss = renderSvg({
+      title: 'Training loss (mean over workers)',
+      xLabel: 'global step',
+      yLabel: 'loss',
+      yScale: this.losses.every((l) => l > 0) ? 'log' : 'linear',
+      series: [
+        { name: 'loss', x: this.steps, y: this.losses, color: '#9ecae1' },
+        {
+          name: `moving average (${LOSS_WINDOW} steps)`,
+          x: this.steps,
+          y: movingAverage(this.losses, LOSS_WINDOW),
+          color: '#08519c',
+        },
+      ],
+    });
+    const lr = renderSvg({
+      title: "Learning rate (the coordinator's schedule)",
+      xLabel: 'global step',
+      yLabel: 'learning rate',
+      series: [{ name: 'lr', x: this.steps, y: this.lrs }],
+      markers:
+        marker === undefined ? [] : [{ x: marker.step, label: `${marker.label} (step ${marker.step})` }],
+    });
+    return [
+      writeFile(join(this.path, 'loss.svg'), loss),
+      writeFile(join(this.path, 'loss.png'), svgToPng(loss, { width: 1200 })),
+      writeFile(join(this.path, 'lr.svg'), lr),
+      writeFile(join(this.path, 'lr.png'), svgToPng(lr, { width: 1200 })),
+    ];
+  }
+}
+
+/** Trailing mean over the last `window` values (fewer at the start). */
+function movingAverage(values: readonly number[], window: number): number[] {
+  const out: number[] = [];
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) {
+    sum += values[i]!;
+    if (i >= window) sum -= values[i - window]!;
+    out.push(sum / Math.min(i + 1, window));
+  }
+  return out;
 }
 
 /** Keeps metrics lines short: times to 0.01 ms, rates to whole numbers. */

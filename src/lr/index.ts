@@ -49,3 +49,4 @@ export {
   type Verbose,
 } from './scheduler.js';
 export * from './torch/index.js';
+export { warmupEnd } from './warmup-end.js';

@@ -167,6 +167,11 @@ export const MESSAGES = {
       examples: integer(0),
     },
   },
+  /**
+   * a batch of a worker's timeline spans for trace.json: `spans` is `{ names: string[], data: number[] }`
+   * with four numbers per span (name index, step, start µs since the Unix epoch, duration µs); `final` on the last
+   */
+  trace: { from: 'worker', fields: { rank, final: boolean(), spans: record() } },
   /** liveness, both ways */
   heartbeat: { from: 'both', fields: { sentAt: number({ finite: true }) } },
   /** the coordinator refused something; `rank` and `step` say what, when known */

@@ -45,6 +45,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private readonly encoder: MessageEncoder;
   private readonly decoder: MessageDecoder;
   private queue: Promise<void> = Promise.resolve();
+  private pending = 0;
   private sent = 0;
   private received = 0;
   private failure: ProtocolError | TransportError | DptrainError | null = null;
@@ -93,9 +94,15 @@ export class Connection extends EventEmitter<ConnectionEvents> {
    * not open or closes meanwhile.
    */
   send(message: Message): Promise<void> {
-    const sending = this.queue.then(() => this.write(message));
-    this.queue = sending.catch(() => {});
-    return sending;
+    // When nothing is queued the frames go to ws at once, so a caller can start a broadcast and then do other
+    // work before awaiting it (the coordinator applies its own update while the workers receive theirs).
+    const sending = this.pending === 0 ? this.write(message) : this.queue.then(() => this.write(message));
+    this.pending += 1;
+    const done = sending.finally(() => {
+      this.pending -= 1;
+    });
+    this.queue = done.catch(() => {});
+    return done;
   }
 
   /** Starts the closing handshake; resolves once the connection is closed (rejects on a code ws refuses, e.g. 1006). */
@@ -277,7 +284,9 @@ export class Connection extends EventEmitter<ConnectionEvents> {
 
   private closed(code: number, reason: string): void {
     this.ended = Object.freeze({ code, reason, local: this.closeStarted, error: this.failure });
-    this.settings.log({ level: 'info', msg: 'connection closed', code, reason, local: this.closeStarted });
+    // A normal close is routine (debug); anything else is worth a warning.
+    const level = code === 1000 || code === 1001 ? 'debug' : 'warn';
+    this.settings.log({ level, msg: 'connection closed', code, reason, local: this.closeStarted });
     this.emit('close', this.ended);
   }
 }

@@ -5,9 +5,12 @@ import {
   type Message,
   type MessageOf,
   messageBytesBound,
+  nowUs,
   PROTOCOL_VERSION,
+  packSpans,
   parameterDigest,
   parseTrainingSpec,
+  type Span,
   type TrainingSpec,
 } from '../protocol/index.js';
 import { type Dataset, loadTask, type Task, tensorSize } from '../tasks/index.js';
@@ -48,13 +51,8 @@ export interface WorkerResult {
   readonly stopReason: string;
 }
 
-/** Events of a worker's rounds, for timelines: spans in ms since the worker started. */
-export interface WorkerSpan {
-  readonly name: 'compute' | 'send' | 'wait' | 'apply';
-  readonly step: number;
-  readonly start: number;
-  readonly duration: number;
-}
+/** Spans are sent to the coordinator in batches of this many (and the rest when the run stops). */
+const TRACE_BATCH = 1000;
 
 /**
  * A worker process's whole life: join the run, take the parameters the coordinator sends, then for every
@@ -70,9 +68,8 @@ export class Worker {
   private readonly queue: Message[] = [];
   private waiter: ((m: Message | Error) => void) | undefined;
   private closed: Error | undefined;
-  private readonly origin = performance.now();
-  /** spans of the rounds so far (compute / send / wait / apply) */
-  readonly spans: WorkerSpan[] = [];
+  /** timeline spans not yet sent to the coordinator (compute / send / wait / apply, per step) */
+  private spans: Span[] = [];
 
   constructor(private readonly options: WorkerOptions) {
     this.log = options.log ?? (() => {});
@@ -163,15 +160,19 @@ export class Worker {
     const loop = new RoundLoop({ rank, worldSize, spec, train, perEpoch, params, computer });
     let step = welcome.step;
     let round = welcome.round;
+    let report: { step: number; lr: number } | null = null;
     for (;;) {
-      const computeStart = performance.now();
+      const computeStart = nowUs();
       const { loss, grad, samples } = loop.gradient(round);
-      const computeMs = performance.now() - computeStart;
+      const computeMs = (nowUs() - computeStart) / 1000;
       this.span('compute', step, computeStart);
-      const sendStart = performance.now();
+      const sendStart = nowUs();
       await connection.send({ type: 'gradient', rank, step, loss, samples, computeMs, grad });
       this.span('send', step, sendStart);
-      const waitStart = performance.now();
+      // The report of the previous step goes out after this step's gradient: its digest is off the critical path.
+      if (report !== null) await this.sendApplied(rank, report, params);
+      report = null;
+      const waitStart = nowUs();
       const reply = await this.next('update', 'stop', 'evaluate');
       this.span('wait', step, waitStart);
       if (reply.type === 'stop') return this.finish(rank, step, round, backend, reply);
@@ -185,16 +186,33 @@ export class Worker {
       }
       round += 1;
       if (reply.skipped || reply.grad === null) continue;
-      const applyStart = performance.now();
+      const applyStart = nowUs();
       const lr = this.appliedLr(reply.lr, step);
       optimizer.step(params, reply.grad, lr);
-      const digest = parameterDigest(params);
       this.span('apply', step, applyStart);
-      await connection.send({ type: 'applied', rank, step, lr, digest });
+      report = { step, lr };
       step += 1;
-      if (step === welcome.totalSteps)
+      if (step === welcome.totalSteps) {
+        await this.sendApplied(rank, report, params);
         return this.afterLastStep(rank, step, round, backend, task, computer, params, spec);
+      }
     }
+  }
+
+  /** Reports the LR used at `report.step` and the digest of the parameters after it. */
+  private async sendApplied(
+    rank: number,
+    report: { step: number; lr: number },
+    params: Float32Array,
+  ): Promise<void> {
+    await this.connection!.send({
+      type: 'applied',
+      rank,
+      step: report.step,
+      lr: report.lr,
+      digest: parameterDigest(params),
+    });
+    if (this.spans.length >= TRACE_BATCH) await this.flushTrace(rank, false);
   }
 
   /** After the last step: answer an evaluation request if one comes, then stop. */
@@ -228,17 +246,25 @@ export class Worker {
     }
   }
 
-  private finish(
+  private async finish(
     rank: number,
     steps: number,
     rounds: number,
     backend: string,
     stop: MessageOf<'stop'>,
-  ): WorkerResult {
+  ): Promise<WorkerResult> {
     if (stop.reason !== 'finished') {
       this.log({ level: 'warn', msg: 'coordinator stopped the run', reason: stop.reason, step: stop.step });
     }
+    await this.flushTrace(rank, true);
     return { rank, steps, rounds, backend, stopReason: stop.reason };
+  }
+
+  /** Sends the buffered timeline spans to the coordinator (for trace.json). */
+  private async flushTrace(rank: number, final: boolean): Promise<void> {
+    const spans = this.spans;
+    this.spans = [];
+    await this.connection!.send({ type: 'trace', rank, final, spans: packSpans(spans) }).catch(() => {});
   }
 
   private appliedLr(lr: number, step: number): number {
@@ -246,8 +272,8 @@ export class Worker {
     return fault !== undefined && fault.step === step ? lr * fault.factor : lr;
   }
 
-  private span(name: WorkerSpan['name'], step: number, start: number): void {
-    this.spans.push({ name, step, start: start - this.origin, duration: performance.now() - start });
+  private span(name: string, step: number, startUs: number): void {
+    this.spans.push({ name, step, startUs, durationUs: nowUs() - startUs });
   }
 
   private outOfTurn(message: Message): TrainingError {

@@ -110,6 +110,7 @@ export function message(maxFloats: number): fc.Arbitrary<Message> {
       lr: double(true),
       digest: text(64),
     }),
+    fc.record({ type: fc.constant('trace' as const), rank: nat, final: fc.boolean(), spans: json }),
     fc.record({ type: fc.constant('heartbeat' as const), sentAt: double(true) }),
     fc.record({
       type: fc.constant('error' as const),

@@ -4,7 +4,7 @@ import { MESSAGE_TYPES, MESSAGES, type MessageSpec, PROTOCOL_VERSION } from '../
 const rows = Object.entries(MESSAGES) as [string, MessageSpec][];
 
 describe('the message table', () => {
-  it('defines protocol version 1 and the thirteen messages in table order', () => {
+  it('defines protocol version 1 and the fourteen messages in table order', () => {
     expect(PROTOCOL_VERSION).toBe(1);
     expect(MESSAGE_TYPES).toEqual([
       'join',
@@ -16,6 +16,7 @@ describe('the message table', () => {
       'applied',
       'evaluate',
       'evaluation',
+      'trace',
       'heartbeat',
       'error',
       'leave',
@@ -25,7 +26,7 @@ describe('the message table', () => {
 
   it('says who sends each message', () => {
     const from = (party: string) => rows.filter(([, spec]) => spec.from === party).map(([type]) => type);
-    expect(from('worker')).toEqual(['join', 'params', 'gradient', 'applied', 'evaluation', 'leave']);
+    expect(from('worker')).toEqual(['join', 'params', 'gradient', 'applied', 'evaluation', 'trace', 'leave']);
     expect(from('coordinator')).toEqual(['assign', 'welcome', 'update', 'evaluate', 'error', 'stop']);
     expect(from('both')).toEqual(['heartbeat']);
   });

@@ -62,6 +62,12 @@ export const SAMPLES: { readonly [T in MessageType]: MessageOf<T> } = {
   },
   evaluate: { type: 'evaluate', step: 1407 },
   evaluation: { type: 'evaluation', rank: 0, step: 1407, lossSum: 712.5, correct: 9781, examples: 10_000 },
+  trace: {
+    type: 'trace',
+    rank: 1,
+    final: true,
+    spans: { names: ['compute', 'send'], data: [0, 3, 1.5e15, 2100, 1, 3, 1.5e15, 80] },
+  },
   applied: { type: 'applied', rank: 2, step: 17, lr: 0.05, digest: 'ab12cd34' },
   heartbeat: { type: 'heartbeat', sentAt: 1_795_612_705_617 },
   error: {

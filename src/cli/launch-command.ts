@@ -1,0 +1,141 @@
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { parseOverrideFlags, parseRunConfig, type RunConfig, resolveRun } from '../config/run-config.js';
+import type { Coordinator } from '../coordinator/coordinator.js';
+import { runDirectoryName } from '../coordinator/run-directory.js';
+import { TrainingError, UsageError } from '../errors.js';
+import { ProgressDisplay } from '../launch/progress.js';
+import { describeExit, type WorkerExit, WorkerProcesses } from '../launch/worker-processes.js';
+import { createLogger } from '../log/logger.js';
+import { loadTask, type Task } from '../tasks/index.js';
+import { coordinate, readConfigFile } from './coordinator-command.js';
+import type { CommandIo } from './io.js';
+
+const CLI = fileURLToPath(new URL('./main.js', import.meta.url));
+
+/**
+ * `dptrain launch [CONFIG] [--key value …]`: the coordinator (in this process) and N worker processes on this
+ * machine, like torchrun. Refuses a bad config before anything starts; shows progress; Ctrl-C ends the run after
+ * the round in progress and writes what it has (a second Ctrl-C kills the workers); a worker that dies makes the
+ * launcher exit non-zero naming it. The last stdout line is `run directory: <path>`.
+ */
+export async function launchCommand(argv: readonly string[], io: CommandIo): Promise<number> {
+  const { overrides, positionals } = parseOverrideFlags(argv);
+  if (positionals.length > 1)
+    throw new UsageError(`expected at most one config file, received ${positionals.join(' ')}`);
+  const file = positionals[0] === undefined ? undefined : await readConfigFile(positionals[0]);
+  const config = parseRunConfig(file, overrides);
+  const task = await loadTask(config.task);
+  resolveRun(config, await trainingSetSize(task, config));
+
+  const logger = createLogger({
+    format: config.logFormat,
+    source: 'launcher',
+    write: (line) => display.log(line),
+  });
+  const display = new ProgressDisplay(process.stderr, config.progress && config.logFormat === 'text');
+  const token = randomBytes(24).toString('hex');
+  const runDir = runDirectoryName(config.out, config.mode, new Date());
+  let workers: WorkerProcesses | undefined;
+  let failedWorker: WorkerExit | undefined;
+  let coordinator: Coordinator | undefined;
+  let interrupts = 0;
+  const interrupt = () => {
+    interrupts += 1;
+    if (interrupts > 1) workers?.kill('SIGKILL');
+  };
+  process.on('SIGINT', interrupt);
+  try {
+    const { result, summary, directory } = await coordinate({
+      config,
+      token,
+      runDir,
+      logger: createLogger({
+        format: config.logFormat,
+        source: 'coordinator',
+        write: (line) => display.log(line),
+      }),
+      announce: (url) => {
+        workers = new WorkerProcesses({
+          count: config.workers,
+          url,
+          token,
+          backend: config.backend,
+          logFormat: config.logFormat,
+          cli: CLI,
+          onLine: (line) => display.log(line),
+          onExit: (exit) => {
+            if (exit.code === 0 || failedWorker !== undefined) return;
+            failedWorker = exit;
+            coordinator?.requestStop(describeExit(exit));
+          },
+        });
+        workers.start();
+        logger.info('started workers', { workers: config.workers, coordinator: url });
+      },
+      attach: (c) => {
+        coordinator = c;
+        followProgress(c, display, config);
+      },
+    });
+    display.end();
+    await workers?.exited();
+    if (failedWorker !== undefined) throw workerFailure(failedWorker);
+    logger.info('run finished', {
+      steps: summary.steps,
+      evalAccuracy: summary.evalAccuracy,
+      samplesPerSec: summary.samplesPerSec,
+      consistent: summary.lrConsistency.consistent,
+      replicasIdentical: summary.replicasIdentical,
+    });
+    io.stdout(`run directory: ${directory}`);
+    return result.stopped === null ? 0 : 130;
+  } catch (error) {
+    display.end();
+    workers?.kill('SIGTERM');
+    await workers?.exited();
+    throw failedWorker !== undefined ? workerFailure(failedWorker, error) : error;
+  } finally {
+    process.off('SIGINT', interrupt);
+  }
+}
+
+/** The training set's size as the run will see it, without starting anything. */
+async function trainingSetSize(task: Task, config: RunConfig): Promise<number> {
+  const options = config.dataLimit === null ? {} : { limit: config.dataLimit };
+  if (task.size !== undefined) return task.size('train', options);
+  return (await task.loadData('train', { seed: config.seed, ...options })).size;
+}
+
+function followProgress(coordinator: Coordinator, display: ProgressDisplay, config: RunConfig): void {
+  let totalSteps = 0;
+  let stepsPerEpoch = 1;
+  let startedAt = 0;
+  let samples = 0;
+  coordinator.on('started', (info) => {
+    totalSteps = info.totalSteps;
+    stepsPerEpoch = info.stepsPerEpoch;
+    startedAt = performance.now();
+  });
+  coordinator.on('step', (record) => {
+    samples += record.samples;
+    const elapsedSeconds = (performance.now() - startedAt) / 1000;
+    display.update({
+      step: record.step + 1,
+      totalSteps,
+      epoch: record.epoch,
+      epochs: config.steps === null ? (config.epochs ?? 1) : totalSteps / stepsPerEpoch,
+      lr: record.lr,
+      loss: record.loss,
+      samplesPerSec: elapsedSeconds > 0 ? samples / elapsedSeconds : 0,
+      elapsedSeconds,
+    });
+  });
+}
+
+function workerFailure(exit: WorkerExit, cause?: unknown): TrainingError {
+  return new TrainingError('ERR_TRAINING_WORKER_LOST', `${describeExit(exit)}; the run stopped`, {
+    rank: exit.rank,
+    cause,
+  });
+}
