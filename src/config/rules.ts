@@ -1,3 +1,4 @@
+import { describe } from '../describe.js';
 /** The value rules run-config keys are checked with: each says what it allows and refuses anything else. */
 import { ConfigError } from '../errors.js';
 
@@ -139,16 +140,4 @@ export function deepFreeze<T>(value: T): T {
     for (const item of Object.values(value)) deepFreeze(item);
   }
   return value;
-}
-
-/** A received value as a message shows it: strings quoted, the rest as JSON where possible. */
-export function describe(value: unknown): string {
-  if (typeof value === 'number') return String(value);
-  if (value === undefined) return 'nothing';
-  if (typeof value === 'function') return 'a function';
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
 }

@@ -5,13 +5,13 @@
  * and for the messages of refused configs.
  */
 import { Document, parseDocument } from 'yaml';
+import { describe } from '../describe.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { parseOptimizerConfig } from '../optim/config.js';
 import { stepsPerEpoch as shardStepsPerEpoch } from '../worker/shard.js';
 import {
   boolean,
   deepFreeze,
-  describe,
   integer,
   isMapping,
   mapping,

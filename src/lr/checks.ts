@@ -1,20 +1,7 @@
+import { describe } from '../describe.js';
 import { type PythonErrorClass, SchedulerError } from '../errors.js';
 
-/** Renders a received value for an error message: numbers as written, strings quoted, the rest as JSON. */
-export function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number') return String(value);
-  if (typeof value === 'function') return 'a function';
-  if (value === undefined) return 'nothing';
-  if (typeof value === 'object' && value !== null && !Array.isArray(value) && 'className' in value) {
-    return `a ${String((value as { className: unknown }).className)} scheduler`;
-  }
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
-}
+export { describe } from '../describe.js';
 
 /** Throws the TypeError Paddle raises for a value of the wrong type. */
 export function typeFault(className: string, argument: string, rule: string, value: unknown): SchedulerError {

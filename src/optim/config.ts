@@ -1,3 +1,4 @@
+import { describe } from '../describe.js';
 import { ConfigError } from '../errors.js';
 import type { OptimizerName } from './optimizer.js';
 
@@ -349,16 +350,4 @@ function expectObject(value: unknown, path: string, rule: string): Readonly<Reco
 
 function join(path: string, key: string): string {
   return path === '' ? key : `${path}.${key}`;
-}
-
-/** A received value as an error message shows it: strings quoted, the rest as JSON where possible. */
-function describe(value: unknown): string {
-  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
-  if (value === undefined) return 'nothing';
-  if (typeof value === 'function') return 'a function';
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
 }

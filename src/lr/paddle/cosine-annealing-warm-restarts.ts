@@ -1,7 +1,6 @@
-import { SchedulerError } from '../../errors.js';
 import { expectNumber, valueFault } from '../checks.js';
-import { pyLog, pyMod } from '../python-math.js';
 import { LRScheduler, type Verbose } from '../scheduler.js';
+import { advanceWarmRestarts } from '../warm-restarts.js';
 
 export interface CosineAnnealingWarmRestartsOptions {
   learningRate: number;
@@ -57,38 +56,10 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
   }
 
   protected override advance(epoch: number | undefined): void {
-    let target = epoch;
-    if (target === undefined && this.lastEpoch < 0) target = 0;
-    if (target === undefined) {
-      target = this.lastEpoch + 1;
-      this.tCur = this.tCur + 1;
-      if (this.tCur >= this.tI) {
-        this.tCur = this.tCur - this.tI;
-        this.tI = this.tI * this.tMult;
-      }
-    } else {
-      if (target < 0) {
-        throw new SchedulerError(
-          'ERR_LR_STEP',
-          'ValueError',
-          `${this.className}: epoch must be >= 0, received ${target}`,
-        );
-      }
-      if (target >= this.t0) {
-        if (this.tMult === 1) {
-          this.tCur = pyMod(target, this.t0);
-        } else {
-          // Python's int(math.log(v, T_mult)): Paddle puts e.g. epoch 121 (T_0 = 1, T_mult = 3) in the earlier cycle.
-          const n = Math.trunc(pyLog((target / this.t0) * (this.tMult - 1) + 1, this.tMult));
-          this.tCur = target - (this.t0 * (this.tMult ** n - 1)) / (this.tMult - 1);
-          this.tI = this.t0 * this.tMult ** n;
-        }
-      } else {
-        this.tI = this.t0;
-        this.tCur = target;
-      }
-    }
-    this.lastEpoch = Math.floor(target);
+    const next = advanceWarmRestarts(this.className, this, epoch, this.t0, this.tMult);
+    this.tCur = next.tCur;
+    this.tI = next.tI;
+    this.lastEpoch = Math.floor(next.epoch);
     this.lastLr = this.getLr();
   }
 }

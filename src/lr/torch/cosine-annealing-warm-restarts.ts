@@ -1,7 +1,6 @@
-import { SchedulerError } from '../../errors.js';
 import { expectNumber, valueFault } from '../checks.js';
-import { pyLog, pyMod } from '../python-math.js';
 import type { StateValue } from '../scheduler.js';
+import { advanceWarmRestarts } from '../warm-restarts.js';
 import { checkEpoch, TorchLRScheduler, type TorchSchedulerOptions } from './lr-scheduler.js';
 import type { StateReader } from './torch-state.js';
 
@@ -56,39 +55,14 @@ export class TorchCosineAnnealingWarmRestarts extends TorchLRScheduler {
   }
 
   override step(epoch?: number): void {
-    let target = epoch === undefined ? undefined : checkEpoch(this.className, epoch);
-    if (target === undefined && this.lastEpoch < 0) target = 0;
-    if (target === undefined) {
-      target = this.lastEpoch + 1;
-      this.tCur = this.tCur + 1;
-      if (this.tCur >= this.tI) {
-        this.tCur = this.tCur - this.tI;
-        this.tI = this.tI * this.tMult;
-      }
-    } else {
-      if (target < 0) {
-        throw new SchedulerError(
-          'ERR_LR_STEP',
-          'ValueError',
-          `${this.className}: epoch must be >= 0, received ${target}`,
-        );
-      }
-      if (target >= this.t0) {
-        if (this.tMult === 1) {
-          this.tCur = pyMod(target, this.t0);
-        } else {
-          const n = Math.trunc(pyLog((target / this.t0) * (this.tMult - 1) + 1, this.tMult));
-          this.tCur = target - (this.t0 * (this.tMult ** n - 1)) / (this.tMult - 1);
-          this.tI = this.t0 * this.tMult ** n;
-        }
-      } else {
-        this.tI = this.t0;
-        this.tCur = target;
-      }
-    }
-    this.lastEpoch = Math.floor(target);
+    const target = epoch === undefined ? undefined : checkEpoch(this.className, epoch);
+    const position = { lastEpoch: this.lastEpoch, tCur: this.tCur, tI: this.tI };
+    const next = advanceWarmRestarts(this.className, position, target, this.t0, this.tMult);
+    this.tCur = next.tCur;
+    this.tI = next.tI;
+    this.lastEpoch = Math.floor(next.epoch);
     // torch prints the resolved epoch here, also for a plain step().
-    this.write(this.getLr(), target);
+    this.write(this.getLr(), next.epoch);
   }
 
   protected override ownState(): Record<string, StateValue> {
