@@ -7,7 +7,7 @@ import {
   TaskError,
   UsageError,
 } from '../errors.js';
-import { benchCommand } from './bench-command.js'; // TEMP-BENCH
+import { benchCommand } from './bench-command.js';
 import { coordinatorCommand } from './coordinator-command.js';
 import { type CommandIo, processIo } from './io.js';
 import { launchCommand } from './launch-command.js';
@@ -22,8 +22,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   launch: launchCommand,
   coordinator: coordinatorCommand,
   worker: workerCommand,
-  'bench allreduce': (argv, io) => benchCommand(['allreduce', ...argv], io), // TEMP-BENCH
-  'bench worker': (argv, io) => benchCommand(['worker', ...argv], io), // TEMP-BENCH
+  'bench allreduce': (argv, io) => benchCommand(['allreduce', ...argv], io),
+  'bench worker': (argv, io) => benchCommand(['worker', ...argv], io),
 };
 
 const HELP = `dptrain — data-parallel training coordinator
@@ -34,6 +34,7 @@ usage:
   dptrain worker --connect ws://HOST:PORT [--rank R] [--backend tensorflow|wasm|cpu] [--token-file FILE]
   dptrain lr values <config> --steps N [--calls calls.json] [--restore-at K]
   dptrain lr plot <config> --steps N (-o lr.svg | -o lr.png | --ascii) [--calls calls.json]
+  dptrain bench allreduce [--workers N] [--params P] [--rounds R] [--warmup W] [--json]
 
 See README.md for every option.`;
 

@@ -54,7 +54,11 @@ describe('progress line', () => {
     );
     display.update(state);
     display.log('[rank 1] hello');
-    expect(out).toMatch(/^\r\x1b\[K\[.*step 120\/1407.*\r\x1b\[K\[rank 1\] hello\n\[.*step 120\/1407/s);
+    const clear = '\r\u001b[K';
+    const [first, second, third] = out.split(clear);
+    expect(first).toBe('');
+    expect(second).toMatch(/^\[.*step 120\/1407/);
+    expect(third).toMatch(/^\[rank 1\] hello\n\[.*step 120\/1407/);
   });
 });
 

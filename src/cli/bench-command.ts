@@ -1,0 +1,108 @@
+import {
+  benchCases,
+  DEFAULT_SEED,
+  reportJson,
+  reportLines,
+  runAllreduceSuite,
+  runBenchWorker,
+  runTcpSink,
+} from '../bench/index.js';
+import { UsageError } from '../errors.js';
+import { integerFlag, parseCommandArgs, positionals, stringFlag } from './args.js';
+import type { CommandIo } from './io.js';
+
+const ALLREDUCE_USAGE =
+  'dptrain bench allreduce [--workers N] [--params P] [--rounds R] [--warmup W] [--json]';
+const WORKER_USAGE =
+  'dptrain bench worker (--connect ws://HOST:PORT --rank R --params P [--seed S] | --tcp-sink HOST:PORT --trial-bytes B)';
+
+/** Largest worker count accepted (each is a process on this machine). */
+const MAX_WORKERS = 64;
+/** Largest gradient accepted, in floats (400 MB per message). */
+const MAX_PARAMS = 100_000_000;
+const MAX_ROUNDS = 1_000_000;
+
+/**
+ * `dptrain bench allreduce …` (`argv[0] === 'allreduce'`): the all-reduce benchmark; without `--workers` or
+ * `--params` it runs that axis of the full grid. `dptrain bench worker …` (`argv[0] === 'worker'`): the
+ * hidden child process the benchmark starts. Returns the exit code; refused flags throw UsageError.
+ *
+ * @example
+ * process.exitCode = await benchCommand(['allreduce', '--workers', '2', '--params', '1000', '--json'], processIo);
+ */
+export async function benchCommand(argv: readonly string[], io: CommandIo): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === 'allreduce') return allreduce(rest, io);
+  if (sub === 'worker') return worker(rest);
+  throw new UsageError(`unknown bench "${sub ?? ''}"; usage: ${ALLREDUCE_USAGE}`);
+}
+
+async function allreduce(argv: readonly string[], io: CommandIo): Promise<number> {
+  const { values, positionals: rest } = parseCommandArgs(argv, {
+    workers: { type: 'string' },
+    params: { type: 'string' },
+    rounds: { type: 'string' },
+    warmup: { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  positionals(rest, [], ALLREDUCE_USAGE);
+  const optional = (name: string, min: number, max: number) => {
+    const raw = stringFlag(values[name]);
+    return raw === undefined ? undefined : integerFlag(name, raw, min, max);
+  };
+  const workers = optional('workers', 1, MAX_WORKERS);
+  const params = optional('params', 1, MAX_PARAMS);
+  const rounds = optional('rounds', 1, MAX_ROUNDS);
+  const warmup = optional('warmup', 0, MAX_ROUNDS);
+  const cases = benchCases({
+    ...(workers === undefined ? {} : { workers: [workers] }),
+    ...(params === undefined ? {} : { params: [params] }),
+    ...(rounds === undefined ? {} : { rounds }),
+    ...(warmup === undefined ? {} : { warmup }),
+  });
+  const report = await runAllreduceSuite({ cases, progress: (line) => io.stderr(`bench: ${line}`) });
+  if (values.json === true) {
+    io.stdout(JSON.stringify(reportJson(report)));
+  } else {
+    for (const line of reportLines(report)) io.stdout(line);
+  }
+  return report.skipped.some((skip) => skip.status === 'failed') ? 1 : 0;
+}
+
+async function worker(argv: readonly string[]): Promise<number> {
+  const { values, positionals: rest } = parseCommandArgs(argv, {
+    connect: { type: 'string' },
+    rank: { type: 'string' },
+    params: { type: 'string' },
+    seed: { type: 'string' },
+    'tcp-sink': { type: 'string' },
+    'trial-bytes': { type: 'string' },
+  });
+  positionals(rest, [], WORKER_USAGE);
+  const sink = stringFlag(values['tcp-sink']);
+  const url = stringFlag(values.connect);
+  if ((sink === undefined) === (url === undefined)) {
+    throw new UsageError(`give exactly one of --connect and --tcp-sink; usage: ${WORKER_USAGE}`);
+  }
+  if (sink !== undefined) {
+    const match = /^([^:]+):(\d+)$/.exec(sink);
+    if (match === null) throw new UsageError(`--tcp-sink must be HOST:PORT, received "${sink}"`);
+    await runTcpSink({
+      host: match[1]!,
+      port: integerFlag('tcp-sink port', match[2], 1, 65535),
+      trialBytes: integerFlag('trial-bytes', stringFlag(values['trial-bytes']), 1),
+    });
+    return 0;
+  }
+  if (!/^wss?:\/\/[^/]+/.test(url!)) {
+    throw new UsageError(`--connect must be ws://HOST:PORT, received "${url}"; usage: ${WORKER_USAGE}`);
+  }
+  const seed = stringFlag(values.seed);
+  await runBenchWorker({
+    url: url!,
+    rank: integerFlag('rank', stringFlag(values.rank), 0, MAX_WORKERS - 1),
+    params: integerFlag('params', stringFlag(values.params), 1, MAX_PARAMS),
+    seed: seed === undefined ? DEFAULT_SEED : integerFlag('seed', seed, 0),
+  });
+  return 0;
+}

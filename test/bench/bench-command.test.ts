@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { runAllreduceSuite } from '../../src/bench/suite.js';
+import type { CommandIo } from '../../src/cli/io.js';
+import { runCli } from '../../src/cli/run-cli.js';
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string[]; stderr: string[] }> {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const io: CommandIo = { stdout: (l) => stdout.push(l), stderr: (l) => stderr.push(l) };
+  const code = await runCli(args, io);
+  return { code, stdout, stderr };
+}
+
+const positiveFinite = (value: unknown) => typeof value === 'number' && Number.isFinite(value) && value > 0;
+
+describe('dptrain bench allreduce', () => {
+  it('measures one case with worker processes and prints only one JSON object with the TCP ceiling', async () => {
+    const out = await cli([
+      'bench',
+      'allreduce',
+      '--workers',
+      '2',
+      '--params',
+      '1000',
+      '--rounds',
+      '5',
+      '--json',
+    ]);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toHaveLength(1);
+    const report = JSON.parse(out.stdout[0]!);
+    expect(report.cases).toHaveLength(1);
+    const [result] = report.cases;
+    expect(result).toMatchObject({ name: 'N=2 P=1e3', workers: 2, params: 1000, rounds: 5 });
+    for (const key of ['medianMs', 'p90Ms', 'bytesPerSec']) expect(positiveFinite(result[key])).toBe(true);
+    expect(result.p90Ms).toBeGreaterThanOrEqual(result.medianMs);
+    expect(positiveFinite(report.ceilings.tcpLoopbackBytesPerSec)).toBe(true);
+    expect(report).toMatchObject({ skipped: [], zeroMask: true });
+  });
+
+  it('refuses bad flags with exit code 2, one error line and nothing on stdout', async () => {
+    for (const args of [
+      ['bench', 'allreduce', '--workers', '0'],
+      ['bench', 'allreduce', '--params', 'many'],
+      ['bench', 'allreduce', '--params', '1.5'],
+      ['bench', 'allreduce', '--rounds', '0'],
+      ['bench', 'allreduce', '--frobnicate'],
+      ['bench', 'allreduce', 'extra'],
+      ['bench', 'worker', '--rank', '0'],
+      ['bench', 'worker', '--connect', 'ws://127.0.0.1:1', '--tcp-sink', '127.0.0.1:1'],
+      ['bench', 'worker', '--connect', 'http://127.0.0.1:1', '--rank', '0', '--params', '10'],
+    ]) {
+      const out = await cli(args);
+      expect({ args, code: out.code, stdout: out.stdout }).toEqual({ args, code: 2, stdout: [] });
+      expect(out.stderr).toHaveLength(1);
+      expect(out.stderr[0]).toMatch(/^error: /);
+    }
+  });
+
+  it('reports a case that would not fit in memory as skipped instead of starting it', async () => {
+    const report = await runAllreduceSuite({
+      cases: [{ workers: 2, params: 1000, rounds: 1, warmup: 0 }],
+      availableBytes: () => 1e6,
+      ceiling: { trialBytes: 1 << 20, chunkBytes: 1 << 18, trials: 1 },
+    });
+    expect(report.cases).toEqual([]);
+    expect(report.skipped).toEqual([
+      expect.objectContaining({
+        name: 'N=2 P=1e3',
+        status: 'infeasible',
+        reason: expect.stringMatching(/memory/),
+      }),
+    ]);
+    expect(positiveFinite(report.ceilings.tcpLoopbackBytesPerSec)).toBe(true);
+  });
+});
