@@ -28,21 +28,26 @@ export interface ConsistencySummary {
  * ledger.expect(12, 0.05, 'sha256:…'); ledger.report(1, 12, 0.05, 'sha256:…'); ledger.summary().consistent;
  */
 export class ConsistencyLedger {
-  private readonly expected = new Map<number, { lr: number; digest: string; reported: Set<number> }>();
+  /** steps applied by the coordinator and not yet reported by every rank (memory stays bounded on long runs) */
+  private readonly open = new Map<
+    number,
+    { lr: number; digest: string; reported: Set<number>; differs: boolean }
+  >();
   private readonly list: Mismatch[] = [];
-  private readonly applied: Map<number, number>[];
+  private readonly applied: Float64Array[];
   private checked = 0;
   private steps = 0;
   private missing = 0;
+  private lastChecked: { step: number; identical: boolean } | null = null;
   private waiters: (() => void)[] = [];
 
   constructor(readonly worldSize: number) {
-    this.applied = Array.from({ length: worldSize }, () => new Map());
+    this.applied = Array.from({ length: worldSize }, () => new Float64Array(0));
   }
 
   /** The coordinator's own LR and parameter digest for `step`. */
   expect(step: number, lr: number, digest: string): void {
-    this.expected.set(step, { lr, digest, reported: new Set() });
+    this.open.set(step, { lr, digest, reported: new Set(), differs: false });
     this.steps += 1;
     this.missing += this.worldSize;
   }
@@ -52,13 +57,13 @@ export class ConsistencyLedger {
    * coordinator did not apply, or a second report).
    */
   report(rank: number, step: number, lr: number, digest: string): string | null {
-    const entry = this.expected.get(step);
+    const entry = this.open.get(step);
     if (entry === undefined)
-      return `rank ${rank} reports step ${step}, which the coordinator has not applied`;
+      return `rank ${rank} reports step ${step}, which the coordinator has not applied or was already reported`;
     if (entry.reported.has(rank)) return `rank ${rank} already reported step ${step}`;
     entry.reported.add(rank);
     this.missing -= 1;
-    this.applied[rank]!.set(step, lr);
+    this.record(rank, step, lr);
     if (!Object.is(lr, entry.lr) || digest !== entry.digest) {
       this.list.push({
         rank,
@@ -68,9 +73,14 @@ export class ConsistencyLedger {
         expectedDigest: entry.digest,
         digest,
       });
+      if (digest !== entry.digest) entry.differs = true;
     }
-    if (entry.reported.size === this.worldSize) this.checked += 1;
-    if (this.outstanding() === 0) for (const wake of this.waiters.splice(0)) wake();
+    if (entry.reported.size === this.worldSize) {
+      this.checked += 1;
+      this.lastChecked = { step, identical: !entry.differs };
+      this.open.delete(step);
+    }
+    if (this.missing === 0) for (const wake of this.waiters.splice(0)) wake();
     return null;
   }
 
@@ -81,7 +91,7 @@ export class ConsistencyLedger {
 
   /** Resolves when every expected report arrived, or after `timeoutMs` (whatever is missing stays unchecked). */
   settle(timeoutMs: number): Promise<void> {
-    if (this.outstanding() === 0) return Promise.resolve();
+    if (this.missing === 0) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, timeoutMs);
       this.waiters.push(() => {
@@ -96,16 +106,15 @@ export class ConsistencyLedger {
     return this.list;
   }
 
-  /** The LR `rank` applied at each step it reported, keyed by step. */
-  appliedLrs(rank: number): ReadonlyMap<number, number> {
-    return this.applied[rank]!;
+  /** The LR `rank` applied at each of the first `steps` steps (NaN where it did not report). */
+  appliedLrs(rank: number, steps: number): number[] {
+    const applied = this.applied[rank]!;
+    return Array.from({ length: steps }, (_, t) => (t < applied.length ? applied[t]! : Number.NaN));
   }
 
-  /** Whether every rank's digest at `step` equals the coordinator's (all reported, none differing). */
+  /** Whether every rank reported `step` and every digest equals the coordinator's (asked for the last step). */
   identicalAt(step: number): boolean {
-    const entry = this.expected.get(step);
-    if (entry === undefined || entry.reported.size !== this.worldSize) return false;
-    return !this.list.some((m) => m.step === step && m.digest !== m.expectedDigest);
+    return this.lastChecked !== null && this.lastChecked.step === step && this.lastChecked.identical;
   }
 
   summary(): ConsistencySummary {
@@ -116,5 +125,17 @@ export class ConsistencyLedger {
       consistent: lrMismatches === 0 && this.checked === this.steps,
       digestMismatches: this.list.filter((m) => m.digest !== m.expectedDigest).length,
     };
+  }
+
+  /** Stores an applied LR in a per-rank array that doubles as it fills. */
+  private record(rank: number, step: number, lr: number): void {
+    let applied = this.applied[rank]!;
+    if (step >= applied.length) {
+      const grown = new Float64Array(Math.max(1024, applied.length * 2, step + 1)).fill(Number.NaN);
+      grown.set(applied);
+      this.applied[rank] = grown;
+      applied = grown;
+    }
+    applied[step] = lr;
   }
 }

@@ -13,6 +13,7 @@ import {
   parameterDigest,
   REFUSALS,
   type Span,
+  TRACE_MAX_STEPS,
   type TrainingSpec,
   unpackSpans,
 } from '../protocol/index.js';
@@ -409,10 +410,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       consistency: ledger.summary(),
       mismatches: ledger.mismatches(),
       replicasIdentical: step > 0 && ledger.identicalAt(step - 1),
-      appliedLrs: this.members.map((m) => {
-        const applied = ledger.appliedLrs(m.rank);
-        return Array.from({ length: step }, (_, t) => applied.get(t) ?? Number.NaN);
-      }),
+      appliedLrs: this.members.map((m) => ledger.appliedLrs(m.rank, step)),
       evaluation,
       trainSeconds,
       samples,
@@ -423,7 +421,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   }
 
   private span(name: string, step: number, startUs: number): void {
-    this.spans.push({ name, step, startUs, durationUs: nowUs() - startUs });
+    if (step < TRACE_MAX_STEPS) this.spans.push({ name, step, startUs, durationUs: nowUs() - startUs });
   }
 
   /** Waits until every worker sent its last timeline spans (they send them on `stop`), at most `timeoutMs`. */

@@ -58,7 +58,7 @@ export {
   type WorkerMessage,
 } from './messages.js';
 export { REFUSALS, type RefusalCode } from './refusals.js';
-export { nowUs, packSpans, type Span, unpackSpans } from './trace-spans.js';
+export { nowUs, packSpans, type Span, TRACE_MAX_STEPS, unpackSpans } from './trace-spans.js';
 export { parseTrainingSpec, type TrainingSpec } from './training-spec.js';
 export {
   type Issue,

@@ -6,6 +6,9 @@ export interface Span {
   readonly durationUs: number;
 }
 
+/** Timelines keep the spans of the first this-many global steps: a longer trace would not open in a viewer anyway. */
+export const TRACE_MAX_STEPS = 10_000;
+
 /** The wall clock in µs since the Unix epoch, with sub-ms precision (the same clock in every process of a machine). */
 export function nowUs(): number {
   return (performance.timeOrigin + performance.now()) * 1000;

@@ -11,6 +11,7 @@ import {
   parameterDigest,
   parseTrainingSpec,
   type Span,
+  TRACE_MAX_STEPS,
   type TrainingSpec,
 } from '../protocol/index.js';
 import { type Dataset, loadTask, type Task, tensorSize } from '../tasks/index.js';
@@ -273,7 +274,7 @@ export class Worker {
   }
 
   private span(name: string, step: number, startUs: number): void {
-    this.spans.push({ name, step, startUs, durationUs: nowUs() - startUs });
+    if (step < TRACE_MAX_STEPS) this.spans.push({ name, step, startUs, durationUs: nowUs() - startUs });
   }
 
   private outOfTurn(message: Message): TrainingError {
