@@ -211,6 +211,32 @@ describe('refusals of well-formed but wrong messages', () => {
   });
 });
 
+describe('refusals before training starts', () => {
+  it('refuses non-finite initial parameters from rank 0 and ends the run naming it', async () => {
+    const c = coordinator();
+    const port = await c.listen();
+    const result = c.run();
+    result.catch(() => {});
+    const workers = [await Script.open(port), await Script.open(port)];
+    opened.push(...workers);
+    await workers[0]!.join(0);
+    await workers[1]!.join(1);
+    await Promise.all(workers.map((w) => w.next('assign')));
+    const params = new Float32Array(SIZE).fill(1);
+    params[2] = Number.NaN;
+    await workers[0]!.connection.send({
+      type: 'params',
+      rank: 0,
+      datasetSize: 40,
+      layout: { sizes: [SIZE] },
+      params,
+    });
+    expect(await workers[0]!.next('error')).toMatchObject({ code: 'ERR_PARAMS_INVALID', rank: 0 });
+    await expect(result).rejects.toMatchObject({ code: 'ERR_TRAINING_MISMATCH', rank: 0 });
+    expect((await workers[1]!.next('stop')).reason).toContain('not all finite');
+  });
+});
+
 describe('refusals of streams that cannot be trusted', () => {
   async function rawSocket(port: number): Promise<{ socket: WebSocket; closed: Promise<number> }> {
     const socket = new WebSocket(`ws://127.0.0.1:${port}`);
