@@ -167,7 +167,11 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   constructor(options: CoordinatorOptions) {
     super();
     if (!Number.isInteger(options.workers) || options.workers < 1) {
-      throw new ConfigError('ERR_CONFIG_BAD_VALUE', 'workers', `must be an integer >= 1, received ${options.workers}`);
+      throw new ConfigError(
+        'ERR_CONFIG_BAD_VALUE',
+        'workers',
+        `must be an integer >= 1, received ${options.workers}`,
+      );
     }
     this.options = options;
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
@@ -257,7 +261,9 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     if (params.length === 0 || !params.every(Number.isFinite)) {
       const problem = `rank 0's initial parameters are ${params.length === 0 ? 'empty' : 'not all finite'}`;
       this.refuse(0, REFUSALS.badParams, problem, 0);
-      throw new TrainingError('ERR_TRAINING_MISMATCH', `${problem}; check the task's initialParameters()`, { rank: 0 });
+      throw new TrainingError('ERR_TRAINING_MISMATCH', `${problem}; check the task's initialParameters()`, {
+        rank: 0,
+      });
     }
     const layout = checkLayout(initial.layout, params.length);
     const plan = this.options.plan(initial.datasetSize);

@@ -14,3 +14,4 @@ export {
   shardIndices,
   stepsPerEpoch,
 } from './shard.js';
+export { type LrFault, Worker, type WorkerOptions, type WorkerResult } from './worker.js';
