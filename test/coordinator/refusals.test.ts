@@ -9,19 +9,21 @@ const SIZE = 6;
 const TOKEN = 'secret-token';
 const STEPS = 4;
 
+const TRAINING = {
+  task: 'synthetic',
+  seed: 1,
+  batchSize: 4,
+  optimizer: { name: 'SGD' },
+  dataLimit: null,
+  evalLimit: null,
+} as const;
+
 /** A coordinator for 2 scripted workers, SGD, StepDecay; nothing of the task is loaded in the coordinator. */
 function coordinator(onNonfinite: 'skip' | 'abort' = 'skip'): Coordinator {
   return new Coordinator({
     workers: 2,
     token: TOKEN,
-    training: {
-      task: 'synthetic',
-      seed: 1,
-      batchSize: 4,
-      optimizer: { name: 'SGD' },
-      dataLimit: null,
-      evalLimit: null,
-    },
+    training: TRAINING,
     plan: () => ({
       stepsPerEpoch: 10,
       totalSteps: STEPS,
@@ -296,14 +298,7 @@ describe('refusals of streams that cannot be trusted', () => {
     const c = new Coordinator({
       workers: 3,
       token: TOKEN,
-      training: {
-        task: 'synthetic',
-        seed: 1,
-        batchSize: 4,
-        optimizer: { name: 'SGD' },
-        dataLimit: null,
-        evalLimit: null,
-      },
+      training: TRAINING,
       plan: () => {
         throw new Error('unreachable');
       },

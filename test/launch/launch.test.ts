@@ -176,52 +176,38 @@ describe('dptrain launch when things go wrong', () => {
     'lr: { name: StepDecay, learning_rate: 0.01, step_size: 1000 }',
   ];
 
-  async function started(child: ReturnType<typeof dptrain>, stderr: () => string): Promise<number[]> {
+  /** A launch of a run too long to finish, once both workers joined and training started; with the worker pids. */
+  async function startLongRun(): Promise<{ child: ReturnType<typeof dptrain>; pids: number[] }> {
+    const dir = await scratch({ 'run.yaml': LONG.join('\n') });
+    const child = dptrain([
+      'launch',
+      join(dir, 'run.yaml'),
+      '--out',
+      join(dir, 'runs'),
+      '--progress',
+      'false',
+    ]);
     for (let i = 0; i < 600; i++) {
-      const pids = [...stderr().matchAll(/worker joined .*pid=(\d+)/g)].map((m) => Number(m[1]));
-      if (pids.length === 2 && /training started/.test(stderr())) return pids;
+      const pids = [...child.stderr().matchAll(/worker joined .*pid=(\d+)/g)].map((m) => Number(m[1]));
+      if (pids.length === 2 && /training started/.test(child.stderr())) return { child, pids };
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     child.process.kill('SIGKILL');
-    throw new Error(`the run did not start: ${stderr()}`);
+    throw new Error(`the run did not start: ${child.stderr()}`);
   }
 
   it('exits non-zero naming the worker process that died', async () => {
-    const dir = await scratch({ 'run.yaml': LONG.join('\n') });
-    const child = dptrain([
-      'launch',
-      join(dir, 'run.yaml'),
-      '--out',
-      join(dir, 'runs'),
-      '--progress',
-      'false',
-    ]);
-    let stderr = '';
-    child.process.stderr!.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    const [pid] = await started(child, () => stderr);
-    process.kill(pid!, 'SIGKILL');
+    const { child, pids } = await startLongRun();
+    process.kill(pids[0]!, 'SIGKILL');
     const run = await child.exited;
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(new RegExp(`error: worker rank \\d \\(pid ${pid}\\) was killed by SIGKILL`));
+    expect(run.stderr).toMatch(
+      new RegExp(`error: worker rank \\d \\(pid ${pids[0]}\\) was killed by SIGKILL`),
+    );
   });
 
   it('stops cleanly on Ctrl-C and writes what it has', async () => {
-    const dir = await scratch({ 'run.yaml': LONG.join('\n') });
-    const child = dptrain([
-      'launch',
-      join(dir, 'run.yaml'),
-      '--out',
-      join(dir, 'runs'),
-      '--progress',
-      'false',
-    ]);
-    let stderr = '';
-    child.process.stderr!.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    await started(child, () => stderr);
+    const { child } = await startLongRun();
     await new Promise((resolve) => setTimeout(resolve, 300));
     child.process.kill('SIGINT');
     const run = await child.exited;

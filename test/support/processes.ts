@@ -19,6 +19,8 @@ export interface Child {
   readonly exited: Promise<Exited>;
   /** everything written to stdout so far */
   stdout(): string;
+  /** everything written to stderr so far */
+  stderr(): string;
 }
 
 /** Starts `node dist/cli/main.js ...args` with `env` added to this process's environment. */
@@ -38,7 +40,7 @@ export function dptrain(args: readonly string[], env: Readonly<Record<string, st
   const exited = new Promise<Exited>((resolve) => {
     child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
-  return { process: child, exited, stdout: () => stdout };
+  return { process: child, exited, stdout: () => stdout, stderr: () => stderr };
 }
 
 /** Resolves with the coordinator's `ws://…` address once it printed `listening ws://HOST:PORT`. */
