@@ -1,6 +1,7 @@
 import { describe } from '../describe.js';
 /** The value rules run-config keys are checked with: each says what it allows and refuses anything else. */
 import { ConfigError } from '../errors.js';
+import { isMapping } from '../key-path.js';
 
 /** Checks one value at a key path and returns it typed, or throws a ConfigError naming the path. */
 export interface Rule<T> {
@@ -121,10 +122,7 @@ export function mapping(what: string): Rule<Readonly<Record<string, unknown>>> {
   return { allowed: inner.allowed, parse: (value, path) => deepFreeze(copyPlain(inner.parse(value, path))) };
 }
 
-/** A plain object (not null, not an array). @example isMapping({ a: 1 }); // true */
-export function isMapping(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+export { isMapping } from '../key-path.js';
 
 /** A copy of nested mappings and lists; other values (numbers, strings, callables) are shared. */
 function copyPlain<T>(value: T): T {

@@ -1,5 +1,6 @@
 import { LineCounter, parseDocument } from 'yaml';
 import { ConfigError, ExpressionError, SchedulerError } from '../errors.js';
+import { isMapping, joinKeyPath } from '../key-path.js';
 import { describe } from './checks.js';
 import type { BuildContext, SchedulerArgs } from './entry.js';
 import { compileExpression, compileLambda } from './expression.js';
@@ -59,14 +60,6 @@ export function parseConfigText(text: string, path: string): unknown {
   return document.toJS();
 }
 
-function isMapping(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function join(path: string, key: string): string {
-  return path === '' ? key : `${path}.${key}`;
-}
-
 // Errors already given their key path by a nested build; they pass through outer builds unchanged.
 const placed = new WeakSet<SchedulerError>();
 
@@ -87,20 +80,20 @@ function build(
   if (name === undefined) {
     throw new ConfigError(
       'ERR_CONFIG_MISSING_KEY',
-      join(path, 'name'),
+      joinKeyPath(path, 'name'),
       'is required: the scheduler class, e.g. StepDecay',
     );
   }
   if (typeof name !== 'string') {
     throw new ConfigError(
       'ERR_CONFIG_BAD_VALUE',
-      join(path, 'name'),
+      joinKeyPath(path, 'name'),
       `must be a string, received ${describe(name)}`,
     );
   }
   const entry = Object.hasOwn(SCHEDULERS, name) ? SCHEDULERS[name] : undefined;
   if (entry === undefined) {
-    throw new ConfigError('ERR_CONFIG_UNKNOWN_NAME', join(path, 'name'), unknownNameMessage(name));
+    throw new ConfigError('ERR_CONFIG_UNKNOWN_NAME', joinKeyPath(path, 'name'), unknownNameMessage(name));
   }
   const args: Record<string, unknown> = { ...inherited };
   const writtenAs = new Map<string, string>();
@@ -110,7 +103,7 @@ function build(
     if (!entry.args.includes(argument)) {
       throw new ConfigError(
         'ERR_CONFIG_UNKNOWN_KEY',
-        join(path, key),
+        joinKeyPath(path, key),
         `is not an argument of ${name}; it takes ${entry.args.join(', ')}`,
       );
     }
@@ -118,12 +111,12 @@ function build(
     if (earlier !== undefined) {
       throw new ConfigError(
         'ERR_CONFIG_CONFLICT',
-        join(path, key),
+        joinKeyPath(path, key),
         `repeats ${earlier}; give only one of them`,
       );
     }
     writtenAs.set(argument, key);
-    const keyPath = join(path, key);
+    const keyPath = joinKeyPath(path, key);
     args[argument] = entry.callables?.includes(argument)
       ? toCallable(raw, keyPath)
       : entry.strings?.includes(argument)
@@ -134,7 +127,7 @@ function build(
     build: (child, key, childInherited = {}) => {
       const [head, ...rest] = key.split('.');
       const written = [writtenAs.get(head ?? '') ?? head, ...rest].join('.');
-      return build(child, join(path, written), childInherited, variables);
+      return build(child, joinKeyPath(path, written), childInherited, variables);
     },
   };
   try {
@@ -142,7 +135,9 @@ function build(
   } catch (error) {
     if (!(error instanceof SchedulerError) || placed.has(error)) throw error;
     const at =
-      error.argument === undefined ? path : join(path, writtenAs.get(error.argument) ?? error.argument);
+      error.argument === undefined
+        ? path
+        : joinKeyPath(path, writtenAs.get(error.argument) ?? error.argument);
     const located = new SchedulerError(
       error.code,
       error.pythonClass,

@@ -1,5 +1,6 @@
 import { describe } from '../describe.js';
 import { ConfigError } from '../errors.js';
+import { joinKeyPath } from '../key-path.js';
 import type { OptimizerName } from './optimizer.js';
 
 /** Every optimizer name a config may give, as Paddle spells the class. */
@@ -121,11 +122,11 @@ const DECAY_TYPES: readonly DecaySpec['type'][] = ['L2Decay', 'L1Decay'];
  */
 export function parseOptimizerConfig(config: unknown, path = 'optimizer'): OptimizerSpec {
   const object = expectObject(config, path, 'an object with a `name` (SGD, Momentum, Adam or AdamW)');
-  const name = parseName(object['name'], join(path, 'name'));
+  const name = parseName(object['name'], joinKeyPath(path, 'name'));
   for (const key of Object.keys(object)) {
-    if (key !== 'name' && !ARGUMENTS[name].includes(key)) throw unknownKey(name, key, join(path, key));
+    if (key !== 'name' && !ARGUMENTS[name].includes(key)) throw unknownKey(name, key, joinKeyPath(path, key));
   }
-  const at = (key: string): string => join(path, key);
+  const at = (key: string): string => joinKeyPath(path, key);
   const grad_clip = parseClip(object['grad_clip'], at('grad_clip'));
   switch (name) {
     case 'SGD':
@@ -173,10 +174,10 @@ const anyFinite: Range = { rule: 'a finite number', accepts: () => true };
 
 function parseAdamCore(object: Readonly<Record<string, unknown>>, path: string) {
   return {
-    beta1: number(object['beta1'], join(path, 'beta1'), DEFAULT_BETA1, unitInterval),
-    beta2: number(object['beta2'], join(path, 'beta2'), DEFAULT_BETA2, unitInterval),
-    epsilon: number(object['epsilon'], join(path, 'epsilon'), DEFAULT_EPSILON, positive),
-    amsgrad: boolean(object['amsgrad'], join(path, 'amsgrad'), DEFAULT_AMSGRAD),
+    beta1: number(object['beta1'], joinKeyPath(path, 'beta1'), DEFAULT_BETA1, unitInterval),
+    beta2: number(object['beta2'], joinKeyPath(path, 'beta2'), DEFAULT_BETA2, unitInterval),
+    epsilon: number(object['epsilon'], joinKeyPath(path, 'epsilon'), DEFAULT_EPSILON, positive),
+    amsgrad: boolean(object['amsgrad'], joinKeyPath(path, 'amsgrad'), DEFAULT_AMSGRAD),
   };
 }
 
@@ -220,14 +221,14 @@ function parseDecay(value: unknown, path: string): DecaySpec | null {
   if (type === undefined) {
     throw new ConfigError(
       'ERR_CONFIG_MISSING_KEY',
-      join(path, 'type'),
+      joinKeyPath(path, 'type'),
       `is required: ${DECAY_TYPES.join(' or ')}`,
     );
   }
   if (typeof type !== 'string' || !(DECAY_TYPES as readonly string[]).includes(type)) {
     throw new ConfigError(
       'ERR_CONFIG_UNKNOWN_NAME',
-      join(path, 'type'),
+      joinKeyPath(path, 'type'),
       `must be ${DECAY_TYPES.join(' or ')}, received ${describe(type)}`,
     );
   }
@@ -262,7 +263,7 @@ function parseClip(value: unknown, path: string): ClipSpec | null {
   if (typeof given !== 'string' || !(given in CLIP_ARGUMENTS)) {
     throw new ConfigError(
       'ERR_CONFIG_UNKNOWN_NAME',
-      join(path, 'type'),
+      joinKeyPath(path, 'type'),
       `must be one of ${Object.keys(CLIP_ARGUMENTS).join(', ')}, received ${describe(given)}`,
     );
   }
@@ -278,17 +279,17 @@ function parseClip(value: unknown, path: string): ClipSpec | null {
     if (!(max > 0)) {
       throw new ConfigError(
         'ERR_CONFIG_BAD_VALUE',
-        join(path, 'max'),
+        joinKeyPath(path, 'max'),
         `must be > 0 when min is not given (min defaults to -max), received ${max}`,
       );
     }
     return Object.freeze({ type, max, min: -max });
   }
-  const min = number(minValue, join(path, 'min'), 0, anyFinite);
+  const min = number(minValue, joinKeyPath(path, 'min'), 0, anyFinite);
   if (min > max) {
     throw new ConfigError(
       'ERR_CONFIG_BAD_VALUE',
-      join(path, 'min'),
+      joinKeyPath(path, 'min'),
       `must be <= max (${max}), received ${min}`,
     );
   }
@@ -305,7 +306,7 @@ function checkKeys(
     if (!allowed.includes(key)) {
       throw new ConfigError(
         'ERR_CONFIG_UNKNOWN_KEY',
-        join(path, key),
+        joinKeyPath(path, key),
         `is not an argument of ${what}: it takes ${allowed.join(', ')}`,
       );
     }
@@ -320,9 +321,9 @@ function required(
 ): number {
   const value = object[key];
   if (value === undefined || value === null) {
-    throw new ConfigError('ERR_CONFIG_MISSING_KEY', join(path, key), `is required: ${range.rule}`);
+    throw new ConfigError('ERR_CONFIG_MISSING_KEY', joinKeyPath(path, key), `is required: ${range.rule}`);
   }
-  return number(value, join(path, key), 0, range);
+  return number(value, joinKeyPath(path, key), 0, range);
 }
 
 function number(value: unknown, path: string, fallback: number, range: Range): number {
@@ -346,8 +347,4 @@ function expectObject(value: unknown, path: string, rule: string): Readonly<Reco
     throw new ConfigError('ERR_CONFIG_BAD_VALUE', path, `must be ${rule}, received ${describe(value)}`);
   }
   return value as Readonly<Record<string, unknown>>;
-}
-
-function join(path: string, key: string): string {
-  return path === '' ? key : `${path}.${key}`;
 }

@@ -101,7 +101,8 @@ afterEach(async () => {
   await Promise.all(opened.splice(0).map((s) => s.connection.close()));
 });
 
-async function startRun(
+/** Starts `c` and two scripted workers that join as ranks 0 and 1 and receive their `assign`. */
+async function assigned(
   c: Coordinator,
 ): Promise<{ port: number; workers: Script[]; result: Promise<RunResult> }> {
   const port = await c.listen();
@@ -112,6 +113,14 @@ async function startRun(
   await workers[0]!.join(0);
   await workers[1]!.join(1);
   await Promise.all(workers.map((w) => w.next('assign')));
+  return { port, workers, result };
+}
+
+/** As `assigned`, then rank 0 sends valid parameters and both workers receive `welcome`. */
+async function startRun(
+  c: Coordinator,
+): Promise<{ port: number; workers: Script[]; result: Promise<RunResult> }> {
+  const { port, workers, result } = await assigned(c);
   await workers[0]!.connection.send({
     type: 'params',
     rank: 0,
@@ -215,15 +224,7 @@ describe('refusals of well-formed but wrong messages', () => {
 
 describe('refusals before training starts', () => {
   it('refuses non-finite initial parameters from rank 0 and ends the run naming it', async () => {
-    const c = coordinator();
-    const port = await c.listen();
-    const result = c.run();
-    result.catch(() => {});
-    const workers = [await Script.open(port), await Script.open(port)];
-    opened.push(...workers);
-    await workers[0]!.join(0);
-    await workers[1]!.join(1);
-    await Promise.all(workers.map((w) => w.next('assign')));
+    const { workers, result } = await assigned(coordinator());
     const params = new Float32Array(SIZE).fill(1);
     params[2] = Number.NaN;
     await workers[0]!.connection.send({

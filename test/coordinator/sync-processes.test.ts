@@ -7,6 +7,7 @@ import { selectBackend } from '../../src/worker/backend.js';
 import { batches, epochIndices, gatherBatch, shardIndices, stepsPerEpoch } from '../../src/worker/shard.js';
 import { dptrain, listeningUrl, scratch } from '../support/processes.js';
 import { type ReferenceBatch, trainReference } from '../support/reference-training.js';
+import { relativeDifference } from '../support/vectors.js';
 
 const TOKEN = 'process-test-token';
 const SEED = 3;
@@ -115,16 +116,6 @@ async function reference(workers: number, lrs: number[]): Promise<Float32Array> 
   return trainReference({ tf, task: syntheticTask, seed: SEED, batches: global, lrs, momentum: 0.9 });
 }
 
-function relativeDistance(a: Float32Array, b: Float32Array): number {
-  let diff = 0;
-  let norm = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff += (a[i]! - b[i]!) ** 2;
-    norm += b[i]! ** 2;
-  }
-  return Math.sqrt(diff / norm);
-}
-
 describe('a coordinator and worker processes training together (sync all-reduce)', () => {
   const stepLr = { name: 'StepDecay', learning_rate: 0.3, step_size: 4, gamma: 0.5 };
 
@@ -140,7 +131,7 @@ describe('a coordinator and worker processes training together (sync all-reduce)
         lrConsistency: { checkedSteps: STEPS, mismatches: 0, consistent: true },
       });
       expect(outcome.consistency.details).toEqual([]);
-      const distance = relativeDistance(outcome.params, await reference(workers, lrs));
+      const distance = relativeDifference(outcome.params, await reference(workers, lrs));
       expect(distance).toBeLessThanOrEqual(1e-6);
     });
   }
@@ -153,7 +144,7 @@ describe('a coordinator and worker processes training together (sync all-reduce)
     expect(new Set(lrs).size).toBe(Math.ceil(STEPS / perEpoch));
     for (const applied of outcome.consistency.appliedLrs) expect(applied).toEqual(lrs);
     expect(outcome.summary.lrConsistency).toEqual({ checkedSteps: STEPS, mismatches: 0, consistent: true });
-    expect(relativeDistance(outcome.params, await reference(2, lrs))).toBeLessThanOrEqual(1e-6);
+    expect(relativeDifference(outcome.params, await reference(2, lrs))).toBeLessThanOrEqual(1e-6);
   });
 
   it('reports a worker that applies a wrong LR, for that rank and step, and its digest differs', async () => {

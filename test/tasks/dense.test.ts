@@ -2,17 +2,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type DenseForm, dense, prefersFastDense, Random, type Tf } from '../../src/tasks/index.js';
 import { selectBackend } from '../../src/worker/index.js';
-
-/** ‖a − b‖₂ / ‖b‖₂ */
-function relativeDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let norm = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff += (a[i]! - b[i]!) ** 2;
-    norm += b[i]! ** 2;
-  }
-  return Math.sqrt(diff / norm);
-}
+import { relativeDifference } from '../support/vectors.js';
 
 function randomTensor(tf: Tf, random: Random, shape: number[]): tfjs.Tensor {
   const values = Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => random.uniform(-1, 1));

@@ -19,13 +19,8 @@ import {
   SYNTHETIC,
   syntheticTask,
 } from '../../src/tasks/index.js';
-import {
-  batches,
-  epochIndices,
-  GradientComputer,
-  gatherBatch,
-  selectBackend,
-} from '../../src/worker/index.js';
+import { GradientComputer, selectBackend } from '../../src/worker/index.js';
+import { trainSgd } from '../support/sgd.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dptrain-mnist-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -272,17 +267,7 @@ describe('mnist-mlp model', () => {
     const computer = new GradientComputer(tf, model);
     const params = model.initialParameters();
     const before = computer.evaluate(params, test).accuracy!;
-    const xBuffer = new Float32Array(64 * 784);
-    const labelBuffer = new Int32Array(64);
-    let step = 0;
-    for (let epoch = 0; step < 300; epoch++) {
-      for (const indices of batches(epochIndices(train.size, 1, epoch), 64)) {
-        if (step++ === 300) break;
-        const batch = gatherBatch(train, indices, xBuffer, labelBuffer);
-        const { grad } = computer.compute(params, batch.x, batch.labels, batch.size);
-        for (let i = 0; i < params.length; i++) params[i]! -= 0.1 * grad[i]!;
-      }
-    }
+    trainSgd(computer, train, params, 300, 0.1);
     const after = computer.evaluate(params, test).accuracy!;
     expect(before).toBeLessThan(0.3);
     expect(after).toBeGreaterThan(0.8);

@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SYNTHETIC, syntheticTask } from '../../src/tasks/index.js';
-import {
-  batches,
-  epochIndices,
-  GradientComputer,
-  gatherBatch,
-  selectBackend,
-} from '../../src/worker/index.js';
+import { GradientComputer, selectBackend } from '../../src/worker/index.js';
+import { trainSgd } from '../support/sgd.js';
 
 describe('syntheticTask data', () => {
   it('generates 2,048 train and 512 test examples of 16 features with class ids 0…3', async () => {
@@ -72,17 +67,7 @@ describe('syntheticTask model', () => {
     const computer = new GradientComputer(tf, model);
     const params = model.initialParameters();
     const before = computer.evaluate(params, train);
-    const xBuffer = new Float32Array(64 * 16);
-    const labelBuffer = new Int32Array(64);
-    let step = 0;
-    for (let epoch = 0; step < 200; epoch++) {
-      for (const indices of batches(epochIndices(train.size, 1, epoch), 64)) {
-        if (step++ === 200) break;
-        const batch = gatherBatch(train, indices, xBuffer, labelBuffer);
-        const { grad } = computer.compute(params, batch.x, batch.labels, batch.size);
-        for (let i = 0; i < params.length; i++) params[i]! -= 0.5 * grad[i]!;
-      }
-    }
+    trainSgd(computer, train, params, 200, 0.5);
     const after = computer.evaluate(params, train);
     expect(after.loss).toBeLessThan(before.loss / 4);
     expect(computer.evaluate(params, test).accuracy).toBeGreaterThan(0.75);

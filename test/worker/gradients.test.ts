@@ -10,17 +10,7 @@ import {
   type Tf,
 } from '../../src/tasks/index.js';
 import { GradientComputer, selectBackend } from '../../src/worker/index.js';
-
-/** ‖a − b‖₂ / ‖b‖₂ */
-function relativeDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let norm = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff += (a[i]! - b[i]!) ** 2;
-    norm += b[i]! ** 2;
-  }
-  return Math.sqrt(diff / norm);
-}
+import { relativeDifference } from '../support/vectors.js';
 
 function randomBatch(seed: number, size: number, inputSize: number, classes: number) {
   const random = new Random(seed);

@@ -9,22 +9,12 @@ import {
   shardIndices,
 } from '../../src/worker/index.js';
 import { type ReferenceBatch, trainReference } from '../support/reference-training.js';
+import { relativeDifference } from '../support/vectors.js';
 
 const { fround } = Math;
 const SEED = 1;
 const STEPS = 6;
 const LRS = [0.5, 0.45, 0.4, 0.35, 0.3, 0.25];
-
-/** ‖a − b‖₂ / ‖b‖₂ */
-function relativeDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let norm = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff += (a[i]! - b[i]!) ** 2;
-    norm += b[i]! ** 2;
-  }
-  return Math.sqrt(diff / norm);
-}
 
 /** Batch k of every step for one rank, copied out of the gather buffers. */
 function rankBatches(train: Dataset, rank: number, worldSize: number, batchSize: number): ReferenceBatch[] {
