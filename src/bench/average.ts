@@ -1,4 +1,4 @@
-import { SyncRound } from '../coordinator/sync-round.js';
+import { SyncRound } from '../coordinator/index.js';
 import { BenchError } from '../errors.js';
 import type { GradientMessage, UpdateMessage } from '../protocol/index.js';
 

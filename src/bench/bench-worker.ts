@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { BenchError, CLOSE_CODES, TransportError } from '../errors.js';
 import { type Message, messageBytesBound, nowUs, PROTOCOL_VERSION } from '../protocol/index.js';
-import { mixSeed, Random } from '../tasks/random.js';
+import { mixSeed, Random } from '../tasks/index.js';
 import { type Connection, connect } from '../transport/index.js';
 import { reusedTensor } from './reused-tensor.js';
 

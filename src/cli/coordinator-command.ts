@@ -5,18 +5,12 @@ import {
   type RunConfig,
   resolveRun,
   runConfigToYaml,
-} from '../config/run-config.js';
-import { Coordinator, type RunResult } from '../coordinator/coordinator.js';
-import {
-  type LrMarker,
-  RunDirectory,
-  type RunSummary,
-  runDirectoryName,
-} from '../coordinator/run-directory.js';
+} from '../config/index.js';
+import { Coordinator, type RunResult } from '../coordinator/index.js';
 import { UsageError } from '../errors.js';
-import { createLogger, type Logger, transportLog } from '../log/logger.js';
-import { createScheduler, parseConfigText } from '../lr/config.js';
-import { warmupEnd } from '../lr/warmup-end.js';
+import { createLogger, type Logger, transportLog } from '../log/index.js';
+import { createScheduler, parseConfigText, warmupEnd } from '../lr/index.js';
+import { type LrMarker, RunDirectory, type RunSummary, runDirectoryName } from '../run-directory/index.js';
 import { BUILTIN_TASKS } from '../tasks/index.js';
 import type { CommandIo } from './io.js';
 import { readToken } from './token.js';

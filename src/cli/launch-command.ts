@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { parseOverrideFlags, parseRunConfig, type RunConfig, resolveRun } from '../config/run-config.js';
-import type { Coordinator } from '../coordinator/coordinator.js';
-import { runDirectoryName } from '../coordinator/run-directory.js';
+import { parseOverrideFlags, parseRunConfig, type RunConfig, resolveRun } from '../config/index.js';
+import type { Coordinator } from '../coordinator/index.js';
 import { TrainingError, UsageError } from '../errors.js';
-import { ProgressDisplay } from '../launch/progress.js';
-import { describeExit, type WorkerExit, WorkerProcesses } from '../launch/worker-processes.js';
-import { createLogger } from '../log/logger.js';
+import { describeExit, ProgressDisplay, type WorkerExit, WorkerProcesses } from '../launch/index.js';
+import { createLogger } from '../log/index.js';
+import { runDirectoryName } from '../run-directory/index.js';
 import { loadTask, type Task } from '../tasks/index.js';
 import { coordinate, readConfigFile } from './coordinator-command.js';
 import type { CommandIo } from './io.js';

@@ -1,10 +1,16 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { UsageError } from '../errors.js';
-import { applyCall, parseCalls, type SchedulerCall } from '../lr/call.js';
-import { createScheduler, loadSchedulerConfig } from '../lr/config.js';
-import type { Scheduler, StateDict } from '../lr/scheduler.js';
-import { warmupEnd } from '../lr/warmup-end.js';
+import {
+  applyCall,
+  createScheduler,
+  loadSchedulerConfig,
+  parseCalls,
+  type Scheduler,
+  type SchedulerCall,
+  type StateDict,
+  warmupEnd,
+} from '../lr/index.js';
 import { type Marker, renderAscii, renderSvg, svgToPng } from '../plot/index.js';
 import { integerFlag, parseCommandArgs, positionals, stringFlag } from './args.js';
 import type { CommandIo } from './io.js';

@@ -1,8 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
-
-/** The environment variable that carries the run's shared secret. */
-export const TOKEN_ENV = 'DPTRAIN_TOKEN';
+import { TOKEN_ENV } from '../launch/index.js';
 
 /**
  * The run's token: from `--token-file` (its first line) or from `DPTRAIN_TOKEN`, never from the command line,

@@ -1,7 +1,6 @@
 import { UsageError } from '../errors.js';
-import { createLogger, transportLog } from '../log/logger.js';
-import { BACKEND_NAMES, type BackendName } from '../worker/backend.js';
-import { type LrFault, Worker } from '../worker/worker.js';
+import { createLogger, transportLog } from '../log/index.js';
+import { BACKEND_NAMES, type BackendName, type LrFault, Worker } from '../worker/index.js';
 import { integerFlag, parseCommandArgs, positionals, stringFlag } from './args.js';
 import type { CommandIo } from './io.js';
 import { readToken } from './token.js';

@@ -7,8 +7,8 @@
 import { Document, parseDocument } from 'yaml';
 import { describe } from '../describe.js';
 import { ConfigError, UsageError } from '../errors.js';
-import { parseOptimizerConfig } from '../optim/config.js';
-import { stepsPerEpoch as shardStepsPerEpoch } from '../worker/shard.js';
+import { parseOptimizerConfig } from '../optim/index.js';
+import { stepsPerEpoch as shardStepsPerEpoch } from '../sharding/index.js';
 import {
   boolean,
   deepFreeze,

@@ -1,9 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { WebSocketServer } from 'ws';
 import { CLOSE_CODES, ConfigError, TrainingError } from '../errors.js';
-import type { LrGranularity } from '../lr/granularity.js';
-import { ScheduleClock } from '../lr/granularity.js';
-import type { Scheduler } from '../lr/scheduler.js';
+import type { Log } from '../log/index.js';
+import { type LrGranularity, ScheduleClock, type Scheduler } from '../lr/index.js';
 import { createOptimizer, type Optimizer } from '../optim/index.js';
 import {
   type Message,
@@ -17,7 +16,7 @@ import {
   type TrainingSpec,
   unpackSpans,
 } from '../protocol/index.js';
-import { Connection, Heartbeat, type Log, listen } from '../transport/index.js';
+import { Connection, Heartbeat, listen } from '../transport/index.js';
 import { ConsistencyLedger, type ConsistencySummary, type Mismatch } from './consistency.js';
 import { type Member, Rendezvous } from './rendezvous.js';
 import { SyncRound } from './sync-round.js';

@@ -1,6 +1,5 @@
 /**
- * The coordinator part: the rendezvous, synchronous all-reduce rounds, the consistency check, the run directory
- * and the timeline. It never loads tfjs or a model.
+ * The coordinator part: the rendezvous, synchronous all-reduce rounds, the consistency check and the timeline. It never loads tfjs or a model.
  *
  * @example
  * const coordinator = new Coordinator(options); await coordinator.listen(); const result = await coordinator.run();
@@ -18,6 +17,5 @@ export {
   type StepRecord,
 } from './coordinator.js';
 export { type Member, Rendezvous, type RendezvousOptions } from './rendezvous.js';
-export { type LrMarker, RunDirectory, type RunSummary, runDirectoryName } from './run-directory.js';
 export { type Reduction, type Refusal, SyncRound } from './sync-round.js';
 export { type TraceEvent, type TraceProcess, TraceRecorder } from './trace.js';

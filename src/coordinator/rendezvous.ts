@@ -1,7 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { CLOSE_CODES, TrainingError } from '../errors.js';
+import type { Log } from '../log/index.js';
 import { type Message, type MessageOf, PROTOCOL_VERSION, REFUSALS } from '../protocol/index.js';
-import type { Connection, Log } from '../transport/index.js';
+import type { Connection } from '../transport/index.js';
 
 /** A worker admitted to the run. */
 export interface Member {

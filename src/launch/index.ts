@@ -5,6 +5,7 @@
  * new ProgressDisplay(process.stderr, true).update(state);
  */
 export { formatDuration, formatProgress, ProgressDisplay, type ProgressState } from './progress.js';
+export { TOKEN_ENV } from './token-env.js';
 export {
   describeExit,
   markLine,

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { TOKEN_ENV } from '../cli/token.js';
+import { TOKEN_ENV } from './token-env.js';
 
 /** How a worker process ended. */
 export interface WorkerExit {

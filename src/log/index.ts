@@ -5,6 +5,7 @@
  * @example
  * const log = createLogger({ format: 'json', source: 'coordinator' }); log.info('worker joined', { rank: 1 });
  */
+export { discardLog, type Log, type LogEntry, type LogLevel } from './log.js';
 export {
   createLogger,
   DEFAULT_LOG_LEVEL,
@@ -12,6 +13,5 @@ export {
   type LogFormat,
   type Logger,
   type LoggerOptions,
-  type LogLevel,
   transportLog,
 } from './logger.js';

@@ -3,9 +3,7 @@
  * state: every logger carries its own format, level, source and sink.
  */
 import { ConfigError } from '../errors.js';
-import type { Log, LogLevel } from '../transport/index.js';
-
-export type { LogLevel } from '../transport/index.js';
+import type { Log, LogLevel } from './log.js';
 
 /** The level names, least severe first. */
 export const LOG_LEVELS: readonly LogLevel[] = Object.freeze(['debug', 'info', 'warn', 'error']);

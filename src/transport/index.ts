@@ -12,9 +12,6 @@ export {
   type ConnectionOptions,
   type ConnectionSettings,
   DEFAULT_HIGH_WATER_MARK,
-  type Log,
-  type LogEntry,
-  type LogLevel,
   parseConnectionOptions,
 } from './options.js';
 export { DEFAULT_HOST, type Listening, type ListenOptions, listen } from './server.js';

@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.js';
+import { discardLog, type Log } from '../log/index.js';
 import {
   type CodecOptions,
   checkFrameBytes,
@@ -6,17 +7,6 @@ import {
   DEFAULT_MAX_FRAME_BYTES,
   DEFAULT_MAX_MESSAGE_BYTES,
 } from '../protocol/index.js';
-
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-
-/** One structured log line: `{ level, msg, ...fields }`. The library never writes to the console itself. */
-export interface LogEntry {
-  readonly level: LogLevel;
-  readonly msg: string;
-  readonly [field: string]: unknown;
-}
-
-export type Log = (entry: LogEntry) => void;
 
 /**
  * Default bound on the bytes `ws` may hold unsent before `send()` waits for earlier frames to be written:
@@ -41,8 +31,6 @@ export interface ConnectionSettings {
   readonly allocateTensor?: (floats: number) => Float32Array;
 }
 
-const discard: Log = () => {};
-
 /**
  * Fills in defaults and checks every option; throws ConfigError naming the first bad one.
  *
@@ -62,7 +50,7 @@ export function parseConnectionOptions(options: ConnectionOptions = {}): Connect
     maxFrameBytes: checkFrameBytes(options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES),
     maxMessageBytes: checkMessageBytes(options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES),
     highWaterMark,
-    log: options.log ?? discard,
+    log: options.log ?? discardLog,
     ...(options.allocateTensor === undefined ? {} : { allocateTensor: options.allocateTensor }),
   });
 }

@@ -1,5 +1,5 @@
 import { BackendError } from '../errors.js';
-import type { Tf } from '../tasks/task.js';
+import type { Tf } from '../tasks/index.js';
 
 /** The TensorFlow.js backends a worker can run on, fastest first. */
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';

@@ -1,6 +1,6 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { TaskError } from '../errors.js';
-import { checkModel, type Dataset, type Model, parameterCount, type Tf, tensorSize } from '../tasks/task.js';
+import { checkModel, type Dataset, type Model, parameterCount, type Tf, tensorSize } from '../tasks/index.js';
 
 /** The result of one {@link GradientComputer.compute}. */
 export interface GradientResult {

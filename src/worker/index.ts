@@ -1,17 +1,10 @@
 /** Worker compute side: backend selection, gradients of a functional model, deterministic sharding. */
 export { BACKEND_NAMES, type BackendName, type SelectedBackend, selectBackend } from './backend.js';
+export { type GatheredBatch, gatherBatch } from './gather-batch.js';
 export {
   DEFAULT_EVAL_BATCH_SIZE,
   type Evaluation,
   GradientComputer,
   type GradientResult,
 } from './gradients.js';
-export {
-  batches,
-  epochIndices,
-  type GatheredBatch,
-  gatherBatch,
-  shardIndices,
-  stepsPerEpoch,
-} from './shard.js';
 export { type LrFault, Worker, type WorkerOptions, type WorkerResult } from './worker.js';

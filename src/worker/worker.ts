@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { CLOSE_CODES, TrainingError } from '../errors.js';
+import type { Log } from '../log/index.js';
 import { createOptimizer } from '../optim/index.js';
 import {
   type Message,
@@ -14,11 +15,12 @@ import {
   TRACE_MAX_STEPS,
   type TrainingSpec,
 } from '../protocol/index.js';
+import { batches, epochIndices, shardIndices, stepsPerEpoch } from '../sharding/index.js';
 import { type Dataset, loadTask, type Task, tensorSize } from '../tasks/index.js';
-import { type Connection, connect, Heartbeat, type Log } from '../transport/index.js';
+import { type Connection, connect, Heartbeat } from '../transport/index.js';
 import { type BackendName, selectBackend } from './backend.js';
+import { gatherBatch } from './gather-batch.js';
 import { GradientComputer } from './gradients.js';
-import { batches, epochIndices, gatherBatch, shardIndices, stepsPerEpoch } from './shard.js';
 
 /** A deliberate fault for tests of the consistency check: apply `factor × lr` at global step `step`. */
 export interface LrFault {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, TransportError } from '../../src/errors.js';
-import { createLogger, type LoggerOptions, type LogLevel, transportLog } from '../../src/log/logger.js';
+import { createLogger, type LoggerOptions, type LogLevel, transportLog } from '../../src/log/index.js';
 
 const T = Date.parse('2026-11-25T13:45:00.123Z');
 

@@ -1,6 +1,6 @@
+import { batches, epochIndices } from '../../src/sharding/index.js';
 import type { Dataset } from '../../src/tasks/index.js';
-import type { GradientComputer } from '../../src/worker/gradients.js';
-import { batches, epochIndices, gatherBatch } from '../../src/worker/shard.js';
+import { type GradientComputer, gatherBatch } from '../../src/worker/index.js';
 
 /** Plain SGD (`p -= lr * g`) for `steps` batches of 64 of a single process's shuffled epochs (seed 1), in place. */
 export function trainSgd(

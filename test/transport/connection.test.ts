@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { ProtocolError, TransportError } from '../../src/errors.js';
+import type { LogEntry } from '../../src/log/index.js';
 import { type Message, messageBytesBound } from '../../src/protocol/index.js';
-import type { ConnectionClose, LogEntry } from '../../src/transport/index.js';
+import type { ConnectionClose } from '../../src/transport/index.js';
 import { bytesOf, tensorIn, tensorOf } from '../protocol/arbitraries.js';
 import { SAMPLES } from '../protocol/samples.js';
 import { nextMessage, openPair, type Pair, type Served, serve } from './pair.js';

@@ -1,13 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { batches, epochIndices, shardIndices } from '../../src/sharding/index.js';
 import { type Dataset, syntheticTask, type Tf } from '../../src/tasks/index.js';
-import {
-  batches,
-  epochIndices,
-  GradientComputer,
-  gatherBatch,
-  selectBackend,
-  shardIndices,
-} from '../../src/worker/index.js';
+import { GradientComputer, gatherBatch, selectBackend } from '../../src/worker/index.js';
 import { type ReferenceBatch, trainReference } from '../support/reference-training.js';
 import { relativeDifference } from '../support/vectors.js';
 

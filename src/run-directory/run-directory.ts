@@ -1,8 +1,8 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { RunResult, StepRecord } from '../coordinator/index.js';
 import { renderSvg, svgToPng } from '../plot/index.js';
-import type { RunResult, StepRecord } from './coordinator.js';
 
 /** `<out>/<YYYYmmdd-HHMMSS>-<mode>`: the run directory's name for a run started at `when`. */
 export function runDirectoryName(out: string, mode: string, when: Date): string {

@@ -1,0 +1,8 @@
+/**
+ * The record a run leaves on disk: metrics.jsonl as it goes, then summary.json, consistency.json, params.f32,
+ * trace.json and the loss and LR pictures.
+ *
+ * @example
+ * const dir = await RunDirectory.create(runDirectoryName('runs', 'sync', new Date()));
+ */
+export { type LrMarker, RunDirectory, type RunSummary, runDirectoryName } from './run-directory.js';
