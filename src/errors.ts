@@ -228,6 +228,8 @@ export type TrainingErrorCode =
   | 'ERR_TRAINING_JOIN_TIMEOUT'
   /** a worker's connection closed or went silent during the run */
   | 'ERR_TRAINING_WORKER_LOST'
+  /** a round (or the evaluation) waited longer than `round_timeout`; the message names the ranks it waited for */
+  | 'ERR_TRAINING_ROUND_TIMEOUT'
   /** a non-finite gradient under `on_nonfinite: abort` */
   | 'ERR_TRAINING_NONFINITE'
   /** the peer refused a message with an `error` reply, or sent one out of turn */
@@ -235,7 +237,9 @@ export type TrainingErrorCode =
   /** workers disagree about the data (steps per epoch) or the parameters */
   | 'ERR_TRAINING_MISMATCH'
   /** the coordinator stopped the run early (signal, stop request) */
-  | 'ERR_TRAINING_STOPPED';
+  | 'ERR_TRAINING_STOPPED'
+  /** something unexpected broke the run; `cause` holds it (please report it) */
+  | 'ERR_TRAINING_INTERNAL';
 
 /** A training run could not go on; `rank` names the worker at fault when there is one. */
 export class TrainingError extends DptrainError {

@@ -15,7 +15,7 @@ export function averageGradients(
   gradients: readonly (GradientMessage | undefined)[],
   into: Float32Array,
 ): UpdateMessage {
-  const round = new SyncRound({ step, worldSize: gradients.length, size: into.length });
+  const round = new SyncRound({ step, round: step, worldSize: gradients.length, size: into.length });
   for (const [rank, gradient] of gradients.entries()) {
     if (gradient === undefined) {
       throw new BenchError('ERR_BENCH_PROTOCOL', `rank ${rank} sent no gradient for step ${step}`, { rank });

@@ -12,7 +12,7 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 export function parseCommandArgs(
   argv: readonly string[],
   options: Options,
-): { values: Readonly<Record<string, string | boolean | undefined>>; positionals: string[] } {
+): { values: Readonly<Record<string, string | boolean | string[] | undefined>>; positionals: string[] } {
   try {
     const { values, positionals } = parseArgs({
       args: [...argv],
@@ -20,7 +20,7 @@ export function parseCommandArgs(
       allowPositionals: true,
       strict: true,
     });
-    return { values: values as Record<string, string | boolean | undefined>, positionals };
+    return { values: values as Record<string, string | boolean | string[] | undefined>, positionals };
   } catch (error) {
     throw new UsageError((error as Error).message.split('\n')[0] ?? 'bad arguments', { cause: error });
   }
@@ -54,7 +54,12 @@ export function positionals(values: readonly string[], names: readonly string[],
   return [...values];
 }
 
+/** Every value of a flag declared with `multiple: true`. */
+export function stringFlags(value: string | boolean | string[] | undefined): string[] {
+  return Array.isArray(value) ? value : typeof value === 'string' ? [value] : [];
+}
+
 /** A string flag's value (parseArgs gives booleans only for `type: 'boolean'` flags). */
-export function stringFlag(value: string | boolean | undefined): string | undefined {
+export function stringFlag(value: string | boolean | string[] | undefined): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }

@@ -6,19 +6,24 @@ import {
   resolveRun,
   runConfigToYaml,
 } from '../config/index.js';
-import { Coordinator, type RunResult } from '../coordinator/index.js';
-import { UsageError } from '../errors.js';
+import { Coordinator, type RunFailure, type RunResult } from '../coordinator/index.js';
+import { DptrainError, TrainingError, UsageError } from '../errors.js';
 import { createLogger, type Logger, transportLog } from '../log/index.js';
 import { createScheduler, parseConfigText, warmupEnd } from '../lr/index.js';
 import { type LrMarker, RunDirectory, type RunSummary, runDirectoryName } from '../run-directory/index.js';
 import { BUILTIN_TASKS } from '../tasks/index.js';
+import { errorExitCode, runExitCode } from './exit-codes.js';
 import type { CommandIo } from './io.js';
 import { readToken } from './token.js';
 
 /** Flags of `dptrain coordinator` itself; every other `--key value` overrides the run config. */
 const OWN_FLAGS = ['token-file', 'run-dir'] as const;
 
-/** `dptrain coordinator [CONFIG] [--key value …] [--token-file F] [--run-dir DIR]`: the coordinator process. */
+/**
+ * `dptrain coordinator [CONFIG] [--key value …] [--token-file F] [--run-dir DIR]`: the coordinator process.
+ * Exits as every command does (see EXIT_CODES): 0, 1 for a failed run, 2 for a refused config, 3 for a run that
+ * finished inconsistent, 130/143 for a run stopped by SIGINT/SIGTERM.
+ */
 export async function coordinatorCommand(argv: readonly string[], io: CommandIo): Promise<number> {
   const { own, rest } = takeFlags(argv, OWN_FLAGS);
   const { overrides, positionals } = parseOverrideFlags(rest);
@@ -29,19 +34,16 @@ export async function coordinatorCommand(argv: readonly string[], io: CommandIo)
   const token = await readToken(own['token-file']);
   const logger = createLogger({ format: config.logFormat, source: 'coordinator', write: io.stderr });
   const runDir = own['run-dir'] ?? runDirectoryName(config.out, config.mode, new Date());
-  const { result, summary, directory } = await coordinate({
+  const outcome = await coordinate({
     config,
     token,
     runDir,
     logger,
     announce: (url) => io.stdout(`listening ${url}`),
   });
-  io.stdout(`run directory: ${directory}`);
-  if (result.stopped !== null) {
-    logger.warn('run stopped early', { reason: result.stopped, steps: summary.steps });
-    return 130;
-  }
-  return 0;
+  if (outcome.result.failure !== null) io.stderr(`error: ${outcome.result.failure.message}`);
+  io.stdout(`run directory: ${outcome.directory}`);
+  return outcome.exitCode;
 }
 
 /** Reads a YAML/JSON run config file. */
@@ -62,23 +64,32 @@ export interface CoordinateOptions {
   readonly attach?: (coordinator: Coordinator) => void;
 }
 
+/** What `coordinate` resolves with: the result, what summary.json says, where it is, and the exit code. */
+export interface Coordinated {
+  readonly result: RunResult;
+  readonly summary: RunSummary;
+  readonly directory: string;
+  readonly exitCode: number;
+}
+
 /**
  * Runs a coordinator for `config` and records the run in `runDir`. SIGINT/SIGTERM end the run after the round in
- * progress, writing what it has.
+ * progress, writing what it has. Resolves for every run that started, however it ended; a run that could not
+ * start (no rendezvous, a refused plan) still gets a summary.json, and the error is rethrown.
  */
-export async function coordinate(
-  options: CoordinateOptions,
-): Promise<{ result: RunResult; summary: RunSummary; directory: string }> {
+export async function coordinate(options: CoordinateOptions): Promise<Coordinated> {
   const { config, token, runDir, logger } = options;
   const started = performance.now();
   const directory = await RunDirectory.create(runDir);
   const task = Object.hasOwn(BUILTIN_TASKS, config.task) ? config.task : resolve(config.task);
   let lrMarker: LrMarker | undefined;
+  let configWritten: Promise<void> = Promise.resolve();
   const coordinator = new Coordinator({
     workers: config.workers,
     token,
     host: config.host,
     port: config.port,
+    mode: config.mode,
     training: {
       task,
       seed: config.seed,
@@ -89,12 +100,13 @@ export async function coordinate(
     },
     plan: (datasetSize) => {
       const resolved = resolveRun(config, datasetSize);
-      void directory.writeConfig(runConfigToYaml(config, resolved));
+      configWritten = directory.writeConfig(runConfigToYaml(config, resolved));
       const scheduler = createScheduler(config.lr, { path: 'lr', variables: resolved.lrVariables });
       const end = warmupEnd(scheduler);
       const perCall = config.lrGranularity === 'step' ? 1 : resolved.stepsPerEpoch;
       lrMarker = end === null ? undefined : { step: end.calls * perCall, label: end.label };
       return {
+        datasetSize: resolved.datasetSize,
         stepsPerEpoch: resolved.stepsPerEpoch,
         totalSteps: resolved.totalSteps,
         granularity: config.lrGranularity,
@@ -107,35 +119,81 @@ export async function coordinate(
       joinMs: config.joinTimeout * 1000,
       heartbeatIntervalMs: config.heartbeatInterval * 1000,
       heartbeatTimeoutMs: config.heartbeatTimeout * 1000,
+      roundMs: config.roundTimeout * 1000,
     },
     log: transportLog(logger),
   });
   coordinator.on('step', (record) => directory.step(record));
   options.attach?.(coordinator);
-  const stop = (signal: string) => coordinator.requestStop(`interrupted by ${signal}`);
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  let signal: 'SIGINT' | 'SIGTERM' | null = null;
+  const stop = (name: 'SIGINT' | 'SIGTERM') => {
+    signal ??= name;
+    coordinator.requestStop(`interrupted by ${name}`);
+  };
+  const onInt = () => stop('SIGINT');
+  const onTerm = () => stop('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  const wallSeconds = () => (performance.now() - started) / 1000;
   try {
     const port = await coordinator.listen();
     options.announce(`ws://${config.host}:${port}`);
-    const result = await coordinator.run();
+    let result: RunResult;
+    try {
+      result = await coordinator.run();
+    } catch (error) {
+      await configWritten;
+      await directory.failedBeforeStart({
+        mode: config.mode,
+        workers: config.workers,
+        failure: failureOf(error),
+        wallSeconds: wallSeconds(),
+        exitCode: errorExitCode(error),
+      });
+      throw error;
+    }
+    const exitCode = runExitCode({
+      failed: result.outcome === 'failed',
+      inconsistent: !result.consistency.consistent,
+      signal: result.outcome === 'stopped' ? signal : null,
+    });
+    await configWritten;
     const summary = await directory.finish(result, {
-      mode: config.mode,
-      wallSeconds: (performance.now() - started) / 1000,
+      wallSeconds: wallSeconds(),
+      exitCode,
       ...(lrMarker === undefined ? {} : { lrMarker }),
     });
-    logger.info('run finished', {
+    const fields = {
+      outcome: summary.outcome,
       steps: summary.steps,
       finalLoss: summary.finalLoss,
       evalAccuracy: summary.evalAccuracy,
-      consistent: summary.lrConsistency.consistent,
+      consistent: summary.consistency.consistent,
       replicasIdentical: summary.replicasIdentical,
-    });
-    return { result, summary, directory: directory.path };
+    };
+    if (result.outcome === 'finished' && summary.consistency.consistent) logger.info('run finished', fields);
+    else if (result.outcome === 'stopped')
+      logger.warn('run stopped early', { ...fields, reason: result.stopped });
+    else if (result.outcome === 'failed')
+      logger.error('run failed', { ...fields, code: result.failure?.code });
+    else logger.error('run finished inconsistent', { ...fields, ...summary.consistency });
+    return { result, summary, directory: directory.path, exitCode };
   } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
   }
+}
+
+/** The failure a run that could not start records. */
+function failureOf(error: unknown): RunFailure {
+  if (error instanceof DptrainError) {
+    return {
+      code: error.code,
+      message: error.message,
+      rank: error instanceof TrainingError ? error.rank : null,
+    };
+  }
+  return { code: 'ERR_TRAINING_INTERNAL', message: String(error), rank: null };
 }
 
 /** Splits `--name value` / `--name=value` for the given names out of argv. */

@@ -8,6 +8,7 @@ import { createLogger } from '../log/index.js';
 import { runDirectoryName } from '../run-directory/index.js';
 import { loadTask, type Task } from '../tasks/index.js';
 import { coordinate, readConfigFile } from './coordinator-command.js';
+import { EXIT_CODES } from './exit-codes.js';
 import type { CommandIo } from './io.js';
 
 const CLI = fileURLToPath(new URL('./main.js', import.meta.url));
@@ -15,8 +16,9 @@ const CLI = fileURLToPath(new URL('./main.js', import.meta.url));
 /**
  * `dptrain launch [CONFIG] [--key value …]`: the coordinator (in this process) and N worker processes on this
  * machine, like torchrun. Refuses a bad config before anything starts; shows progress; Ctrl-C ends the run after
- * the round in progress and writes what it has (a second Ctrl-C kills the workers); a worker that dies makes the
- * launcher exit non-zero naming it. The last stdout line is `run directory: <path>`.
+ * the round in progress and writes what it has (a second Ctrl-C kills the workers); a worker that dies fails the
+ * run and the launcher exits 1 naming it. The last stdout line is `run directory: <path>`. Exit codes as every
+ * command's (see EXIT_CODES).
  */
 export async function launchCommand(argv: readonly string[], io: CommandIo): Promise<number> {
   const { overrides, positionals } = parseOverrideFlags(argv);
@@ -36,8 +38,10 @@ export async function launchCommand(argv: readonly string[], io: CommandIo): Pro
   const token = randomBytes(24).toString('hex');
   const runDir = runDirectoryName(config.out, config.mode, new Date());
   let workers: WorkerProcesses | undefined;
-  let failedWorker: WorkerExit | undefined;
   let coordinator: Coordinator | undefined;
+  /** worker processes that ended badly while the run was on, in the order they ended */
+  const casualties: WorkerExit[] = [];
+  let runOver = false;
   let interrupts = 0;
   const interrupt = () => {
     interrupts += 1;
@@ -45,7 +49,7 @@ export async function launchCommand(argv: readonly string[], io: CommandIo): Pro
   };
   process.on('SIGINT', interrupt);
   try {
-    const { result, summary, directory } = await coordinate({
+    const outcome = await coordinate({
       config,
       token,
       runDir,
@@ -64,9 +68,9 @@ export async function launchCommand(argv: readonly string[], io: CommandIo): Pro
           cli: CLI,
           onLine: (line) => display.log(line),
           onExit: (exit) => {
-            if (exit.code === 0 || failedWorker !== undefined) return;
-            failedWorker = exit;
-            coordinator?.requestStop(describeExit(exit));
+            if (exit.code === 0 || runOver) return;
+            casualties.push(exit);
+            coordinator?.abort(workerFailure(exit));
           },
         });
         workers.start();
@@ -77,23 +81,35 @@ export async function launchCommand(argv: readonly string[], io: CommandIo): Pro
         followProgress(c, display, config);
       },
     });
+    runOver = true;
     display.end();
-    await workers?.exited();
-    if (failedWorker !== undefined) throw workerFailure(failedWorker);
-    logger.info('run finished', {
+    const exits = (await workers?.exited()) ?? [];
+    const { result, summary } = outcome;
+    if (result.failure !== null) {
+      const culprit = casualties.find((e) => e.rank === result.failure!.rank) ?? casualties[0];
+      const lost = result.failure.code === 'ERR_TRAINING_WORKER_LOST' && culprit !== undefined;
+      io.stderr(`error: ${lost ? workerFailure(culprit).message : result.failure.message}`);
+    }
+    const late = exits.find((e) => e.code !== 0 && result.failure === null);
+    if (late !== undefined) io.stderr(`error: ${describeExit(late)} after the run`);
+    logger.info('run over', {
+      outcome: result.outcome,
       steps: summary.steps,
       evalAccuracy: summary.evalAccuracy,
       samplesPerSec: summary.samplesPerSec,
-      consistent: summary.lrConsistency.consistent,
+      consistent: summary.consistency.consistent,
       replicasIdentical: summary.replicasIdentical,
     });
-    io.stdout(`run directory: ${directory}`);
-    return result.stopped === null ? 0 : 130;
+    io.stdout(`run directory: ${outcome.directory}`);
+    // A worker that ended badly after a run that did not fail is still a failure of the launch (1 beats 3).
+    return late !== undefined ? EXIT_CODES.failed : outcome.exitCode;
   } catch (error) {
+    runOver = true;
     display.end();
     workers?.kill('SIGTERM');
     await workers?.exited();
-    throw failedWorker !== undefined ? workerFailure(failedWorker, error) : error;
+    const culprit = casualties[0];
+    throw culprit !== undefined ? workerFailure(culprit, error) : error;
   } finally {
     process.off('SIGINT', interrupt);
   }
@@ -132,6 +148,7 @@ function followProgress(coordinator: Coordinator, display: ProgressDisplay, conf
   });
 }
 
+/** A worker process that ended badly, as the error the run fails with. */
 function workerFailure(exit: WorkerExit, cause?: unknown): TrainingError {
   return new TrainingError('ERR_TRAINING_WORKER_LOST', `${describeExit(exit)}; the run stopped`, {
     rank: exit.rank,

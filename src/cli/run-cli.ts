@@ -1,14 +1,7 @@
-import {
-  ConfigError,
-  DptrainError,
-  ExpressionError,
-  OptimizerError,
-  SchedulerError,
-  TaskError,
-  UsageError,
-} from '../errors.js';
+import { DptrainError, UsageError } from '../errors.js';
 import { benchCommand } from './bench-command.js';
 import { coordinatorCommand } from './coordinator-command.js';
+import { EXIT_CODES, errorExitCode } from './exit-codes.js';
 import { type CommandIo, processIo } from './io.js';
 import { launchCommand } from './launch-command.js';
 import { lrPlotCommand, lrValuesCommand } from './lr-command.js';
@@ -39,9 +32,9 @@ usage:
 See README.md for every option.`;
 
 /**
- * Runs one command line and returns the exit code: 0 on success, 2 for a refused config or argument (one line
- * `error: …` on stderr, nothing on stdout), 1 for a run that failed (a lost worker, a refused message) or an
- * unexpected failure.
+ * Runs one command line and returns the exit code (see EXIT_CODES): 0 on success, 2 for a refused config or
+ * argument (one line `error: …` on stderr, nothing on stdout), 1 for a run that failed or an unexpected failure,
+ * 3 for a run that finished inconsistent, 130/143 for a run a signal stopped.
  *
  * @example
  * process.exitCode = await runCli(['lr', 'values', 'lr.yaml', '--steps', '10']);
@@ -68,35 +61,12 @@ export async function runCli(argv: readonly string[], io: CommandIo = processIo)
 function reportFailure(error: unknown, io: CommandIo): number {
   const message = error instanceof Error ? error.message : String(error);
   const line = message.split('\n')[0];
-  if (isBadInput(error)) {
+  const code = errorExitCode(error);
+  if (code === EXIT_CODES.refused || error instanceof DptrainError) {
     io.stderr(`error: ${line}`);
-    return 2;
-  }
-  if (error instanceof DptrainError) {
-    io.stderr(`error: ${line}`);
-    return 1;
+    return code;
   }
   io.stderr(`error: internal: ${line}`);
   if (process.env.DPTRAIN_DEBUG === '1' && error instanceof Error && error.stack) io.stderr(error.stack);
-  return 1;
-}
-
-/** A refused config, argument or file: the user's to fix (exit code 2). */
-function isBadInput(error: unknown): boolean {
-  return (
-    error instanceof UsageError ||
-    error instanceof ConfigError ||
-    error instanceof SchedulerError ||
-    error instanceof ExpressionError ||
-    error instanceof OptimizerError ||
-    error instanceof TaskError ||
-    isSystemError(error)
-  );
-}
-
-/** Node's file-system and network errors (ENOENT, EACCES, …) are the user's to fix, like a bad argument. */
-function isSystemError(error: unknown): boolean {
-  return (
-    error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && 'syscall' in error
-  );
+  return code;
 }

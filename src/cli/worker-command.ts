@@ -1,14 +1,18 @@
-import { UsageError } from '../errors.js';
+import { TrainingError, UsageError } from '../errors.js';
 import { createLogger, transportLog } from '../log/index.js';
-import { BACKEND_NAMES, type BackendName, type LrFault, Worker } from '../worker/index.js';
-import { integerFlag, parseCommandArgs, positionals, stringFlag } from './args.js';
+import { BACKEND_NAMES, type BackendName, parseFault, Worker } from '../worker/index.js';
+import { integerFlag, parseCommandArgs, positionals, stringFlag, stringFlags } from './args.js';
+import { EXIT_CODES, SIGNAL_EXIT_CODES } from './exit-codes.js';
 import type { CommandIo } from './io.js';
 import { readToken } from './token.js';
 
 const USAGE =
-  'dptrain worker --connect ws://HOST:PORT [--rank R] [--backend tensorflow|wasm|cpu] [--token-file FILE] [--log-format text|json]';
+  'dptrain worker --connect ws://HOST:PORT [--rank R] [--backend tensorflow|wasm|cpu] [--token-file FILE] [--log-format text|json] [--fault KIND@STEP[:FACTOR]]…';
 
-/** `dptrain worker`: one worker process; exits 0 when the coordinator ends the run. */
+/**
+ * `dptrain worker`: one worker process. Exits 0 when the coordinator ends the run, 1 when the run failed (here
+ * or as the coordinator says), 2 for a bad argument, 130/143 when SIGINT/SIGTERM made it leave the run.
+ */
 export async function workerCommand(argv: readonly string[], io: CommandIo): Promise<number> {
   const { values, positionals: rest } = parseCommandArgs(argv, {
     connect: { type: 'string' },
@@ -17,7 +21,7 @@ export async function workerCommand(argv: readonly string[], io: CommandIo): Pro
     'token-file': { type: 'string' },
     'log-format': { type: 'string' },
     'zero-mask': { type: 'boolean' },
-    'fault-lr': { type: 'string' },
+    fault: { type: 'string', multiple: true },
   });
   positionals(rest, [], USAGE);
   const url = stringFlag(values.connect);
@@ -31,6 +35,7 @@ export async function workerCommand(argv: readonly string[], io: CommandIo): Pro
   const format = stringFlag(values['log-format']) ?? 'text';
   if (format !== 'text' && format !== 'json')
     throw new UsageError(`--log-format must be text or json, received "${format}"`);
+  const faults = stringFlags(values.fault).map(parseFault);
   const token = await readToken(stringFlag(values['token-file']));
   const logger = createLogger({ format, source: 'worker', write: io.stderr });
   const worker = new Worker({
@@ -40,26 +45,34 @@ export async function workerCommand(argv: readonly string[], io: CommandIo): Pro
     ...(backend === undefined ? {} : { backend: backend as BackendName }),
     log: transportLog(logger),
     zeroMask: values['zero-mask'] === true,
-    ...(stringFlag(values['fault-lr']) === undefined
-      ? {}
-      : { lrFault: parseFault(stringFlag(values['fault-lr'])!) }),
+    faults,
   });
-  const result = await worker.run();
-  logger.info('worker finished', {
-    rank: result.rank,
-    steps: result.steps,
-    rounds: result.rounds,
-    reason: result.stopReason,
-  });
-  return 0;
-}
-
-/** `--fault-lr STEP:FACTOR`: a test hook that makes this worker apply FACTOR × lr at global step STEP. */
-function parseFault(text: string): LrFault {
-  const match = /^(\d+):([0-9.eE+-]+)$/.exec(text);
-  const factor = Number(match?.[2]);
-  if (match === null || !Number.isFinite(factor)) {
-    throw new UsageError(`--fault-lr must be STEP:FACTOR (e.g. 5:1.5), received "${text}"`);
+  let signal: 'SIGINT' | 'SIGTERM' | null = null;
+  const leave = (name: 'SIGINT' | 'SIGTERM') => {
+    signal ??= name;
+    void worker.leave(`interrupted by ${name}`);
+  };
+  const onInt = () => leave('SIGINT');
+  const onTerm = () => leave('SIGTERM');
+  process.once('SIGINT', onInt);
+  process.once('SIGTERM', onTerm);
+  try {
+    const result = await worker.run();
+    logger.info('worker finished', {
+      rank: result.rank,
+      steps: result.steps,
+      rounds: result.rounds,
+      reason: result.stopReason,
+    });
+    return result.runFailed ? EXIT_CODES.failed : EXIT_CODES.success;
+  } catch (error) {
+    if (signal !== null && error instanceof TrainingError && error.code === 'ERR_TRAINING_STOPPED') {
+      logger.warn('worker left the run', { signal });
+      return SIGNAL_EXIT_CODES[signal];
+    }
+    throw error;
+  } finally {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
   }
-  return { step: Number(match[1]), factor };
 }

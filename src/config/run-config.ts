@@ -49,6 +49,7 @@ export interface RunConfig {
   readonly joinTimeout: number;
   readonly heartbeatInterval: number;
   readonly heartbeatTimeout: number;
+  readonly roundTimeout: number;
   readonly logFormat: 'text' | 'json';
   readonly progress: boolean;
 }
@@ -156,6 +157,11 @@ const SPECS = {
     'seconds without any message before a peer counts as lost (more than heartbeat_interval)',
     seconds,
   ),
+  round_timeout: spec(
+    600,
+    'seconds a synchronous round may wait for the gradients of every rank before the run fails, naming the ranks it waits for',
+    seconds,
+  ),
   log_format: spec<'text' | 'json'>('text', 'text (readable) or json (JSON lines)', oneOf('text', 'json')),
   progress: spec(true, "show the launcher's progress bar", boolean),
 };
@@ -260,6 +266,7 @@ export function parseRunConfig(file: unknown, overrides: Readonly<Record<string,
     joinTimeout: value('join_timeout'),
     heartbeatInterval,
     heartbeatTimeout,
+    roundTimeout: value('round_timeout'),
     logFormat: value('log_format'),
     progress: value('progress'),
   });
@@ -351,6 +358,7 @@ export function runConfigToYaml(config: RunConfig, resolved?: ResolvedRun): stri
     join_timeout: config.joinTimeout,
     heartbeat_interval: config.heartbeatInterval,
     heartbeat_timeout: config.heartbeatTimeout,
+    round_timeout: config.roundTimeout,
     log_format: config.logFormat,
     progress: config.progress,
   };

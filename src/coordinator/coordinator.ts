@@ -1,11 +1,11 @@
 import { EventEmitter } from 'node:events';
 import type { WebSocketServer } from 'ws';
-import { CLOSE_CODES, ConfigError, TrainingError } from '../errors.js';
-import type { Log } from '../log/index.js';
+import { ConfigError, DptrainError, TrainingError } from '../errors.js';
+import { discardLog, type Log } from '../log/index.js';
 import { type LrGranularity, ScheduleClock, type Scheduler } from '../lr/index.js';
-import { createOptimizer, type Optimizer } from '../optim/index.js';
+import { createOptimizer } from '../optim/index.js';
 import {
-  type Message,
+  DEFAULT_MAX_MESSAGE_BYTES,
   type MessageOf,
   messageBytesBound,
   nowUs,
@@ -14,21 +14,19 @@ import {
   type Span,
   TRACE_MAX_STEPS,
   type TrainingSpec,
-  unpackSpans,
 } from '../protocol/index.js';
-import { Connection, Heartbeat, listen } from '../transport/index.js';
-import { ConsistencyLedger, type ConsistencySummary, type Mismatch } from './consistency.js';
-import { type Member, Rendezvous } from './rendezvous.js';
-import { SyncRound } from './sync-round.js';
-import { TraceRecorder } from './trace.js';
-
-/** How the run unfolds once the training set size is known (steps per epoch, length, the one schedule). */
-export interface RunPlan {
-  readonly stepsPerEpoch: number;
-  readonly totalSteps: number;
-  readonly scheduler: Scheduler;
-  readonly granularity: LrGranularity;
-}
+import { stepsPerEpoch } from '../sharding/index.js';
+import { Connection, listen } from '../transport/index.js';
+import { ProcessGroup } from './group.js';
+import { checkInitialParameters } from './initial-parameters.js';
+import type { ModeContext, TrainingMode } from './mode.js';
+import { type Member, Rendezvous, STRANGER_MAX_MESSAGE_BYTES } from './rendezvous.js';
+import type { Evaluation, Mismatch, RunFailure, RunOutcome, RunResult, StepRecord } from './result.js';
+import type { RunPlan } from './run-plan.js';
+import { RunState } from './run-state.js';
+import { SyncMode } from './sync-mode.js';
+import { TraceCollector } from './trace.js';
+import { Trigger } from './trigger.js';
 
 /** Timeouts, in ms, grouped as one object with defaults. */
 export interface CoordinatorTimeouts {
@@ -37,7 +35,9 @@ export interface CoordinatorTimeouts {
   readonly heartbeatIntervalMs: number;
   /** a worker silent for this long is lost */
   readonly heartbeatTimeoutMs: number;
-  /** after the last step, how long to wait for the workers' last `applied` reports and the evaluation */
+  /** a round (or the evaluation) waiting longer than this for a rank fails the run, naming the rank */
+  readonly roundMs: number;
+  /** after the last step (or a stop), how long to wait for the workers' last reports and traces */
   readonly settleMs: number;
 }
 
@@ -45,8 +45,25 @@ export const DEFAULT_TIMEOUTS: CoordinatorTimeouts = Object.freeze({
   joinMs: 60_000,
   heartbeatIntervalMs: 2_000,
   heartbeatTimeoutMs: 30_000,
+  roundMs: 600_000,
   settleMs: 60_000,
 });
+
+/** How the run unfolds once rank 0 reported the training set size; `datasetSize` defaults to that size. */
+export interface PlanSpec {
+  readonly datasetSize?: number;
+  readonly stepsPerEpoch: number;
+  readonly totalSteps: number;
+  readonly scheduler: Scheduler;
+  readonly granularity: LrGranularity;
+}
+
+/** The training modes a coordinator can run; adding one adds a file and a line here. */
+export const MODES = {
+  sync: (context: ModeContext): TrainingMode => new SyncMode(context),
+} as const;
+
+export type ModeName = keyof typeof MODES;
 
 export interface CoordinatorOptions {
   readonly workers: number;
@@ -54,10 +71,12 @@ export interface CoordinatorOptions {
   readonly token: string;
   readonly host?: string;
   readonly port?: number;
+  /** default `sync` */
+  readonly mode?: ModeName;
   /** what workers are told in `assign` (heartbeat timing is filled in from `timeouts`) */
   readonly training: Omit<TrainingSpec, 'heartbeatIntervalMs' | 'heartbeatTimeoutMs'>;
   /** called once rank 0 reported the training set size; throws to refuse the run */
-  readonly plan: (datasetSize: number) => RunPlan;
+  readonly plan: (datasetSize: number) => PlanSpec;
   readonly onNonfinite: 'skip' | 'abort';
   /** ask rank 0 for an evaluation on the test split after the last step */
   readonly evaluate: boolean;
@@ -66,56 +85,6 @@ export interface CoordinatorOptions {
   readonly log?: Log;
   /** a name for the run, sent to workers (default: derived from the start time) */
   readonly runId?: string;
-}
-
-/** One completed global step, as metrics.jsonl records it. */
-export interface StepRecord {
-  readonly step: number;
-  readonly epoch: number;
-  readonly lr: number;
-  readonly loss: number;
-  readonly samples: number;
-  /** from the first gradient's arrival... to the broadcast: what the coordinator spends */
-  readonly reduceMs: number;
-  /** from the previous broadcast to this one: the whole round as the workers see it */
-  readonly roundMs: number;
-  readonly samplesPerSec: number;
-  /** each rank's gradient compute time, in rank order */
-  readonly computeMs: readonly number[];
-}
-
-export interface Evaluation {
-  readonly loss: number;
-  readonly accuracy: number | null;
-  readonly examples: number;
-}
-
-/** What a finished (or stopped) run produced. */
-export interface RunResult {
-  readonly completedSteps: number;
-  readonly rounds: number;
-  readonly skippedSteps: number;
-  readonly totalSteps: number;
-  readonly stepsPerEpoch: number;
-  readonly params: Float32Array;
-  readonly paramsDigest: string;
-  /** the LR the schedule gave for each completed step */
-  readonly lrs: readonly number[];
-  readonly finalLoss: number | null;
-  readonly consistency: ConsistencySummary;
-  readonly mismatches: readonly Mismatch[];
-  /** every replica's digest after the last step equals the coordinator's */
-  readonly replicasIdentical: boolean;
-  /** the LR each rank reported applying, per step (index = step; NaN where it did not report) */
-  readonly appliedLrs: readonly (readonly number[])[];
-  readonly evaluation: Evaluation | null;
-  /** training time from the first gradient request to the last update, excluding start-up and evaluation */
-  readonly trainSeconds: number;
-  readonly samples: number;
-  readonly members: readonly { rank: number; host: string; pid: number; backend: string }[];
-  readonly stopped: string | null;
-  /** the run's timeline as Chrome trace events (coordinator and every worker) */
-  readonly trace: ReturnType<TraceRecorder['toJSON']>;
 }
 
 export interface CoordinatorEvents {
@@ -128,14 +97,15 @@ export interface CoordinatorEvents {
   mismatch: [mismatch: Mismatch];
 }
 
-type Inbox = { resolve: (m: Message) => void; reject: (e: Error) => void; accept: (m: Message) => boolean };
-
 /**
  * The coordinator: owns the global step, the single LR schedule, the optimizer state and its own copy of the
  * parameters. It runs the rendezvous, takes the initial parameters from rank 0 and sends them to everyone, then
- * runs synchronous rounds: one gradient per rank for step t, averaged in rank order, applied with lr(t) on its own
- * copy, and broadcast (the averaged gradient, t and lr(t)) for every worker to apply with its own optimizer.
- * Workers report the LR they used and a digest of their parameters, compared bit for bit with the coordinator's.
+ * hands the run to a training mode (`sync`: all-reduce rounds with a consistency check), asks rank 0 for an
+ * evaluation, and ends the run with `stop`.
+ *
+ * `run()` rejects when the run could not start (the rendezvous timed out, rank 0's parameters or the plan were
+ * refused, a stop came first). Once training started it always resolves, with `outcome` 'finished', 'stopped'
+ * or 'failed' (`failure` then names the error), so what was done can be written down.
  *
  * @example
  * const coordinator = new Coordinator(options); const port = await coordinator.listen(); const result = await coordinator.run();
@@ -144,24 +114,13 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   private readonly options: CoordinatorOptions;
   private readonly timeouts: CoordinatorTimeouts;
   private readonly log: Log;
+  private readonly stop = new Trigger<string>();
+  private readonly traces = new TraceCollector();
+  private readonly spans: Span[] = [];
   private server: WebSocketServer | undefined;
   private rendezvous: Rendezvous | undefined;
-  private members: Member[] = [];
-  private readonly heartbeats: Heartbeat[] = [];
-  private failure: TrainingError | undefined;
-  private failureWake: (() => void) | undefined;
-  private stopRequest: string | null = null;
-  private round: SyncRound | undefined;
-  private roundWake: (() => void) | undefined;
-  private ledger: ConsistencyLedger | undefined;
-  private inboxes: (Inbox | undefined)[] = [];
+  private groupInUse: ProcessGroup | undefined;
   private finished = false;
-  /** set once `stop` went out: workers closing after it are not failures */
-  private stopping = false;
-  private readonly trace = new TraceRecorder();
-  private readonly spans: Span[] = [];
-  private readonly finalTraces = new Set<number>();
-  private tracesWake: (() => void) | undefined;
 
   constructor(options: CoordinatorOptions) {
     super();
@@ -172,9 +131,21 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
         `must be an integer >= 1, received ${options.workers}`,
       );
     }
+    if (options.mode !== undefined && !Object.hasOwn(MODES, options.mode)) {
+      throw new ConfigError(
+        'ERR_CONFIG_BAD_VALUE',
+        'mode',
+        `must be one of ${Object.keys(MODES).join(', ')}, received ${String(options.mode)}`,
+      );
+    }
     this.options = options;
-    this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
-    this.log = options.log ?? (() => {});
+    this.timeouts = parseTimeouts(options.timeouts ?? {});
+    this.log = options.log ?? discardLog;
+  }
+
+  /** The process group once the rendezvous is complete (for tests and tools that inspect a live run). */
+  get group(): ProcessGroup | undefined {
+    return this.groupInUse;
   }
 
   /** Starts the WebSocket server and the rendezvous; resolves with the bound port. */
@@ -192,7 +163,12 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       log: this.log,
     });
     server.on('connection', (socket) => {
-      const connection = new Connection(socket, { maxFrameBytes: this.options.maxFrameBytes, log: this.log });
+      // A stranger gets room for a join and nothing more until its token checked out.
+      const connection = new Connection(socket, {
+        maxFrameBytes: this.options.maxFrameBytes,
+        maxMessageBytes: STRANGER_MAX_MESSAGE_BYTES,
+        log: this.log,
+      });
       this.rendezvous!.admit(connection);
     });
     this.log({ level: 'info', msg: 'coordinator listening', host: this.options.host ?? '127.0.0.1', port });
@@ -205,82 +181,191 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
    * `stopped` says why.
    */
   requestStop(reason: string): void {
-    if (this.stopRequest !== null || this.finished) return;
-    this.stopRequest = reason;
+    if (this.finished || !this.stop.fire(reason)) return;
     this.rendezvous?.cancel(reason);
-    if (this.ledger === undefined)
-      this.fail(new TrainingError('ERR_TRAINING_STOPPED', `stopped before training began: ${reason}`));
-    this.roundWake?.();
   }
 
-  /** Runs the whole training; resolves with the result, rejects with a TrainingError naming what failed. */
+  /**
+   * Fails the run with `error` (the launcher saw a worker process die): once training began the run ends as
+   * failed with this error, unless another failure came first; before that, the run does not start.
+   */
+  abort(error: TrainingError): void {
+    if (this.finished) return;
+    if (this.groupInUse !== undefined) this.groupInUse.fail(error);
+    else this.requestStop(error.message);
+  }
+
+  /** Runs the whole training; see the class comment for how it settles. */
   async run(): Promise<RunResult> {
     if (this.rendezvous === undefined) await this.listen();
+    let group: ProcessGroup | undefined;
+    let started: { state: RunState; plan: RunPlan };
     try {
-      return await this.train();
+      const members = await this.rendezvous!.members;
+      group = new ProcessGroup(members, {
+        heartbeat: {
+          intervalMs: this.timeouts.heartbeatIntervalMs,
+          timeoutMs: this.timeouts.heartbeatTimeoutMs,
+        },
+        log: this.log,
+      });
+      this.groupInUse = group;
+      group.handle('trace', (rank, message) => this.onTrace(group!, rank, message));
+      started = await this.start(group);
     } catch (error) {
-      await this.broadcastStop(error instanceof Error ? error.message : String(error), 0);
-      throw error;
-    } finally {
+      if (group !== undefined) {
+        group.fail(asTrainingError(error));
+        await this.end(group, error instanceof Error ? error.message : String(error), 0, true);
+      } else {
+        await this.closeServer();
+      }
       this.finished = true;
-      for (const beat of this.heartbeats) beat.stop();
-      await this.closeAll();
+      throw error;
     }
+    return this.train(group, started.state, started.plan);
   }
 
-  private async train(): Promise<RunResult> {
-    this.members = await this.rendezvous!.members;
-    const worldSize = this.members.length;
-    this.inboxes = new Array(worldSize).fill(undefined);
-    for (const member of this.members) this.watch(member);
+  private async train(group: ProcessGroup, state: RunState, plan: RunPlan): Promise<RunResult> {
+    const mode = MODES[this.options.mode ?? 'sync']({
+      group,
+      state,
+      plan,
+      stop: this.stop,
+      onNonfinite: this.options.onNonfinite,
+      roundTimeoutMs: this.timeouts.roundMs,
+      settleMs: this.timeouts.settleMs,
+      events: {
+        step: (record) => this.emit('step', record),
+        skipped: (info) => this.emit('skipped', info),
+        mismatch: (mismatch) => this.emit('mismatch', mismatch),
+      },
+      span: (name, step, startUs) => this.span(name, step, startUs),
+      log: this.log,
+    });
+    let failure: TrainingError | null = null;
+    try {
+      await mode.run();
+    } catch (error) {
+      failure = this.failed(group, error);
+    }
+    const completed = state.step === plan.totalSteps;
+    let evaluation: Evaluation | null = null;
+    if (failure === null && completed && this.options.evaluate && state.step > 0) {
+      try {
+        evaluation = await this.evaluate(group, state.step);
+      } catch (error) {
+        failure = this.failed(group, error);
+      }
+    }
+    const outcome: RunOutcome = failure !== null ? 'failed' : completed ? 'finished' : 'stopped';
+    const reason =
+      failure !== null
+        ? failure.message
+        : outcome === 'stopped'
+          ? (this.stop.value ?? 'stopped')
+          : 'finished';
+    await this.end(group, reason, state.step, failure !== null);
+    this.traces.add({ pid: process.pid, name: 'coordinator', order: 0 }, this.spans);
+    const report = mode.report();
+    return {
+      mode: mode.name,
+      outcome,
+      failure: failure === null ? null : runFailure(failure),
+      stopped: outcome === 'stopped' ? (this.stop.value ?? null) : null,
+      completedSteps: state.step,
+      rounds: state.round,
+      skippedSteps: state.skippedSteps,
+      totalSteps: plan.totalSteps,
+      stepsPerEpoch: plan.stepsPerEpoch,
+      params: state.params,
+      paramsDigest: parameterDigest(state.params),
+      lrs: report.lrs,
+      finalLoss: state.lastLoss,
+      consistency: report.consistency,
+      mismatches: report.mismatches,
+      missing: report.missing,
+      appliedLrs: report.appliedLrs,
+      evaluation,
+      trainSeconds: report.trainSeconds,
+      samples: state.samples,
+      members: group.members.map(({ rank, host, pid, backend }) => ({ rank, host, pid, backend })),
+      trace: this.traces.toJSON(),
+    };
+  }
+
+  /** Assign ranks, take rank 0's initial parameters, plan the run and welcome every worker. */
+  private async start(group: ProcessGroup): Promise<{ state: RunState; plan: RunPlan }> {
+    const worldSize = group.worldSize;
     const runId = this.options.runId ?? `run-${Date.now().toString(36)}`;
     const training: TrainingSpec = {
       ...this.options.training,
       heartbeatIntervalMs: this.timeouts.heartbeatIntervalMs,
       heartbeatTimeoutMs: this.timeouts.heartbeatTimeoutMs,
     };
-    await Promise.all(
-      this.members.map((m) =>
-        m.connection.send({
-          type: 'assign',
-          rank: m.rank,
-          worldSize,
-          runId,
-          config: { ...training },
-          sendParams: m.rank === 0,
-        }),
+    // Only rank 0 sends a tensor before the model size is known; it may be as large as the default bound.
+    group.members[0]!.connection.maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
+    await this.beforeTraining(
+      group,
+      Promise.all(
+        group.members.map((m) =>
+          group.send(m.rank, {
+            type: 'assign',
+            rank: m.rank,
+            worldSize,
+            runId,
+            config: { ...training },
+            sendParams: m.rank === 0,
+          }),
+        ),
       ),
     );
-    const initial = (await this.receive(
-      0,
-      (m) => m.type === 'params',
-      'initial parameters',
-    )) as MessageOf<'params'>;
-    const params = Float32Array.from(initial.params);
-    if (params.length === 0 || !params.every(Number.isFinite)) {
-      const problem = `rank 0's initial parameters are ${params.length === 0 ? 'empty' : 'not all finite'}`;
-      this.refuse(0, REFUSALS.badParams, problem, 0);
-      throw new TrainingError('ERR_TRAINING_MISMATCH', `${problem}; check the task's initialParameters()`, {
-        rank: 0,
-      });
+    const initial = await this.beforeTraining(
+      group,
+      group.receive(0, 'params', 'initial parameters', (m) =>
+        m.rank === 0
+          ? null
+          : {
+              code: REFUSALS.wrongRank,
+              message: `params names rank ${m.rank} but this connection is rank 0`,
+            },
+      ),
+    );
+    const { params, layout } = checkInitialParameters(initial, (problem) =>
+      group.refuse(0, REFUSALS.badParams, problem, 0),
+    );
+    const spec = this.options.plan(initial.datasetSize);
+    const plan: RunPlan = {
+      datasetSize: spec.datasetSize ?? initial.datasetSize,
+      batchSize: training.batchSize,
+      stepsPerEpoch: spec.stepsPerEpoch,
+      totalSteps: spec.totalSteps,
+      scheduler: spec.scheduler,
+      granularity: spec.granularity,
+    };
+    const sharded = stepsPerEpoch(plan.datasetSize, worldSize, plan.batchSize);
+    if (sharded !== plan.stepsPerEpoch) {
+      throw new TrainingError(
+        'ERR_TRAINING_MISMATCH',
+        `the plan has ${plan.stepsPerEpoch} steps per epoch, but ${plan.datasetSize} examples over ${worldSize} workers in batches of ${plan.batchSize} make ${sharded}`,
+      );
     }
-    const layout = checkLayout(initial.layout, params.length);
-    const plan = this.options.plan(initial.datasetSize);
     const optimizer = createOptimizer(training.optimizer, layout);
     const bound = messageBytesBound(params.length);
-    for (const m of this.members) m.connection.maxMessageBytes = bound;
+    for (const m of group.members) m.connection.maxMessageBytes = bound;
     const clock = new ScheduleClock(plan.scheduler, {
       granularity: plan.granularity,
       stepsPerEpoch: plan.stepsPerEpoch,
     });
-    await Promise.all(
-      this.members.map((m) =>
-        m.connection.send({
+    const state = new RunState({ params, optimizer, clock, seed: training.seed, worldSize });
+    await this.beforeTraining(
+      group,
+      Promise.all(
+        group.broadcast({
           type: 'welcome',
-          step: 0,
+          step: state.step,
           epoch: 0,
-          lr: clock.lr,
-          round: 0,
+          lr: state.lr,
+          round: state.round,
           stepsPerEpoch: plan.stepsPerEpoch,
           totalSteps: plan.totalSteps,
           params,
@@ -299,377 +384,136 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       stepsPerEpoch: plan.stepsPerEpoch,
       totalSteps: plan.totalSteps,
       parameters: params.length,
-      members: this.members,
+      members: group.members,
     });
-    return this.rounds(plan, clock, optimizer, params);
+    return { state, plan };
   }
 
-  private async rounds(
-    plan: RunPlan,
-    clock: ScheduleClock,
-    optimizer: Optimizer,
-    params: Float32Array,
-  ): Promise<RunResult> {
-    const worldSize = this.members.length;
-    const ledger = new ConsistencyLedger(worldSize);
-    this.ledger = ledger;
-    const averaged = new Float32Array(params.length);
-    const lrs: number[] = [];
-    let step = 0;
-    let roundIndex = 0;
-    let skipped = 0;
-    let samples = 0;
-    let finalLoss: number | null = null;
-    const started = performance.now();
-    let lastBroadcast = started;
-    while (step < plan.totalSteps && this.stopRequest === null) {
-      const round = new SyncRound({ step, worldSize, size: params.length });
-      this.round = round;
-      const receiveStart = nowUs();
-      await this.untilComplete(round);
-      if (this.stopRequest !== null) break;
-      this.span('receive', step, receiveStart);
-      const reduceStart = performance.now();
-      const reduceStartUs = nowUs();
-      const reduction = round.reduce(averaged);
-      const epoch = Math.floor(roundIndex / plan.stepsPerEpoch);
-      const lr = clock.lr;
-      if (!reduction.finite) {
-        if (this.options.onNonfinite === 'abort') {
-          throw new TrainingError(
-            'ERR_TRAINING_NONFINITE',
-            `the averaged gradient of step ${step} is not finite (on_nonfinite: abort)`,
-          );
-        }
-        skipped += 1;
-        this.log({ level: 'warn', msg: 'skipped a non-finite step', step, round: roundIndex });
-        this.emit('skipped', { step, round: roundIndex, reason: 'non-finite gradient' });
-        await this.broadcast({
-          type: 'update',
-          step,
-          epoch,
-          lr,
-          round: roundIndex,
-          skipped: true,
-          grad: null,
-        });
-        roundIndex += 1;
-        continue;
-      }
-      this.span('reduce', step, reduceStartUs);
-      const broadcastStart = nowUs();
-      const broadcast = this.broadcast({
-        type: 'update',
-        step,
-        epoch,
-        lr,
-        round: roundIndex,
-        skipped: false,
-        grad: averaged,
-      });
-      // The update is on its way; the coordinator applies its own copy while the workers apply theirs. No message
-      // is handled before the next await, so the ledger knows the step before any worker's report arrives.
-      const applyStart = nowUs();
-      optimizer.step(params, averaged, lr);
-      ledger.expect(step, lr, parameterDigest(params));
-      this.span('apply', step, applyStart);
-      await broadcast;
-      this.span('broadcast', step, broadcastStart);
-      const now = performance.now();
-      const roundMs = now - lastBroadcast;
-      lastBroadcast = now;
-      lrs.push(lr);
-      samples += reduction.samples;
-      finalLoss = reduction.loss;
-      clock.completeStep(reduction.loss);
-      this.emit('step', {
-        step,
-        epoch,
-        lr,
-        loss: reduction.loss,
-        samples: reduction.samples,
-        reduceMs: now - reduceStart,
-        roundMs,
-        samplesPerSec: (reduction.samples * 1000) / roundMs,
-        computeMs: reduction.computeMs,
-      });
-      step += 1;
-      roundIndex += 1;
-    }
-    this.round = undefined;
-    const trainSeconds = (performance.now() - started) / 1000;
-    await this.raceFailure(ledger.settle(this.timeouts.settleMs));
-    const evaluation =
-      this.options.evaluate && this.stopRequest === null && step > 0 ? await this.evaluate(step) : null;
-    await this.broadcastStop(this.stopRequest ?? 'finished', step);
-    await this.finalTracesIn(this.timeouts.settleMs);
-    this.trace.add({ pid: process.pid, name: 'coordinator', order: 0 }, this.spans);
+  /** A wait before training began: a failure rejects it, and so does a stop request. */
+  private beforeTraining<T>(group: ProcessGroup, work: Promise<T>): Promise<T> {
+    const stoppable = this.stop.race(work, (reason) => {
+      throw new TrainingError('ERR_TRAINING_STOPPED', `stopped before training began: ${reason}`);
+    }) as Promise<T>;
+    return group.race(stoppable);
+  }
+
+  private async evaluate(group: ProcessGroup, step: number): Promise<Evaluation> {
+    const reply = group.receive(0, 'evaluation', 'the evaluation', (m) => evaluationRefusal(m, step));
+    await group.race(group.send(0, { type: 'evaluate', step }));
+    const ms = this.timeouts.roundMs;
+    const answer = await group.within(
+      reply,
+      ms,
+      () =>
+        new TrainingError(
+          'ERR_TRAINING_ROUND_TIMEOUT',
+          `the evaluation of step ${step} waited ${ms / 1000} s (round_timeout) for rank 0`,
+          { rank: 0 },
+        ),
+    );
     return {
-      completedSteps: step,
-      rounds: roundIndex,
-      skippedSteps: skipped,
-      totalSteps: plan.totalSteps,
-      stepsPerEpoch: plan.stepsPerEpoch,
-      params,
-      paramsDigest: parameterDigest(params),
-      lrs,
-      finalLoss,
-      consistency: ledger.summary(),
-      mismatches: ledger.mismatches(),
-      replicasIdentical: step > 0 && ledger.identicalAt(step - 1),
-      appliedLrs: this.members.map((m) => ledger.appliedLrs(m.rank, step)),
-      evaluation,
-      trainSeconds,
-      samples,
-      members: this.members.map(({ rank, host, pid, backend }) => ({ rank, host, pid, backend })),
-      stopped: this.stopRequest,
-      trace: this.trace.toJSON(),
+      loss: answer.examples === 0 ? Number.NaN : answer.lossSum / answer.examples,
+      accuracy: answer.correct === null || answer.examples === 0 ? null : answer.correct / answer.examples,
+      correct: answer.correct,
+      examples: answer.examples,
     };
+  }
+
+  /** The run failed with `error` (a mode's throw, a missed deadline): the group fails with it once. */
+  private failed(group: ProcessGroup, error: unknown): TrainingError {
+    const failure = group.failure ?? asTrainingError(error);
+    if (!(error instanceof DptrainError)) {
+      this.log({ level: 'error', msg: 'internal error', error, stack: (error as Error)?.stack });
+    }
+    group.fail(failure);
+    return failure;
+  }
+
+  /** Tells every worker still there that the run ended, waits for their last traces, and closes everything. */
+  private async end(group: ProcessGroup, reason: string, step: number, failed: boolean): Promise<void> {
+    this.finished = true;
+    group.end();
+    const open = group.openRanks();
+    await Promise.allSettled(
+      open.map((rank) => group.send(rank, { type: 'stop', reason: reason.slice(0, 4000), step, failed })),
+    );
+    await this.traces.settled(group, this.timeouts.settleMs);
+    await group.close();
+    await this.closeServer();
   }
 
   private span(name: string, step: number, startUs: number): void {
     if (step < TRACE_MAX_STEPS) this.spans.push({ name, step, startUs, durationUs: nowUs() - startUs });
   }
 
-  /** Waits until every worker sent its last timeline spans (they send them on `stop`), at most `timeoutMs`. */
-  private finalTracesIn(timeoutMs: number): Promise<void> {
-    const open = () =>
-      this.members.filter((m) => !this.finalTraces.has(m.rank) && m.connection.closeInfo === null);
-    if (open().length === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs);
-      this.tracesWake = () => {
-        if (open().length > 0) return;
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-  }
-
-  private onTrace(rank: number, message: MessageOf<'trace'>): void {
-    const spans = unpackSpans(message.spans);
-    if (spans === null || message.rank !== rank) {
-      this.refuse(rank, REFUSALS.unexpected, `rank ${rank}'s trace message is not a packed span list`, null);
-      return;
-    }
-    const member = this.members[rank]!;
-    this.trace.add({ pid: member.pid, name: `worker ${rank} (${member.host})`, order: rank + 1 }, spans);
-    if (message.final) this.finalTraces.add(rank);
-    this.tracesWake?.();
-  }
-
-  private async evaluate(step: number): Promise<Evaluation> {
-    await this.members[0]!.connection.send({ type: 'evaluate', step });
-    const reply = (await this.receive(
-      0,
-      (m) => m.type === 'evaluation',
-      'evaluation',
-    )) as MessageOf<'evaluation'>;
-    return {
-      loss: reply.examples === 0 ? Number.NaN : reply.lossSum / reply.examples,
-      accuracy: reply.correct === null || reply.examples === 0 ? null : reply.correct / reply.examples,
-      examples: reply.examples,
-    };
-  }
-
-  /** Routes every message of a member once training has begun. */
-  private watch(member: Member): void {
-    const { rank, connection } = member;
-    connection.on('message', (message) => this.dispatch(rank, message));
-    connection.once('close', (close) => {
-      if (this.finished || this.stopping) return;
-      this.fail(
-        new TrainingError(
-          'ERR_TRAINING_WORKER_LOST',
-          `worker rank ${rank} (pid ${member.pid} on ${member.host}) disconnected: close code ${close.code}${close.reason ? ` (${close.reason})` : ''}`,
-          { rank },
-        ),
-      );
-    });
-    const timing = {
-      intervalMs: this.timeouts.heartbeatIntervalMs,
-      timeoutMs: this.timeouts.heartbeatTimeoutMs,
-    };
-    const beat = new Heartbeat(connection, timing, (silentMs) => {
-      this.fail(
-        new TrainingError(
-          'ERR_TRAINING_WORKER_LOST',
-          `worker rank ${rank} silent for ${Math.round(silentMs)} ms`,
-          { rank },
-        ),
-      );
-      void connection.close(CLOSE_CODES.policyViolation, 'heartbeat timeout');
-    });
-    beat.start();
-    this.heartbeats.push(beat);
-  }
-
-  private dispatch(rank: number, message: Message): void {
-    const inbox = this.inboxes[rank];
-    if (inbox?.accept(message)) {
-      this.inboxes[rank] = undefined;
-      inbox.resolve(message);
-    } else if (message.type === 'gradient') {
-      this.onGradient(rank, message);
-    } else if (message.type === 'applied') {
-      this.onApplied(rank, message);
-    } else if (message.type === 'trace') {
-      this.onTrace(rank, message);
-    } else if (message.type === 'leave') {
-      this.fail(
-        new TrainingError('ERR_TRAINING_WORKER_LOST', `worker rank ${rank} left: ${message.reason}`, {
-          rank,
-        }),
-      );
-    } else if (message.type !== 'heartbeat') {
-      this.refuse(
-        rank,
-        REFUSALS.unexpected,
-        `a ${message.type} message is not expected from rank ${rank} now`,
-        null,
-      );
-    }
-  }
-
-  private onGradient(rank: number, gradient: MessageOf<'gradient'>): void {
-    const round = this.round;
-    // A worker may send the next gradient before it hears that the run is ending: not an error.
-    if (round === undefined && (this.stopRequest !== null || this.stopping)) return;
-    const refusal =
-      round === undefined
-        ? { code: REFUSALS.unexpected, message: `no round is in progress for rank ${rank}'s gradient` }
-        : round.offer(rank, gradient);
-    if (refusal !== null) this.refuse(rank, refusal.code, refusal.message, gradient.step);
-    else if (round?.complete) this.roundWake?.();
-  }
-
-  private onApplied(rank: number, applied: MessageOf<'applied'>): void {
-    const ledger = this.ledger;
-    const problem =
-      applied.rank !== rank
-        ? `applied names rank ${applied.rank} but this connection is rank ${rank}`
-        : ledger === undefined
-          ? 'no step has been applied yet'
-          : ledger.report(rank, applied.step, applied.lr, applied.digest);
-    if (problem !== null) {
-      const code = applied.rank !== rank ? REFUSALS.wrongRank : REFUSALS.unexpected;
-      this.refuse(rank, code, problem, applied.step);
-      return;
-    }
-    const mismatch = ledger!.mismatches().at(-1);
-    if (mismatch !== undefined && mismatch.rank === rank && mismatch.step === applied.step) {
-      this.log({ level: 'error', msg: 'replica differs from the coordinator', ...mismatch });
-      this.emit('mismatch', mismatch);
-    }
-  }
-
-  private refuse(rank: number, code: string, message: string, step: number | null): void {
-    this.log({ level: 'warn', msg: 'refused a message', code, rank, step, reason: message });
-    this.members[rank]?.connection.send({ type: 'error', code, message, rank, step }).catch(() => {});
-  }
-
-  /** The next message from `rank` that `accept` takes (others are dispatched as usual). */
-  private receive(rank: number, accept: (m: Message) => boolean, what: string): Promise<Message> {
-    const waiting = new Promise<Message>((resolve, reject) => {
-      this.inboxes[rank] = { resolve, reject, accept };
-    });
-    return this.raceFailure(waiting, `waiting for ${what} from rank ${rank}`);
-  }
-
-  private untilComplete(round: SyncRound): Promise<void> {
-    if (round.complete) return Promise.resolve();
-    return this.raceFailure(
-      new Promise<void>((resolve) => {
-        this.roundWake = () => {
-          if (round.complete || this.stopRequest !== null) {
-            this.roundWake = undefined;
-            resolve();
-          }
-        };
-      }),
+  private onTrace(group: ProcessGroup, rank: number, message: MessageOf<'trace'>): void {
+    const member = group.members[rank]!;
+    const problem = this.traces.offer(
+      rank,
+      { pid: member.pid, name: `worker ${rank} (${member.host})`, order: rank + 1 },
+      message,
     );
+    if (problem !== null) group.refuse(rank, REFUSALS.unexpected, problem, null);
   }
 
-  /** Resolves with `work`, or rejects as soon as the run fails (a worker lost, a stop). */
-  private raceFailure<T>(work: Promise<T>, context?: string): Promise<T> {
-    if (this.failure !== undefined) return Promise.reject(this.failure);
-    const failed = new Promise<never>((_, reject) => {
-      const previous = this.failureWake;
-      this.failureWake = () => {
-        previous?.();
-        const error = this.failure!;
-        reject(
-          context === undefined
-            ? error
-            : new TrainingError(error.code, `${error.message} (${context})`, {
-                cause: error,
-                rank: error.rank,
-              }),
-        );
-      };
-    });
-    failed.catch(() => {});
-    return Promise.race([work, failed]);
-  }
-
-  private fail(error: TrainingError): void {
-    if (this.failure !== undefined || this.finished) return;
-    this.failure = error;
-    this.log({
-      level: 'error',
-      msg: 'run failed',
-      code: error.code,
-      rank: error.rank,
-      reason: error.message,
-    });
-    const wake = this.failureWake;
-    this.failureWake = undefined;
-    wake?.();
-  }
-
-  private async broadcast(message: Message): Promise<void> {
-    await Promise.all(this.members.map((m) => m.connection.send(message)));
-  }
-
-  private async broadcastStop(reason: string, step: number): Promise<void> {
-    this.stopping = true;
-    const open = this.members.filter((m) => m.connection.closeInfo === null);
-    await Promise.allSettled(
-      open.map((m) => m.connection.send({ type: 'stop', reason: reason.slice(0, 4000), step })),
-    );
-  }
-
-  private async closeAll(): Promise<void> {
-    await Promise.allSettled(this.members.map((m) => m.connection.close(CLOSE_CODES.normal, 'run ended')));
+  private async closeServer(): Promise<void> {
+    const server = this.server;
+    if (server === undefined) return;
+    this.server = undefined;
     await new Promise<void>((resolve) => {
-      if (this.server === undefined) return resolve();
-      for (const client of this.server.clients) client.terminate();
-      this.server.close(() => resolve());
+      for (const client of server.clients) client.terminate();
+      server.close(() => resolve());
     });
   }
 }
 
-/** The parameter layout rank 0 reported, checked against the parameter count. */
-function checkLayout(
-  layout: Readonly<Record<string, unknown>>,
-  count: number,
-): { sizes: number[]; names?: string[] } {
-  const sizes = layout.sizes;
-  const names = layout.names;
-  const valid =
-    Array.isArray(sizes) &&
-    sizes.every((s) => Number.isSafeInteger(s) && (s as number) > 0) &&
-    (sizes as number[]).reduce((a, b) => a + b, 0) === count &&
-    (names === undefined ||
-      (Array.isArray(names) && names.length === sizes.length && names.every((n) => typeof n === 'string')));
-  if (!valid) {
-    throw new TrainingError(
-      'ERR_TRAINING_MISMATCH',
-      `rank 0's parameter layout ${JSON.stringify(layout).slice(0, 200)} does not describe its ${count} parameters`,
-      { rank: 0 },
-    );
+/** Fills in the default timeouts and refuses one that is not a positive number of ms. */
+function parseTimeouts(given: Partial<CoordinatorTimeouts>): CoordinatorTimeouts {
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...given };
+  for (const [key, value] of Object.entries(timeouts)) {
+    if (!(typeof value === 'number' && Number.isFinite(value) && value > 0)) {
+      throw new ConfigError(
+        'ERR_CONFIG_BAD_VALUE',
+        `timeouts.${key}`,
+        `must be a positive number of milliseconds, received ${String(value)}`,
+      );
+    }
   }
-  return names === undefined
-    ? { sizes: sizes as number[] }
-    : { sizes: sizes as number[], names: names as string[] };
+  return Object.freeze(timeouts);
+}
+
+function evaluationRefusal(m: MessageOf<'evaluation'>, step: number) {
+  if (m.rank !== 0) {
+    return {
+      code: REFUSALS.wrongRank,
+      message: `evaluation names rank ${m.rank} but this connection is rank 0`,
+    };
+  }
+  if (m.step !== step) {
+    return {
+      code: REFUSALS.evaluation,
+      message: `the evaluation is of step ${m.step}, but the coordinator asked for step ${step}`,
+    };
+  }
+  if (m.correct !== null && m.correct > m.examples) {
+    return {
+      code: REFUSALS.evaluation,
+      message: `the evaluation counts ${m.correct} correct predictions among ${m.examples} examples`,
+    };
+  }
+  return null;
+}
+
+function asTrainingError(error: unknown): TrainingError {
+  if (error instanceof TrainingError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new TrainingError('ERR_TRAINING_INTERNAL', message, { cause: error });
+}
+
+/** The failure as the result names it: the code of the error that broke the run (an OptimizerError's own, say). */
+function runFailure(error: TrainingError): RunFailure {
+  const cause = error.cause;
+  const code =
+    error.code === 'ERR_TRAINING_INTERNAL' && cause instanceof DptrainError ? cause.code : error.code;
+  return { code, message: error.message, rank: error.rank };
 }

@@ -1,21 +1,41 @@
 /**
- * The coordinator part: the rendezvous, synchronous all-reduce rounds, the consistency check and the timeline. It never loads tfjs or a model.
+ * The coordinator part: the rendezvous, the process group, the run state, the training modes (sync all-reduce
+ * rounds with their consistency check), the timeline, and the result a run produces. It never loads tfjs or a
+ * model, never imports the worker and draws no pictures.
  *
  * @example
  * const coordinator = new Coordinator(options); await coordinator.listen(); const result = await coordinator.run();
  */
-export { ConsistencyLedger, type ConsistencySummary, type Mismatch } from './consistency.js';
+export { CONSISTENCY_DETAIL_LIMIT, ConsistencyLedger, type LedgerAnswer } from './consistency.js';
 export {
   Coordinator,
   type CoordinatorEvents,
   type CoordinatorOptions,
   type CoordinatorTimeouts,
   DEFAULT_TIMEOUTS,
-  type Evaluation,
-  type RunPlan,
-  type RunResult,
-  type StepRecord,
+  MODES,
+  type ModeName,
+  type PlanSpec,
 } from './coordinator.js';
-export { type Member, Rendezvous, type RendezvousOptions } from './rendezvous.js';
-export { type Reduction, type Refusal, SyncRound } from './sync-round.js';
-export { type TraceEvent, type TraceProcess, TraceRecorder } from './trace.js';
+export { type GroupOptions, ProcessGroup, type Refusal } from './group.js';
+export { checkInitialParameters } from './initial-parameters.js';
+export type { ModeContext, ModeEvents, ModeReport, TrainingMode } from './mode.js';
+export { type Member, Rendezvous, type RendezvousOptions, STRANGER_MAX_MESSAGE_BYTES } from './rendezvous.js';
+export type {
+  ConsistencyReport,
+  Evaluation,
+  MemberInfo,
+  Mismatch,
+  MissingReport,
+  RunFailure,
+  RunOutcome,
+  RunResult,
+  StepRecord,
+  TraceJson,
+} from './result.js';
+export type { RunPlan } from './run-plan.js';
+export { RunState } from './run-state.js';
+export { SyncMode } from './sync-mode.js';
+export { type Reduction, SyncRound, type SyncRoundOptions } from './sync-round.js';
+export { TRACE_MAX_SPANS_PER_PROCESS, TraceCollector, type TraceEvent, type TraceProcess } from './trace.js';
+export { Trigger } from './trigger.js';

@@ -1,8 +1,23 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { CLOSE_CODES, TrainingError } from '../errors.js';
 import type { Log } from '../log/index.js';
-import { type Message, type MessageOf, PROTOCOL_VERSION, REFUSALS } from '../protocol/index.js';
+import {
+  FRAME_HEADER_BYTES,
+  type Message,
+  type MessageOf,
+  PROTOCOL_VERSION,
+  REFUSALS,
+  STRING_LIMITS,
+} from '../protocol/index.js';
 import type { Connection } from '../transport/index.js';
+
+/**
+ * The largest message a connection may send before its join was accepted: a join (its strings at their bounds
+ * and the msgpack keys) fits, a tensor does not, so a stranger cannot make the coordinator allocate anything
+ * large by declaring a big tensor in a small frame.
+ */
+export const STRANGER_MAX_MESSAGE_BYTES =
+  FRAME_HEADER_BYTES + STRING_LIMITS.token + STRING_LIMITS.host + STRING_LIMITS.name + 1024;
 
 /** A worker admitted to the run. */
 export interface Member {

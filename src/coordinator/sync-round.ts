@@ -1,10 +1,5 @@
-import { type MessageOf, REFUSALS, type RefusalCode } from '../protocol/index.js';
-
-/** Why a gradient was refused: the code of the `error` reply and its message. */
-export interface Refusal {
-  readonly code: RefusalCode;
-  readonly message: string;
-}
+import { type MessageOf, REFUSALS } from '../protocol/index.js';
+import type { Refusal } from './group.js';
 
 /** What a completed round produced. */
 export interface Reduction {
@@ -18,66 +13,73 @@ export interface Reduction {
   readonly computeMs: readonly number[];
 }
 
+export interface SyncRoundOptions {
+  /** the global step the gradients are for */
+  readonly step: number;
+  /** the batch index they were computed on (a skipped step consumes a batch, so it can run ahead of `step`) */
+  readonly round: number;
+  readonly worldSize: number;
+  /** floats in every gradient: the model's parameter count */
+  readonly size: number;
+  /** examples each rank's batch holds in this round, when the coordinator knows it (it refuses another count) */
+  readonly samples?: number;
+}
+
 /**
- * One synchronous all-reduce round: exactly one gradient per rank for global step `step`, averaged in rank
- * order so the result does not depend on arrival order. A wrong gradient is refused without touching the
- * round's state.
+ * One synchronous all-reduce round: exactly one gradient per rank for global step `step` and batch `round`,
+ * averaged in rank order so the result does not depend on arrival order. A wrong gradient is refused without
+ * touching the round's state.
  *
  * @example
- * const round = new SyncRound({ step: 3, worldSize: 2, size: 10 }); round.offer(0, gradient); round.complete;
+ * const round = new SyncRound({ step: 3, round: 3, worldSize: 2, size: 10 }); round.offer(0, gradient); round.complete;
  */
 export class SyncRound {
   readonly step: number;
+  readonly round: number;
   readonly worldSize: number;
   readonly size: number;
+  /** resolves once every rank's gradient is in */
+  readonly completed: Promise<void>;
+  private readonly samples: number | undefined;
   private readonly gradients: (MessageOf<'gradient'> | undefined)[];
-  private received = 0;
+  /** ranks in the order their gradients arrived (the last one is the straggler) */
+  private readonly arrivals: number[] = [];
+  private resolve!: () => void;
 
-  constructor(options: { step: number; worldSize: number; size: number }) {
+  constructor(options: SyncRoundOptions) {
     this.step = options.step;
+    this.round = options.round;
     this.worldSize = options.worldSize;
     this.size = options.size;
+    this.samples = options.samples;
     this.gradients = new Array(options.worldSize).fill(undefined);
+    this.completed = new Promise((resolve) => {
+      this.resolve = resolve;
+    });
   }
 
   /** True once every rank's gradient is in. */
   get complete(): boolean {
-    return this.received === this.worldSize;
+    return this.arrivals.length === this.worldSize;
   }
 
-  /** Ranks whose gradient is still missing. */
+  /** Ranks whose gradient is still missing, in rank order. */
   missing(): number[] {
     return this.gradients.flatMap((g, rank) => (g === undefined ? [rank] : []));
   }
 
+  /** Ranks in arrival order. */
+  arrivalOrder(): readonly number[] {
+    return this.arrivals;
+  }
+
   /** Accepts the gradient `rank`'s connection sent, or says why not (nothing changes then). */
   offer(rank: number, gradient: MessageOf<'gradient'>): Refusal | null {
-    if (gradient.rank !== rank) {
-      return {
-        code: REFUSALS.wrongRank,
-        message: `gradient names rank ${gradient.rank} but this connection is rank ${rank}`,
-      };
-    }
-    if (gradient.step !== this.step) {
-      return {
-        code: REFUSALS.wrongStep,
-        message: `gradient for step ${gradient.step} from rank ${rank}, but the round in progress is step ${this.step}`,
-      };
-    }
-    if (this.gradients[rank] !== undefined) {
-      return {
-        code: REFUSALS.duplicate,
-        message: `rank ${rank} already sent its gradient for step ${this.step}`,
-      };
-    }
-    if (gradient.grad.length !== this.size) {
-      return {
-        code: REFUSALS.tensorSize,
-        message: `gradient from rank ${rank} for step ${this.step} has ${gradient.grad.length} values; the model has ${this.size}`,
-      };
-    }
+    const refusal = this.check(rank, gradient);
+    if (refusal !== null) return refusal;
     this.gradients[rank] = gradient;
-    this.received += 1;
+    this.arrivals.push(rank);
+    if (this.complete) this.resolve();
     return null;
   }
 
@@ -108,5 +110,39 @@ export class SyncRound {
       samples,
       computeMs: gradients.map((g) => g.computeMs),
     };
+  }
+
+  private check(rank: number, gradient: MessageOf<'gradient'>): Refusal | null {
+    if (gradient.rank !== rank) {
+      return {
+        code: REFUSALS.wrongRank,
+        message: `gradient names rank ${gradient.rank} but this connection is rank ${rank}`,
+      };
+    }
+    if (gradient.step !== this.step || gradient.round !== this.round) {
+      return {
+        code: REFUSALS.wrongStep,
+        message: `gradient for step ${gradient.step} (batch ${gradient.round}) from rank ${rank}, but the round in progress is step ${this.step} (batch ${this.round})`,
+      };
+    }
+    if (this.gradients[rank] !== undefined) {
+      return {
+        code: REFUSALS.duplicate,
+        message: `rank ${rank} already sent its gradient for step ${this.step}`,
+      };
+    }
+    if (gradient.grad.length !== this.size) {
+      return {
+        code: REFUSALS.tensorSize,
+        message: `gradient from rank ${rank} for step ${this.step} has ${gradient.grad.length} values; the model has ${this.size}`,
+      };
+    }
+    if (this.samples !== undefined && gradient.samples !== this.samples) {
+      return {
+        code: REFUSALS.samples,
+        message: `gradient from rank ${rank} for step ${this.step} says it covers ${gradient.samples} examples, but batch ${this.round} of every rank holds ${this.samples}`,
+      };
+    }
+    return null;
   }
 }

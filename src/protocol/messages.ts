@@ -140,6 +140,7 @@ export const MESSAGES = {
     fields: {
       rank,
       step,
+      round: integer(0),
       loss: number({ finite: false }),
       samples: integer(0),
       computeMs: number({ finite: true, min: 0 }),
@@ -187,7 +188,7 @@ export const MESSAGES = {
   /** a worker leaves the run */
   leave: { from: 'worker', fields: { rank, reason: string(STRING_LIMITS.text) } },
   /** the run ended at `step`; workers exit */
-  stop: { from: 'coordinator', fields: { reason: string(STRING_LIMITS.text), step } },
+  stop: { from: 'coordinator', fields: { reason: string(STRING_LIMITS.text), step, failed: boolean() } },
 } as const satisfies Readonly<Record<string, MessageSpec>>;
 
 export type MessageType = keyof typeof MESSAGES;

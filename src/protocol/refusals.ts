@@ -10,6 +10,10 @@ export const REFUSALS = {
   duplicate: 'ERR_ROUND_DUPLICATE',
   /** a tensor whose length is not the model's parameter count */
   tensorSize: 'ERR_ROUND_TENSOR_SIZE',
+  /** a gradient whose `samples` is not the size of that rank's batch in that round */
+  samples: 'ERR_ROUND_SAMPLES',
+  /** an evaluation for another step than the one asked for, or more correct predictions than examples */
+  evaluation: 'ERR_EVALUATION_INVALID',
   /** a message naming a rank other than the connection's own */
   wrongRank: 'ERR_ROUND_WRONG_RANK',
   /** a message that is valid but not expected now (params from rank 1, a gradient before training starts, …) */

@@ -1,7 +1,13 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RunResult, StepRecord } from '../coordinator/index.js';
+import type {
+  ConsistencyReport,
+  RunFailure,
+  RunOutcome,
+  RunResult,
+  StepRecord,
+} from '../coordinator/index.js';
 import { renderSvg, svgToPng } from '../plot/index.js';
 
 /** `<out>/<YYYYmmdd-HHMMSS>-<mode>`: the run directory's name for a run started at `when`. */
@@ -16,25 +22,32 @@ export function runDirectoryName(out: string, mode: string, when: Date): string 
 /** What summary.json holds. */
 export interface RunSummary {
   readonly mode: string;
+  /** finished, stopped (a signal, a stop request) or failed; `failure` says why a run failed */
+  readonly outcome: RunOutcome;
+  readonly failure: RunFailure | null;
+  readonly stopped: string | null;
+  /** the exit code the command ended with */
+  readonly exitCode: number;
   readonly workers: number;
+  /** global steps completed */
   readonly steps: number;
+  readonly totalSteps: number | null;
   readonly epochs: number;
+  readonly skippedSteps: number;
+  /** examples in all completed steps */
+  readonly samples: number;
   readonly backend: string;
   readonly finalLoss: number | null;
   readonly evalAccuracy: number | null;
   readonly evalLoss: number | null;
+  readonly evalExamples: number | null;
   readonly samplesPerSec: number;
   readonly wallSeconds: number;
   readonly trainSeconds: number;
-  readonly skippedSteps: number;
-  readonly paramsDigest: string;
-  readonly lrConsistency: {
-    readonly checkedSteps: number;
-    readonly mismatches: number;
-    readonly consistent: boolean;
-  };
+  /** SHA-256 of params.f32 (null when the run failed before it had parameters) */
+  readonly paramsDigest: string | null;
+  readonly consistency: Omit<ConsistencyReport, 'replicasIdentical'>;
   readonly replicasIdentical: boolean;
-  readonly stopped: string | null;
 }
 
 /** Where the schedule's rise ends, in global steps, for the LR picture's marker. */
@@ -85,47 +98,102 @@ export class RunDirectory {
   /** Writes the end-of-run files; returns the summary. */
   async finish(
     result: RunResult,
-    run: { mode: string; wallSeconds: number; lrMarker?: LrMarker },
+    run: { wallSeconds: number; exitCode: number; lrMarker?: LrMarker },
   ): Promise<RunSummary> {
-    await new Promise<void>((resolve) => this.metrics.end(resolve));
+    await this.endMetrics();
     const backends = [...new Set(result.members.map((m) => m.backend))];
+    const { replicasIdentical, ...consistency } = result.consistency;
     const summary: RunSummary = {
-      mode: run.mode,
+      mode: result.mode,
+      outcome: result.outcome,
+      failure: result.failure,
+      stopped: result.stopped,
+      exitCode: run.exitCode,
       workers: result.members.length,
       steps: result.completedSteps,
+      totalSteps: result.totalSteps,
       epochs: Math.round((result.completedSteps / result.stepsPerEpoch) * 1000) / 1000,
+      skippedSteps: result.skippedSteps,
+      samples: result.samples,
       backend: backends.join(','),
       finalLoss: result.finalLoss,
       evalAccuracy: result.evaluation?.accuracy ?? null,
       evalLoss: result.evaluation?.loss ?? null,
+      evalExamples: result.evaluation?.examples ?? null,
       samplesPerSec: result.trainSeconds > 0 ? Math.round(result.samples / result.trainSeconds) : 0,
       wallSeconds: Math.round(run.wallSeconds * 10) / 10,
       trainSeconds: Math.round(result.trainSeconds * 100) / 100,
-      skippedSteps: result.skippedSteps,
       paramsDigest: result.paramsDigest,
-      lrConsistency: {
-        checkedSteps: result.consistency.checkedSteps,
-        mismatches: result.consistency.mismatches,
-        consistent: result.consistency.consistent,
-      },
-      replicasIdentical: result.replicasIdentical,
-      stopped: result.stopped,
+      consistency,
+      replicasIdentical,
     };
-    const consistency = {
+    const details = {
       ...result.consistency,
-      details: result.mismatches,
+      mismatches: result.mismatches,
+      missing: result.missing,
       scheduleLrs: result.lrs,
       appliedLrs: result.appliedLrs,
     };
     const bytes = new Uint8Array(result.params.buffer, result.params.byteOffset, result.params.byteLength);
     await Promise.all([
-      writeFile(join(this.path, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`),
-      writeFile(join(this.path, 'consistency.json'), `${JSON.stringify(consistency)}\n`),
+      writeJson(join(this.path, 'summary.json'), summary, 2),
+      writeJson(join(this.path, 'consistency.json'), details),
       writeFile(join(this.path, 'params.f32'), bytes),
       writeFile(join(this.path, 'trace.json'), JSON.stringify(result.trace)),
       ...this.pictures(run.lrMarker),
     ]);
     return summary;
+  }
+
+  /**
+   * Writes the summary of a run that failed before training began (no parameters, no steps): what it was, why it
+   * failed and the exit code, so even that run leaves a record.
+   */
+  async failedBeforeStart(run: {
+    mode: string;
+    workers: number;
+    failure: RunFailure;
+    wallSeconds: number;
+    exitCode: number;
+  }): Promise<RunSummary> {
+    await this.endMetrics();
+    const summary: RunSummary = {
+      mode: run.mode,
+      outcome: 'failed',
+      failure: run.failure,
+      stopped: null,
+      exitCode: run.exitCode,
+      workers: run.workers,
+      steps: 0,
+      totalSteps: null,
+      epochs: 0,
+      skippedSteps: 0,
+      samples: 0,
+      backend: '',
+      finalLoss: null,
+      evalAccuracy: null,
+      evalLoss: null,
+      evalExamples: null,
+      samplesPerSec: 0,
+      wallSeconds: Math.round(run.wallSeconds * 10) / 10,
+      trainSeconds: 0,
+      paramsDigest: null,
+      consistency: {
+        steps: 0,
+        checkedSteps: 0,
+        lrMismatches: 0,
+        digestMismatches: 0,
+        missingReports: 0,
+        consistent: true,
+      },
+      replicasIdentical: true,
+    };
+    await writeJson(join(this.path, 'summary.json'), summary, 2);
+    return summary;
+  }
+
+  private endMetrics(): Promise<void> {
+    return new Promise<void>((resolve) => this.metrics.end(resolve));
   }
 
   private pictures(marker: LrMarker | undefined): Promise<void>[] {
@@ -160,6 +228,19 @@ export class RunDirectory {
       writeFile(join(this.path, 'lr.png'), svgToPng(lr, { width: 1200 })),
     ];
   }
+}
+
+/**
+ * JSON with what JSON.stringify would silently turn into null spelled out: a NaN or ±Infinity loss is written
+ * as the string "NaN", "Infinity" or "-Infinity".
+ */
+function writeJson(path: string, value: unknown, indent?: number): Promise<void> {
+  const text = JSON.stringify(
+    value,
+    (_key, item: unknown) => (typeof item === 'number' && !Number.isFinite(item) ? String(item) : item),
+    indent,
+  );
+  return writeFile(path, `${text}\n`);
 }
 
 /** Trailing mean over the last `window` values (fewer at the start). */

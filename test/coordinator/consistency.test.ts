@@ -1,84 +1,130 @@
 import { describe, expect, it } from 'vitest';
-import { ConsistencyLedger } from '../../src/coordinator/consistency.js';
-import { SyncRound } from '../../src/coordinator/sync-round.js';
+import { CONSISTENCY_DETAIL_LIMIT, ConsistencyLedger } from '../../src/coordinator/index.js';
 
 describe('ConsistencyLedger', () => {
-  it('checks every (rank, step) bit for bit and records each difference', () => {
+  it('compares every (rank, step) bit for bit and records each difference', () => {
     const ledger = new ConsistencyLedger(2);
-    ledger.expect(0, 0.1, 'a');
-    ledger.expect(1, 0.05, 'b');
-    expect(ledger.report(1, 0, 0.1, 'a')).toBeNull();
-    expect(ledger.report(0, 1, 0.05, 'b')).toBeNull();
-    expect(ledger.report(0, 0, 0.1 + 1e-17, 'a')).toBeNull();
-    expect(ledger.report(1, 1, 0.05, 'x')).toBeNull();
+    ledger.expect(0, 0.1, 'a', [0, 1]);
+    ledger.expect(1, 0.05, 'b', [0, 1]);
+    expect(ledger.report(1, 0, 0.1, 'a')).toEqual({ refused: null, mismatch: null });
+    // 0.1 + 1e-17 is the next double above 0.1: one ulp, which only a bitwise comparison sees.
+    expect(ledger.report(0, 0, 0.10000000000000002, 'a').mismatch).toMatchObject({ rank: 0, step: 0 });
+    expect(ledger.report(0, 1, 0.05, 'b').mismatch).toBeNull();
+    expect(ledger.report(1, 1, 0.05, 'x').mismatch).toEqual({
+      rank: 1,
+      step: 1,
+      expectedLr: 0.05,
+      appliedLr: 0.05,
+      expectedDigest: 'b',
+      digest: 'x',
+    });
     expect(ledger.mismatches().map((m) => [m.rank, m.step])).toEqual([
       [0, 0],
       [1, 1],
     ]);
     expect(ledger.summary()).toEqual({
+      steps: 2,
       checkedSteps: 2,
-      mismatches: 1,
-      consistent: false,
+      lrMismatches: 1,
       digestMismatches: 1,
+      missingReports: 0,
+      consistent: false,
+      replicasIdentical: false,
     });
-    expect(ledger.identicalAt(1)).toBe(false);
     expect(ledger.appliedLrs(1, 3)).toEqual([0.1, 0.05, Number.NaN]);
     expect(ledger.appliedLrs(0, 2)).toEqual([0.10000000000000002, 0.05]);
   });
 
-  it('refuses a report for a step not applied, or a second one, and counts an unreported step as unchecked', async () => {
+  it('is inconsistent when only a parameter digest differs (a worker that applied one LR and reported another)', () => {
     const ledger = new ConsistencyLedger(2);
-    ledger.expect(0, 0.1, 'a');
-    expect(ledger.report(0, 5, 0.1, 'a')).toMatch(/not applied/);
-    expect(ledger.report(0, 0, 0.1, 'a')).toBeNull();
-    expect(ledger.report(0, 0, 0.1, 'a')).toMatch(/already reported/);
-    await ledger.settle(10);
-    expect(ledger.outstanding()).toBe(1);
-    expect(ledger.summary()).toMatchObject({ checkedSteps: 0, consistent: false });
-    expect(ledger.identicalAt(0)).toBe(false);
-  });
-});
-
-describe('SyncRound', () => {
-  const gradient = (rank: number, step: number, values: number[], loss = 1) => ({
-    type: 'gradient' as const,
-    rank,
-    step,
-    loss,
-    samples: 2,
-    computeMs: 1,
-    grad: Float32Array.from(values),
+    ledger.expect(0, 0.1, 'a', [0, 1]);
+    ledger.report(0, 0, 0.1, 'a');
+    ledger.report(1, 0, 0.1, 'different');
+    expect(ledger.summary()).toMatchObject({ lrMismatches: 0, digestMismatches: 1, consistent: false });
   });
 
-  it('averages in rank order whatever the arrival order, and flags non-finite results', () => {
-    const a = new SyncRound({ step: 0, worldSize: 3, size: 2 });
-    const b = new SyncRound({ step: 0, worldSize: 3, size: 2 });
-    const grads = [gradient(0, 0, [0.1, 1e30]), gradient(1, 0, [0.2, 1e30]), gradient(2, 0, [0.3, -2e30])];
-    for (const g of grads) a.offer(g.rank, g);
-    for (const g of [...grads].reverse()) b.offer(g.rank, g);
-    const outA = new Float32Array(2);
-    const outB = new Float32Array(2);
-    expect(a.reduce(outA)).toMatchObject({ finite: true, samples: 6, loss: 1 });
-    b.reduce(outB);
-    expect(Array.from(outA)).toEqual(Array.from(outB));
-    expect(outA[0]).toBe(
-      Math.fround(Math.fround(Math.fround(Math.fround(0.1) + Math.fround(0.2)) + Math.fround(0.3)) / 3),
-    );
-    const nan = new SyncRound({ step: 0, worldSize: 2, size: 2 });
-    nan.offer(0, gradient(0, 0, [1, 2]));
-    nan.offer(1, gradient(1, 0, [1, Number.NaN]));
-    expect(nan.reduce(new Float32Array(2)).finite).toBe(false);
+  it('is not identical when the replicas differed at any step, not only the last', () => {
+    const ledger = new ConsistencyLedger(2);
+    for (let step = 0; step < 3; step++) {
+      ledger.expect(step, 0.1, `d${step}`, [0, 1]);
+      ledger.report(0, step, 0.1, `d${step}`);
+      ledger.report(1, step, 0.1, step === 0 ? 'drifted' : `d${step}`);
+    }
+    expect(ledger.summary()).toMatchObject({
+      checkedSteps: 3,
+      digestMismatches: 1,
+      replicasIdentical: false,
+    });
   });
 
-  it('leaves its state unchanged when it refuses a gradient', () => {
-    const round = new SyncRound({ step: 4, worldSize: 2, size: 2 });
-    expect(round.offer(0, gradient(0, 3, [1, 1]))?.code).toBe('ERR_ROUND_WRONG_STEP');
-    expect(round.offer(1, gradient(1, 4, [1]))?.code).toBe('ERR_ROUND_TENSOR_SIZE');
-    expect(round.offer(1, gradient(0, 4, [1, 1]))?.code).toBe('ERR_ROUND_WRONG_RANK');
-    expect(round.missing()).toEqual([0, 1]);
-    expect(round.offer(0, gradient(0, 4, [1, 1]))).toBeNull();
-    expect(round.offer(0, gradient(0, 4, [1, 1]))?.code).toBe('ERR_ROUND_DUPLICATE');
-    expect(round.missing()).toEqual([1]);
-    expect(round.complete).toBe(false);
+  it('counts a step a rank skipped as missing as soon as it reports a later one, and drops the entry', () => {
+    const ledger = new ConsistencyLedger(2);
+    for (let step = 0; step < 3; step++) ledger.expect(step, 0.1, 'a', [0, 1]);
+    for (let step = 0; step < 3; step++) ledger.report(0, step, 0.1, 'a');
+    ledger.report(1, 0, 0.1, 'a');
+    ledger.report(1, 2, 0.1, 'a');
+    expect(ledger.outstanding()).toBe(0);
+    expect(ledger.missing()).toEqual([{ rank: 1, step: 1 }]);
+    expect(ledger.summary()).toEqual({
+      steps: 3,
+      checkedSteps: 2,
+      lrMismatches: 0,
+      digestMismatches: 0,
+      missingReports: 1,
+      consistent: false,
+      replicasIdentical: true,
+    });
+  });
+
+  it('refuses a report for a step not applied, a second or out-of-order report, and a rank that was not a member', () => {
+    const ledger = new ConsistencyLedger(3);
+    ledger.expect(0, 0.1, 'a', [0, 1]);
+    ledger.expect(1, 0.1, 'a', [0, 1]);
+    expect(ledger.report(0, 5, 0.1, 'a').refused).toMatch(/not applied/);
+    expect(ledger.report(0, 1, 0.1, 'a').refused).toBeNull();
+    expect(ledger.report(0, 1, 0.1, 'a').refused).toMatch(/in step order/);
+    expect(ledger.report(0, 0, 0.1, 'a').refused).toMatch(/in step order/);
+    expect(ledger.report(2, 0, 0.1, 'a').refused).toMatch(/not a member/);
+    expect(ledger.report(7, 0, 0.1, 'a').refused).toMatch(/not a member/);
+    // The refused reports changed nothing; rank 0's skipped step 0 is missing, rank 1 still owes both.
+    expect(ledger.summary()).toMatchObject({ steps: 2, missingReports: 3, consistent: false });
+    expect(ledger.outstanding()).toBe(2);
+  });
+
+  it('turns what a closed rank owes into missing reports and settles', async () => {
+    const ledger = new ConsistencyLedger(2);
+    ledger.expect(0, 0.1, 'a', [0, 1]);
+    ledger.report(0, 0, 0.1, 'a');
+    const settled = ledger.settled();
+    ledger.abandon(1);
+    await settled;
+    expect(ledger.summary()).toMatchObject({ checkedSteps: 0, missingReports: 1, consistent: false });
+  });
+
+  it('is consistent and identical for a run with no step, and inconsistent while reports are owed', () => {
+    expect(new ConsistencyLedger(2).summary()).toMatchObject({ consistent: true, replicasIdentical: true });
+    const ledger = new ConsistencyLedger(2);
+    ledger.expect(0, 0.1, 'a', [0, 1]);
+    expect(ledger.summary()).toMatchObject({
+      checkedSteps: 0,
+      missingReports: 2,
+      consistent: false,
+      replicasIdentical: false,
+    });
+    expect(ledger.missing()).toEqual([
+      { rank: 0, step: 0 },
+      { rank: 1, step: 0 },
+    ]);
+  });
+
+  it('keeps exact counts past its detail limit', () => {
+    const ledger = new ConsistencyLedger(1);
+    const steps = CONSISTENCY_DETAIL_LIMIT + 5;
+    for (let step = 0; step < steps; step++) {
+      ledger.expect(step, 0.1, 'a', [0]);
+      ledger.report(0, step, 0.2, 'a');
+    }
+    expect(ledger.mismatches()).toHaveLength(CONSISTENCY_DETAIL_LIMIT);
+    expect(ledger.summary()).toMatchObject({ steps, checkedSteps: steps, lrMismatches: steps });
   });
 });

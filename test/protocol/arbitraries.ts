@@ -80,6 +80,7 @@ export function message(maxFloats: number): fc.Arbitrary<Message> {
       type: fc.constant('gradient' as const),
       rank: nat,
       step: nat,
+      round: nat,
       loss: double(false),
       samples: nat,
       computeMs: fc.double({ min: 0, max: 1e9, noNaN: true }).map((x) => (Object.is(x, -0) ? 0 : x)),
@@ -120,7 +121,7 @@ export function message(maxFloats: number): fc.Arbitrary<Message> {
       step: fc.option(nat, { nil: null }),
     }),
     fc.record({ type: fc.constant('leave' as const), rank: nat, reason: text(100) }),
-    fc.record({ type: fc.constant('stop' as const), reason: text(100), step: nat }),
+    fc.record({ type: fc.constant('stop' as const), reason: text(100), step: nat, failed: fc.boolean() }),
   );
 }
 

@@ -46,6 +46,7 @@ export const SAMPLES: { readonly [T in MessageType]: MessageOf<T> } = {
     type: 'gradient',
     rank: 2,
     step: 17,
+    round: 18,
     loss: 0.25,
     samples: 64,
     computeMs: 3.1,
@@ -78,7 +79,7 @@ export const SAMPLES: { readonly [T in MessageType]: MessageOf<T> } = {
     step: 4,
   },
   leave: { type: 'leave', rank: 3, reason: 'SIGTERM' },
-  stop: { type: 'stop', reason: 'finished', step: 1407 },
+  stop: { type: 'stop', reason: 'finished', step: 1407, failed: false },
 };
 
 /** The sample of `type` with some fields replaced, typed loosely so tests can build invalid messages. */

@@ -1,0 +1,58 @@
+import type { Log } from '../log/index.js';
+import type { ProcessGroup } from './group.js';
+import type { ConsistencyReport, Mismatch, MissingReport, StepRecord } from './result.js';
+import type { RunPlan } from './run-plan.js';
+import type { RunState } from './run-state.js';
+import type { Trigger } from './trigger.js';
+
+/** What a mode reports as it goes (the coordinator re-emits these as its own events). */
+export interface ModeEvents {
+  step(record: StepRecord): void;
+  skipped(info: { step: number; round: number; reason: string }): void;
+  mismatch(mismatch: Mismatch): void;
+}
+
+/** Everything a training mode works with: the group, the one run state, the plan, and the run's settings. */
+export interface ModeContext {
+  readonly group: ProcessGroup;
+  readonly state: RunState;
+  readonly plan: RunPlan;
+  /** fires with the reason when the run is asked to stop after the round in progress */
+  readonly stop: Trigger<string>;
+  readonly onNonfinite: 'skip' | 'abort';
+  /** how long one round may wait for every rank */
+  readonly roundTimeoutMs: number;
+  /** after the last step, how long to wait for the reports still owed */
+  readonly settleMs: number;
+  readonly events: ModeEvents;
+  /** records a span of the coordinator's timeline */
+  readonly span: (name: string, step: number, startUs: number) => void;
+  readonly log: Log;
+}
+
+/** What a mode knows about the run's consistency and schedule, at any moment (also after a failure). */
+export interface ModeReport {
+  readonly consistency: ConsistencyReport;
+  readonly mismatches: readonly Mismatch[];
+  readonly missing: readonly MissingReport[];
+  /** per rank, the LR it reported applying at each completed step */
+  readonly appliedLrs: readonly (readonly number[])[];
+  /** the schedule's LR of each completed step */
+  readonly lrs: readonly number[];
+  /** seconds spent in rounds */
+  readonly trainSeconds: number;
+}
+
+/**
+ * How training proceeds once the group is formed and every worker holds the initial parameters. A mode registers
+ * the handlers it needs on the group, advances the run state, and returns when the run is done or asked to stop;
+ * it throws (a TrainingError) when the run cannot go on. `report()` may be called at any time.
+ *
+ * @example
+ * const mode = MODES.sync(context); await mode.run(); mode.report().consistency.consistent;
+ */
+export interface TrainingMode {
+  readonly name: string;
+  run(): Promise<void>;
+  report(): ModeReport;
+}

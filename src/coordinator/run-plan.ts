@@ -1,0 +1,19 @@
+import type { LrGranularity, Scheduler } from '../lr/index.js';
+
+/**
+ * How the run unfolds once the training set size is known: its length, the one schedule, and what the sharding
+ * needs to know each rank's batch size in every round.
+ *
+ * @example
+ * const plan: RunPlan = { datasetSize: 60000, batchSize: 64, stepsPerEpoch: 469, totalSteps: 1407, scheduler, granularity: 'step' };
+ */
+export interface RunPlan {
+  /** training examples the run uses (after data_limit) */
+  readonly datasetSize: number;
+  /** examples per worker per step */
+  readonly batchSize: number;
+  readonly stepsPerEpoch: number;
+  readonly totalSteps: number;
+  readonly scheduler: Scheduler;
+  readonly granularity: LrGranularity;
+}

@@ -1,0 +1,255 @@
+import { TrainingError } from '../errors.js';
+import { type Message, type MessageOf, nowUs, parameterDigest, REFUSALS } from '../protocol/index.js';
+import { batchSamples } from '../sharding/index.js';
+import { ConsistencyLedger } from './consistency.js';
+import type { ModeContext, ModeReport, TrainingMode } from './mode.js';
+import { SyncRound } from './sync-round.js';
+
+/**
+ * Synchronous data parallelism (as DDP or Horovod's allreduce): for global step t every rank sends one gradient
+ * of its batch; the coordinator averages them in rank order, applies the average with lr(t) to its own copy and
+ * broadcasts it with t and lr(t) for every worker to apply with its own optimizer; the workers report the LR they
+ * used and a digest of their parameters, which the consistency ledger compares bit for bit with the coordinator's.
+ * The next round opens before the update goes out, so a fast worker's next gradient is taken while a slow one
+ * still reads the update.
+ *
+ * @example
+ * const mode = new SyncMode(context); await mode.run(); mode.report().consistency;
+ */
+export class SyncMode implements TrainingMode {
+  readonly name = 'sync';
+  private readonly ledger: ConsistencyLedger;
+  private readonly averaged: Float32Array;
+  private readonly lrs: number[] = [];
+  /** the round gradients are taken for; undefined between the last step and the end */
+  private current: SyncRound | undefined;
+  private trainMs = 0;
+
+  constructor(private readonly context: ModeContext) {
+    const { group, state } = context;
+    this.ledger = new ConsistencyLedger(group.worldSize);
+    this.averaged = new Float32Array(state.params.length);
+    group.handle('gradient', (rank, gradient) => this.onGradient(rank, gradient));
+    group.handle('applied', (rank, applied) => this.onApplied(rank, applied));
+    group.onClose((rank) => this.ledger.abandon(rank));
+  }
+
+  async run(): Promise<void> {
+    const { state, plan } = this.context;
+    const started = performance.now();
+    let lastBroadcast = started;
+    this.current = this.openRound(state.step, state.round);
+    try {
+      while (state.step < plan.totalSteps) {
+        const round = this.current!;
+        const receiveStart = nowUs();
+        if (!(await this.untilComplete(round))) break;
+        this.context.span('receive', round.step, receiveStart);
+        const reduceStart = performance.now();
+        const reduceStartUs = nowUs();
+        const reduction = round.reduce(this.averaged);
+        if (!reduction.finite) {
+          await this.skip(round);
+          continue;
+        }
+        this.context.span('reduce', round.step, reduceStartUs);
+        const lr = state.lr;
+        const last = state.step + 1 === plan.totalSteps;
+        // Open the next round before the update goes out: a fast worker may answer before the slowest reads it.
+        this.current = last ? undefined : this.openRound(state.step + 1, state.round + 1);
+        const broadcastStart = nowUs();
+        const sends = this.context.group.broadcast(this.update(round, lr, this.averaged));
+        // The update is on its way; the coordinator applies its own copy meanwhile. No message is handled before
+        // the next await, so the ledger knows the step before any worker's report can arrive.
+        const applyStart = nowUs();
+        state.optimizer.step(state.params, this.averaged, lr);
+        this.ledger.expect(round.step, lr, parameterDigest(state.params), this.members());
+        this.context.span('apply', round.step, applyStart);
+        await this.delivered(sends, round.step);
+        this.context.span('broadcast', round.step, broadcastStart);
+        const now = performance.now();
+        const roundMs = now - lastBroadcast;
+        lastBroadcast = now;
+        this.lrs.push(lr);
+        const epoch = Math.floor(round.round / plan.stepsPerEpoch);
+        state.completeStep(reduction.loss, reduction.samples);
+        this.context.events.step({
+          step: round.step,
+          epoch,
+          round: round.round,
+          lr,
+          loss: reduction.loss,
+          samples: reduction.samples,
+          reduceMs: now - reduceStart,
+          roundMs,
+          samplesPerSec: (reduction.samples * 1000) / roundMs,
+          computeMs: reduction.computeMs,
+        });
+      }
+    } finally {
+      this.current = undefined;
+      this.trainMs = performance.now() - started;
+    }
+    await this.settle();
+  }
+
+  report(): ModeReport {
+    const steps = this.context.state.step;
+    return {
+      consistency: this.ledger.summary(),
+      mismatches: this.ledger.mismatches(),
+      missing: this.ledger.missing(),
+      appliedLrs: this.context.group.members.map((m) => this.ledger.appliedLrs(m.rank, steps)),
+      lrs: this.lrs,
+      trainSeconds: this.trainMs / 1000,
+    };
+  }
+
+  /** A round with a non-finite average: no update, the step and the schedule stay, the batch is consumed. */
+  private async skip(round: SyncRound): Promise<void> {
+    const { state, onNonfinite, group, log, events } = this.context;
+    if (onNonfinite === 'abort') {
+      throw new TrainingError(
+        'ERR_TRAINING_NONFINITE',
+        `the averaged gradient of step ${round.step} (batch ${round.round}) is not finite (on_nonfinite: abort)`,
+      );
+    }
+    const lr = state.lr;
+    state.skipRound();
+    this.current = this.openRound(state.step, state.round);
+    log({ level: 'warn', msg: 'skipped a non-finite step', step: round.step, round: round.round });
+    events.skipped({ step: round.step, round: round.round, reason: 'non-finite gradient' });
+    await this.delivered(group.broadcast(this.update(round, lr, null)), round.step);
+  }
+
+  private update(round: SyncRound, lr: number, grad: Float32Array | null): Message {
+    return {
+      type: 'update',
+      step: round.step,
+      epoch: Math.floor(round.round / this.context.plan.stepsPerEpoch),
+      lr,
+      round: round.round,
+      skipped: grad === null,
+      grad,
+    };
+  }
+
+  private openRound(step: number, round: number): SyncRound {
+    const { plan, group, state } = this.context;
+    return new SyncRound({
+      step,
+      round,
+      worldSize: group.worldSize,
+      size: state.params.length,
+      samples: batchSamples(plan.datasetSize, group.worldSize, plan.batchSize, round),
+    });
+  }
+
+  private members(): number[] {
+    return this.context.group.members.map((m) => m.rank);
+  }
+
+  /** True once every gradient is in; false when a stop was asked for first. Fails the run at the deadline. */
+  private untilComplete(round: SyncRound): Promise<boolean> {
+    const { group, stop, roundTimeoutMs } = this.context;
+    const completed = stop.race(
+      round.completed.then(() => true),
+      () => false,
+    );
+    return group.within(completed, roundTimeoutMs, () => {
+      const missing = round.missing();
+      return new TrainingError(
+        'ERR_TRAINING_ROUND_TIMEOUT',
+        `step ${round.step} (batch ${round.round}) waited ${roundTimeoutMs / 1000} s (round_timeout) for the gradient of ${ranks(missing)}; ` +
+          'a worker that computes this long needs a larger round_timeout, one that hangs needs restarting',
+        { rank: missing.length === 1 ? missing[0]! : null },
+      );
+    });
+  }
+
+  /** Waits until every rank's copy of an update is written; a rank that never takes it fails the run by name. */
+  private async delivered(sends: readonly Promise<void>[], step: number): Promise<void> {
+    const { group, roundTimeoutMs } = this.context;
+    const pending = new Set(sends.keys());
+    const all = Promise.allSettled(sends.map((sent, rank) => sent.finally(() => pending.delete(rank))));
+    const results = await group.within(all, roundTimeoutMs, () => {
+      const slow = [...pending];
+      return new TrainingError(
+        'ERR_TRAINING_ROUND_TIMEOUT',
+        `the update of step ${step} was not taken by ${ranks(slow)} within ${roundTimeoutMs / 1000} s (round_timeout): it does not read its connection`,
+        { rank: slow.length === 1 ? slow[0]! : null },
+      );
+    });
+    const failed = results.findIndex((r) => r.status === 'rejected');
+    if (failed < 0) return;
+    const reason = (results[failed] as PromiseRejectedResult).reason;
+    group.fail(
+      new TrainingError(
+        'ERR_TRAINING_WORKER_LOST',
+        `the update of step ${step} could not be sent to worker rank ${failed}: ${reason instanceof Error ? reason.message : String(reason)}`,
+        { rank: failed },
+      ),
+    );
+    throw group.failure;
+  }
+
+  /** After the last step: the reports still owed by members that are still there, for at most settleMs. */
+  private async settle(): Promise<void> {
+    const { group, settleMs } = this.context;
+    for (const member of group.members) if (!group.isOpen(member.rank)) this.ledger.abandon(member.rank);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, settleMs);
+    });
+    try {
+      await group.race(
+        Promise.race([this.ledger.settled(), timeout]),
+        'waiting for the last applied reports',
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private onGradient(rank: number, gradient: MessageOf<'gradient'>): void {
+    const round = this.current;
+    if (round === undefined) {
+      // A worker may send its next gradient before it hears that the run is ending: not an error then.
+      if (this.context.stop.hasFired || this.context.group.isEnding) return;
+      this.context.group.refuse(
+        rank,
+        REFUSALS.unexpected,
+        `no round is open for rank ${rank}'s gradient for step ${gradient.step}: the run has ${this.context.plan.totalSteps} steps`,
+        gradient.step,
+      );
+      return;
+    }
+    const refusal = round.offer(rank, gradient);
+    if (refusal !== null) this.context.group.refuse(rank, refusal.code, refusal.message, gradient.step);
+  }
+
+  private onApplied(rank: number, applied: MessageOf<'applied'>): void {
+    const { group, events, log } = this.context;
+    if (applied.rank !== rank) {
+      group.refuse(
+        rank,
+        REFUSALS.wrongRank,
+        `applied names rank ${applied.rank} but this connection is rank ${rank}`,
+        applied.step,
+      );
+      return;
+    }
+    const answer = this.ledger.report(rank, applied.step, applied.lr, applied.digest);
+    if (answer.refused !== null) {
+      group.refuse(rank, REFUSALS.unexpected, answer.refused, applied.step);
+    } else if (answer.mismatch !== null) {
+      log({ level: 'error', msg: 'replica differs from the coordinator', ...answer.mismatch });
+      events.mismatch(answer.mismatch);
+    }
+  }
+}
+
+/** "rank 2" / "ranks 1, 3". */
+function ranks(list: readonly number[]): string {
+  return list.length === 1 ? `rank ${list[0]}` : `ranks ${list.join(', ')}`;
+}

@@ -1,0 +1,94 @@
+import { TrainingError } from '../errors.js';
+import type { Optimizer } from '../optim/index.js';
+import { type MessageOf, nowUs, parameterDigest } from '../protocol/index.js';
+import type { Connection } from '../transport/index.js';
+import type { Faults } from './faults.js';
+import type { Inbox } from './inbox.js';
+import type { RoundLoop } from './round-loop.js';
+import type { Timeline } from './timeline.js';
+
+export interface SyncLoopOptions {
+  readonly connection: Connection;
+  readonly inbox: Inbox;
+  readonly rank: number;
+  /** where training starts: the welcome's global step and batch */
+  readonly step: number;
+  readonly round: number;
+  readonly totalSteps: number;
+  readonly params: Float32Array;
+  readonly optimizer: Optimizer;
+  readonly loop: RoundLoop;
+  readonly timeline: Timeline;
+  readonly faults: Faults;
+}
+
+/** How the loop ended: the coordinator's `stop`, or the last step applied. */
+export type SyncLoopEnd =
+  | {
+      readonly kind: 'stopped';
+      readonly stop: MessageOf<'stop'>;
+      readonly step: number;
+      readonly round: number;
+    }
+  | { readonly kind: 'done'; readonly step: number; readonly round: number };
+
+/**
+ * A worker's side of synchronous training: for every round, the gradient of its batch goes to the coordinator;
+ * the averaged update comes back with the global step and the LR, which the worker applies with its own
+ * optimizer (it keeps no schedule); then it reports the LR it used and a digest of its parameters. The report of
+ * step t goes out after the gradient of step t+1, so hashing the parameters is off the critical path.
+ *
+ * @example
+ * const end = await syncLoop({ connection, inbox, rank, step: 0, round: 0, totalSteps, params, optimizer, loop, timeline, faults });
+ */
+export async function syncLoop(options: SyncLoopOptions): Promise<SyncLoopEnd> {
+  const { connection, inbox, rank, totalSteps, params, optimizer, loop, timeline, faults } = options;
+  let step = options.step;
+  let round = options.round;
+  let report: { step: number; lr: number } | null = null;
+  const sendReport = async () => {
+    if (report !== null && !faults.skipsReport(report.step)) {
+      const digest = parameterDigest(params);
+      await connection.send({ type: 'applied', rank, step: report.step, lr: report.lr, digest });
+      await timeline.flushIfFull();
+    }
+    report = null;
+  };
+  while (step < totalSteps) {
+    if (faults.stalls(step)) {
+      await sendReport();
+      const stop = await inbox.next('stop');
+      return { kind: 'stopped', stop, step, round };
+    }
+    const computeStart = nowUs();
+    const { loss, grad, samples } = loop.gradient(round);
+    if (faults.poisons(step)) grad.fill(Number.NaN);
+    const computeMs = (nowUs() - computeStart) / 1000;
+    timeline.span('compute', step, computeStart);
+    const sendStart = nowUs();
+    await connection.send({ type: 'gradient', rank, step, round, loss, samples, computeMs, grad });
+    timeline.span('send', step, sendStart);
+    await sendReport();
+    const waitStart = nowUs();
+    const reply = await inbox.next('update', 'stop');
+    timeline.span('wait', step, waitStart);
+    if (reply.type === 'stop') return { kind: 'stopped', stop: reply, step, round };
+    if (reply.step !== step || reply.round !== round) {
+      throw new TrainingError(
+        'ERR_TRAINING_PROTOCOL',
+        `rank ${rank} is at step ${step} (batch ${round}) but the update is for step ${reply.step} (batch ${reply.round})`,
+        { rank },
+      );
+    }
+    round += 1;
+    if (reply.skipped || reply.grad === null) continue;
+    const applyStart = nowUs();
+    const lr = faults.appliedLr(step, reply.lr);
+    optimizer.step(params, reply.grad, lr);
+    timeline.span('apply', step, applyStart);
+    report = { step, lr: faults.reportedLr(step, lr, reply.lr) };
+    step += 1;
+  }
+  await sendReport();
+  return { kind: 'done', step, round };
+}
