@@ -8,6 +8,7 @@ import {
   type ScheduleClockState,
   schedulerCallsAt,
 } from '../../src/lr/granularity.js';
+import type { StateDict } from '../../src/lr/scheduler.js';
 import { closeEnough, type GoldenCase, readFixture, toConfig } from '../support/lr-golden.js';
 
 describe('LR granularity', () => {
@@ -57,19 +58,27 @@ describe('LR granularity', () => {
 
 type Options = { granularity: LrGranularity; stepsPerEpoch: number };
 
-/** clock.lr after each of `losses`, from a clock that was never interrupted. */
-function uninterrupted(config: unknown, options: Options, losses: readonly number[]): number[] {
+interface Run {
+  /** clock.lr after each step. */
+  readonly lrs: number[];
+  /** The scheduler's state dict at the end. */
+  readonly end: StateDict;
+}
+
+/** A clock that was never interrupted, fed `losses`. */
+function uninterrupted(config: unknown, options: Options, losses: readonly number[]): Run {
   const clock = new ScheduleClock(createScheduler(config), options);
-  return losses.map((loss) => {
+  const lrs = losses.map((loss) => {
     clock.completeStep(loss);
     return clock.lr;
   });
+  return { lrs, end: clock.scheduler.stateDict() };
 }
 
 /** The same, with the clock saved after `at` steps, through JSON, and restored around a fresh scheduler. */
-function resumed(config: unknown, options: Options, losses: readonly number[], at: number): number[] {
+function resumed(config: unknown, options: Options, losses: readonly number[], at: number): Run {
   let clock = new ScheduleClock(createScheduler(config), options);
-  return losses.map((loss, i) => {
+  const lrs = losses.map((loss, i) => {
     clock.completeStep(loss);
     if (i + 1 === at) {
       const saved = JSON.parse(JSON.stringify(clock.state())) as ScheduleClockState;
@@ -77,25 +86,35 @@ function resumed(config: unknown, options: Options, losses: readonly number[], a
     }
     return clock.lr;
   });
+  return { lrs, end: clock.scheduler.stateDict() };
 }
 
 const bitEqual = (a: readonly number[], b: readonly number[]) =>
   a.length === b.length && a.every((x, i) => Object.is(x, b[i]));
 
+/** The resumed run ends as the uninterrupted one: every lr bit for bit, and the same final state dict. */
+function sameRun(resumedRun: Run, straight: Run): void {
+  expect(bitEqual(resumedRun.lrs, straight.lrs)).toBe(true);
+  expect(resumedRun.end).toEqual(straight.end);
+}
+
 describe('ScheduleClock state: save mid-epoch, restore, continue', () => {
   const plateau = { name: 'ReduceOnPlateau', learning_rate: 1, patience: 0, factor: 0.5 };
   const perEpoch: Options = { granularity: 'epoch', stepsPerEpoch: 4 };
-  // Epoch means 4, 3, 5. Saved after step 6, two losses (1, 1) into the second epoch: only with them is its mean
-  // 3 (better, lr stays 1); without them the last two steps alone average 5 (worse, lr halves).
-  const losses = [4, 4, 4, 4, 1, 1, 1, 9, 5, 5, 5, 5];
-  const byHand = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0.5];
+  // Epoch means 4, 5, 5. Saved after step 6, two losses (9, 9) into the second epoch: with them its mean is 5, worse
+  // than 4, and the lr halves; the last two losses (1, 1) alone, over 2 or over 4 steps, would look like progress.
+  const losses = [4, 4, 4, 4, 9, 9, 1, 1, 5, 5, 5, 5];
+  const byHand = [1, 1, 1, 1, 1, 1, 1, 0.5, 0.5, 0.5, 0.5, 0.25];
 
   it('ReduceOnPlateau at epoch granularity continues with the partial-epoch loss sum', () => {
-    expect(uninterrupted(plateau, perEpoch, losses)).toEqual(byHand);
-    expect(bitEqual(resumed(plateau, perEpoch, losses, 6), byHand)).toBe(true);
-    const saved = new ScheduleClock(createScheduler(plateau), perEpoch);
-    for (const loss of losses.slice(0, 6)) saved.completeStep(loss);
-    expect(saved.state()).toMatchObject({ completedSteps: 6, lossSum: 2, lossCount: 2 });
+    expect(uninterrupted(plateau, perEpoch, losses).lrs).toEqual(byHand);
+    for (const at of [5, 6, 7])
+      expect(bitEqual(resumed(plateau, perEpoch, losses, at).lrs, byHand)).toBe(true);
+    const clock = new ScheduleClock(createScheduler(plateau), perEpoch);
+    for (const loss of losses.slice(0, 6)) clock.completeStep(loss);
+    const saved = JSON.parse(JSON.stringify(clock.state())) as ScheduleClockState;
+    expect(saved).toMatchObject({ completedSteps: 6, lossSum: 18, lossCount: 2, scheduler: { best: 4 } });
+    expect(ScheduleClock.restore(createScheduler(plateau), perEpoch, saved).state()).toEqual(saved);
   });
 
   it('a clock rebuilt from completedSteps and the scheduler alone, without the partial sum, goes wrong', () => {
@@ -105,8 +124,8 @@ describe('ScheduleClock state: save mid-epoch, restore, continue', () => {
     scheduler.setFullState(JSON.parse(JSON.stringify(before.scheduler.fullState())));
     const rebuilt = new ScheduleClock(scheduler, { ...perEpoch, completedSteps: 6 });
     for (const loss of losses.slice(6, 8)) rebuilt.completeStep(loss);
-    expect(rebuilt.lr).toBe(0.5);
-    expect(byHand[7]).toBe(1);
+    expect(rebuilt.lr).toBe(1);
+    expect(byHand[7]).toBe(0.5);
   });
 
   it('LinearWarmup(CosineAnnealingDecay) at step granularity, saved inside warmup and after it', () => {
@@ -119,10 +138,10 @@ describe('ScheduleClock state: save mid-epoch, restore, continue', () => {
     const straight = uninterrupted(config, options, steps);
     // The uninterrupted clock follows Paddle (golden lrs[t] is the lr after t scheduler calls).
     expect(
-      straight.every((lr, t) => closeEnough(lr, (golden as GoldenCase).lrs[t + 1] as number, false)),
+      straight.lrs.every((lr, t) => closeEnough(lr, (golden as GoldenCase).lrs[t + 1] as number, false)),
     ).toBe(true);
-    for (const at of [3, 5, 8, 30])
-      expect(bitEqual(resumed(config, options, steps, at), straight)).toBe(true);
+    // Warmup is 5 steps: saved inside it, at its end, and after it.
+    for (const at of [3, 5, 8, 30]) sameRun(resumed(config, options, steps, at), straight);
   });
 
   it('keeps a NaN loss sum across a restore', () => {
@@ -130,11 +149,8 @@ describe('ScheduleClock state: save mid-epoch, restore, continue', () => {
     clock.completeStep(Number.NaN);
     expect(JSON.parse(JSON.stringify(clock.state())).lossSum).toBe('nan');
     const withNaN = [4, 4, 4, 4, Number.NaN, 1, 1, 1, 2, 2, 2, 2];
-    for (const at of [5, 6, 7]) {
-      expect(
-        bitEqual(resumed(plateau, perEpoch, withNaN, at), uninterrupted(plateau, perEpoch, withNaN)),
-      ).toBe(true);
-    }
+    const straight = uninterrupted(plateau, perEpoch, withNaN);
+    for (const at of [5, 6, 7]) sameRun(resumed(plateau, perEpoch, withNaN, at), straight);
   });
 
   it('any metric-driven or epoch scheduler, any granularity, any save point: the restored clock continues exactly', () => {
@@ -162,9 +178,7 @@ describe('ScheduleClock state: save mid-epoch, restore, continue', () => {
         (config, granularity, stepsPerEpoch, steps, seed) => {
           const options = { granularity, stepsPerEpoch };
           const at = 1 + (seed % steps.length);
-          expect(bitEqual(resumed(config, options, steps, at), uninterrupted(config, options, steps))).toBe(
-            true,
-          );
+          sameRun(resumed(config, options, steps, at), uninterrupted(config, options, steps));
         },
       ),
       { numRuns: 300 },
