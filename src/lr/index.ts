@@ -15,7 +15,14 @@ export {
 } from './config.js';
 export type { BuildContext, SchedulerArgs, SchedulerEntry } from './entry.js';
 export { type CompiledExpression, compileExpression, compileLambda } from './expression.js';
-export { type LrGranularity, ScheduleClock, schedulerCallsAt } from './granularity.js';
+export { decodeNumber, type EncodedNumber, encodeNumber, FULL_STATE_VERSION } from './full-state.js';
+export {
+  type LrGranularity,
+  ScheduleClock,
+  type ScheduleClockOptions,
+  type ScheduleClockState,
+  schedulerCallsAt,
+} from './granularity.js';
 export { CosineAnnealingDecay, type CosineAnnealingDecayOptions } from './paddle/cosine-annealing-decay.js';
 export {
   CosineAnnealingWarmRestarts,

@@ -1,5 +1,6 @@
 import { ExpressionError, SchedulerError } from '../errors.js';
 import { describe, expectNumber } from './checks.js';
+import { encodeNumber, FullStateReader, fullStateOf } from './full-state.js';
 import { ArithmeticFault } from './python-math.js';
 
 /** A value in a scheduler's state dict: what Paddle's `state_dict()` holds, JSON-serialisable. */
@@ -31,6 +32,18 @@ interface SchedulerCommon {
   stateDict(): StateDict;
   /** Restores a checkpoint made by `stateDict()`; returns warnings (e.g. unused keys). */
   setStateDict(state: StateDict): readonly string[];
+  /**
+   * Everything the next values depend on, as JSON (dptrain's own layout, for checkpoints): `class`, `version`, what
+   * `stateDict()` holds and what it leaves out (e.g. CosineAnnealingWarmRestarts' cycle position, a nested
+   * scheduler's full state). NaN, ±Infinity and -0 are written `"nan"`, `"inf"`, `"-inf"`, `"-0.0"`.
+   */
+  fullState(): StateDict;
+  /**
+   * Restores a full state into a scheduler built from the same config, so it continues exactly as the saved one
+   * would have. Refuses (ERR_LR_STATE) a state of another class or version, a missing, unknown or mistyped key;
+   * a refused state changes nothing.
+   */
+  setFullState(state: StateDict): void;
 }
 
 /** A scheduler driven by epochs/steps alone. */
@@ -157,6 +170,43 @@ export abstract class LRScheduler implements EpochScheduler {
     this.lastEpoch = lastEpoch;
     this.lastLr = lastLr;
     return unusedKeys(this.className, state, ['last_epoch', 'last_lr']);
+  }
+
+  /**
+   * `{ class, version, base_lr, last_epoch, last_lr }` plus the class's own fields (`fullStateExtra`). `base_lr`
+   * is fixed by the config, but every formula reads it, so the state says which one it was computed with.
+   */
+  fullState(): StateDict {
+    return fullStateOf(this.className, {
+      base_lr: encodeNumber(this.baseLr),
+      last_epoch: encodeNumber(this.lastEpoch),
+      last_lr: encodeNumber(this.lastLr),
+      ...this.fullStateExtra(),
+    });
+  }
+
+  setFullState(state: StateDict): void {
+    const reader = FullStateReader.open(this.className, state);
+    const baseLr = reader.number('base_lr');
+    const lastEpoch = reader.number('last_epoch');
+    const lastLr = reader.number('last_lr');
+    const commit = this.readFullStateExtra(reader);
+    reader.done();
+    // The class's commit runs first: it may restore a nested scheduler, which can still refuse its own state.
+    commit();
+    this.baseLr = baseLr;
+    this.lastEpoch = lastEpoch;
+    this.lastLr = lastLr;
+  }
+
+  /** What this class adds to the full state beyond the base fields; none for most classes. */
+  protected fullStateExtra(): Record<string, StateValue> {
+    return {};
+  }
+
+  /** Reads (and checks) the class's own fields; the returned function applies them once every key was checked. */
+  protected readFullStateExtra(_reader: FullStateReader): () => void {
+    return () => {};
   }
 }
 

@@ -1,5 +1,6 @@
 import { expectNumber, valueFault } from '../checks.js';
-import { LRScheduler, type Verbose } from '../scheduler.js';
+import { encodeNumber, type FullStateReader } from '../full-state.js';
+import { LRScheduler, type StateValue, type Verbose } from '../scheduler.js';
 import { advanceWarmRestarts } from '../warm-restarts.js';
 
 export interface CosineAnnealingWarmRestartsOptions {
@@ -18,7 +19,8 @@ export interface CosineAnnealingWarmRestartsOptions {
  * Paddle's `CosineAnnealingWarmRestarts` (SGDR): `eta_min + (B - eta_min) * (1 + cos(pi * T_cur / T_i)) / 2`,
  * restarting when `T_cur` reaches the cycle length `T_i` (which grows by `T_mult`). Fractional explicit epochs
  * are supported. As in Paddle, the state dict holds only `last_epoch` and `last_lr`: a restored instance
- * restarts its cycle counter, and only an explicit `step(epoch)` re-synchronises it.
+ * restarts its cycle counter, and only an explicit `step(epoch)` re-synchronises it. `fullState()` adds `T_cur`
+ * and `T_i`, so a checkpoint made with it continues the cycle.
  *
  * @example
  * new CosineAnnealingWarmRestarts({ learningRate: 0.5, t0: 10 }); // 0.5, 0.4878, 0.4523, … restarts at e = 10
@@ -61,5 +63,19 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
     this.tI = next.tI;
     this.lastEpoch = Math.floor(next.epoch);
     this.lastLr = this.getLr();
+  }
+
+  // The cycle position Paddle's state dict loses; without it a restored instance restarts its cycle.
+  protected override fullStateExtra(): Record<string, StateValue> {
+    return { T_cur: encodeNumber(this.tCur), T_i: encodeNumber(this.tI) };
+  }
+
+  protected override readFullStateExtra(reader: FullStateReader): () => void {
+    const tCur = reader.number('T_cur');
+    const tI = reader.number('T_i');
+    return () => {
+      this.tCur = tCur;
+      this.tI = tI;
+    };
   }
 }

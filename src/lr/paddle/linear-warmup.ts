@@ -1,6 +1,14 @@
 import { SchedulerError } from '../../errors.js';
 import { expectNumber, typeFault, valueFault } from '../checks.js';
-import { isScheduler, LRScheduler, type Scheduler, type StateDict, type Verbose } from '../scheduler.js';
+import { type FullStateReader, nestedFault } from '../full-state.js';
+import {
+  isScheduler,
+  LRScheduler,
+  type Scheduler,
+  type StateDict,
+  type StateValue,
+  type Verbose,
+} from '../scheduler.js';
 
 export interface LinearWarmupOptions {
   /** After warmup: a constant LR, or a scheduler constructed beforehand (stepped with `e - warmup_steps`). */
@@ -19,7 +27,8 @@ export interface LinearWarmupOptions {
  * Paddle's `LinearWarmup`: `(end_lr - start_lr) * e / warmup_steps + start_lr` while `e < warmup_steps`; then the
  * wrapped value. A wrapped scheduler is idle during warmup and is stepped with the explicit epoch
  * `e - warmup_steps` afterwards (so its milestones count from the end of warmup and CosineAnnealingDecay follows
- * its closed form). Its state is nested under `LinearWarmup_LR`.
+ * its closed form). Its state is nested under `LinearWarmup_LR`, in the state dict (its state dict) and in the
+ * full state (its full state, or null for a constant).
  *
  * @example
  * new LinearWarmup({ learningRate: 0.1, warmupSteps: 4, startLr: 0, endLr: 0.1 }); // 0, 0.025, 0.05, 0.075, 0.1, 0.1, …
@@ -88,5 +97,31 @@ export class LinearWarmup extends LRScheduler {
     }
     const warnings = super.setStateDict(state).filter((warning) => !warning.includes('"LinearWarmup_LR"'));
     return [...warnings, ...inner.setStateDict(nested as StateDict)];
+  }
+
+  // The wrapped scheduler's full state, not its state dict, so it is restored whole: after warmup Paddle re-derives
+  // much of it from the explicit epoch it passes, but not what a state dict cannot carry through JSON (an infinite
+  // ReduceOnPlateau best, a -0), nor the cycle position a later state or full state reports.
+  protected override fullStateExtra(): Record<string, StateValue> {
+    const inner = this.learningRate;
+    return { LinearWarmup_LR: typeof inner === 'number' ? null : inner.fullState() };
+  }
+
+  protected override readFullStateExtra(reader: FullStateReader): () => void {
+    const inner = this.learningRate;
+    if (typeof inner === 'number') {
+      if (reader.nested('LinearWarmup_LR', 'null (this LinearWarmup wraps a constant)', true) !== null) {
+        throw reader.refuse('LinearWarmup_LR', 'null (this LinearWarmup wraps a constant)');
+      }
+      return () => {};
+    }
+    const nested = reader.nested('LinearWarmup_LR', `the full state of the wrapped ${inner.className}`);
+    return () => {
+      try {
+        inner.setFullState(nested);
+      } catch (error) {
+        throw nestedFault(this.className, 'LinearWarmup_LR', error);
+      }
+    };
   }
 }

@@ -1,5 +1,6 @@
 import { SchedulerError } from '../../errors.js';
 import { describe, expectNumber, expectString, valueFault } from '../checks.js';
+import { encodeNumber, FullStateReader, fullStateOf } from '../full-state.js';
 import {
   type MetricScheduler,
   readStateNumber,
@@ -161,5 +162,34 @@ export class ReduceOnPlateau implements MetricScheduler {
     this.lastEpoch = lastEpoch;
     this.lastLr = lastLr;
     return unusedKeys(this.className, state, STATE_KEYS);
+  }
+
+  /**
+   * The state dict's five fields with every number JSON-safe: `best` is whatever metric was fed (a NaN or
+   * ±Infinity loss included), and `JSON.stringify` would turn those into `null`, which means "no metric yet".
+   */
+  fullState(): StateDict {
+    return fullStateOf(this.className, {
+      cooldown_counter: encodeNumber(this.cooldownCounter),
+      best: this.best === null ? null : encodeNumber(this.best),
+      num_bad_epochs: encodeNumber(this.numBadEpochs),
+      last_epoch: encodeNumber(this.lastEpoch),
+      last_lr: encodeNumber(this.lastLr),
+    });
+  }
+
+  setFullState(state: StateDict): void {
+    const reader = FullStateReader.open(this.className, state);
+    const cooldownCounter = reader.number('cooldown_counter');
+    const best = reader.nullableNumber('best');
+    const numBadEpochs = reader.number('num_bad_epochs');
+    const lastEpoch = reader.number('last_epoch');
+    const lastLr = reader.number('last_lr');
+    reader.done();
+    this.cooldownCounter = cooldownCounter;
+    this.best = best;
+    this.numBadEpochs = numBadEpochs;
+    this.lastEpoch = lastEpoch;
+    this.lastLr = lastLr;
   }
 }

@@ -1,7 +1,13 @@
 import { valueFault } from '../checks.js';
+import { encodeNumber, FullStateReader, fullStateOf, setChildrenFullState } from '../full-state.js';
 import type { StateDict } from '../scheduler.js';
 import { isTorchEpochScheduler, type TorchEpochScheduler } from './lr-scheduler.js';
-import type { TorchGroupOptions, TorchParamGroup } from './param-group.js';
+import {
+  groupFullState,
+  readGroupFullState,
+  type TorchGroupOptions,
+  type TorchParamGroup,
+} from './param-group.js';
 import { checkChildren, noEpoch, restoreChildren, sharedGroup } from './sequential-lr.js';
 import { StateReader, stateList } from './torch-state.js';
 
@@ -14,7 +20,8 @@ export interface TorchChainedSchedulerOptions extends TorchGroupOptions {
  * PyTorch's `ChainedScheduler`: `step()` steps every child in list order on the shared group, so chainable
  * children multiply. There is no reset: the first value is the lr after all children's constructors ran
  * (ConstantLR(0.1, 2) then ExponentialLR(0.9) on lr 1 → 0.1, 0.09, 0.81, 0.729, …; torch 1.13's docstring lists
- * other values). torch's has no `last_epoch`; `lastEpoch` here reports the first child's.
+ * other values). torch's has no `last_epoch`; `lastEpoch` here reports the first child's. `fullState()` holds
+ * `last_lr`, the children's full states under `_schedulers` and the shared group.
  *
  * @example
  * new TorchChainedScheduler({ schedulers: [constant, exponential] }).lastLr; // 0.1
@@ -68,5 +75,29 @@ export class TorchChainedScheduler implements TorchEpochScheduler {
     const notes = restoreChildren(reader, this.schedulers);
     this.group.lr = this.lastLr;
     return [...notes, ...reader.warnings()];
+  }
+
+  fullState(): StateDict {
+    return fullStateOf(this.className, {
+      last_lr: encodeNumber(this.lastLr),
+      _schedulers: this.schedulers.map((child) => child.fullState()),
+      group: groupFullState(this.group),
+    });
+  }
+
+  setFullState(state: StateDict): void {
+    const reader = FullStateReader.open(this.className, state);
+    const lastLr = reader.number('last_lr');
+    const children = reader.nestedList(
+      '_schedulers',
+      this.schedulers.length,
+      'full states (one per scheduler)',
+    );
+    const commitGroup = readGroupFullState(reader, 'group', this.group);
+    reader.done();
+    setChildrenFullState(this.className, '_schedulers', this.schedulers, children);
+    this.lastLr = lastLr;
+    // After the children: each wrote its own view of the shared group, the composite's is the one in use.
+    commitGroup();
   }
 }

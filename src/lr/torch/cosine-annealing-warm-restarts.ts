@@ -1,4 +1,5 @@
 import { expectNumber, valueFault } from '../checks.js';
+import { encodeNumber, type FullStateReader } from '../full-state.js';
 import type { StateValue } from '../scheduler.js';
 import { advanceWarmRestarts } from '../warm-restarts.js';
 import { checkEpoch, TorchLRScheduler, type TorchSchedulerOptions } from './lr-scheduler.js';
@@ -85,5 +86,19 @@ export class TorchCosineAnnealingWarmRestarts extends TorchLRScheduler {
     reader.number('T_cur', (value) => {
       this.tCur = value;
     });
+  }
+
+  // torch's state dict has them too; the full state must, or a restored instance restarts its cycle.
+  protected override fullStateExtra(): Record<string, StateValue> {
+    return { T_cur: encodeNumber(this.tCur), T_i: encodeNumber(this.tI) };
+  }
+
+  protected override readFullStateExtra(reader: FullStateReader): () => void {
+    const tCur = reader.number('T_cur');
+    const tI = reader.number('T_i');
+    return () => {
+      this.tCur = tCur;
+      this.tI = tI;
+    };
   }
 }

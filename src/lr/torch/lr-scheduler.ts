@@ -1,7 +1,14 @@
 import { SchedulerError } from '../../errors.js';
 import { describe, typeFault } from '../checks.js';
+import { encodeNumber, FullStateReader, fullStateOf } from '../full-state.js';
 import type { EpochScheduler, StateDict, StateValue, Verbose } from '../scheduler.js';
-import { resolveGroup, type TorchGroupOptions, type TorchParamGroup } from './param-group.js';
+import {
+  groupFullState,
+  readGroupFullState,
+  resolveGroup,
+  type TorchGroupOptions,
+  type TorchParamGroup,
+} from './param-group.js';
 import { StateReader } from './torch-state.js';
 
 /** Options every torch epoch scheduler takes besides its own: the group, `last_epoch` and `verbose`. */
@@ -101,6 +108,8 @@ function checkVerbose(className: string, verbose: unknown): Verbose {
  * field names (torch saves the whole `__dict__`), callables excepted; `setStateDict()` restores them and sets
  * the group's lr from `_last_lr`, as restoring the optimizer alongside would. `getLr()` is torch's `get_lr()`: for
  * chainable classes it applies this epoch's factor to the group's current lr once more; read `lastLr` instead.
+ * `fullState()` holds `base_lr`, `last_epoch`, `last_lr`, `_step_count` and the group's keys (`groupFullState`),
+ * plus `T_cur`/`T_i` for CosineAnnealingWarmRestarts; the hyper-parameters come from the config.
  *
  * @example
  * class Halving extends TorchLRScheduler { readonly className = 'Halving'; getLr() { return this.group.lr / 2; } }
@@ -238,5 +247,44 @@ export abstract class TorchLRScheduler implements TorchEpochScheduler {
       this.group.lr = value;
     });
     return reader.warnings();
+  }
+
+  // `_get_lr_called_within_step` is not here: it is true only inside step(), never between calls.
+  fullState(): StateDict {
+    return fullStateOf(this.className, {
+      base_lr: encodeNumber(this.baseLr),
+      last_epoch: encodeNumber(this.lastEpoch),
+      last_lr: encodeNumber(this.lastLr),
+      _step_count: encodeNumber(this.stepCount),
+      group: groupFullState(this.group),
+      ...this.fullStateExtra(),
+    });
+  }
+
+  setFullState(state: StateDict): void {
+    const reader = FullStateReader.open(this.className, state);
+    const baseLr = reader.number('base_lr');
+    const lastEpoch = reader.number('last_epoch');
+    const lastLr = reader.number('last_lr');
+    const stepCount = reader.number('_step_count');
+    const commitGroup = readGroupFullState(reader, 'group', this.group);
+    const commitExtra = this.readFullStateExtra(reader);
+    reader.done();
+    this.baseLr = baseLr;
+    this.lastEpoch = lastEpoch;
+    this.lastLr = lastLr;
+    this.stepCount = stepCount;
+    commitGroup();
+    commitExtra();
+  }
+
+  /** What this class adds to the full state beyond the base fields; none for most classes. */
+  protected fullStateExtra(): Record<string, StateValue> {
+    return {};
+  }
+
+  /** Reads (and checks) the class's own fields; the returned function applies them once every key was checked. */
+  protected readFullStateExtra(_reader: FullStateReader): () => void {
+    return () => {};
   }
 }

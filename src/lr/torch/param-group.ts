@@ -1,5 +1,7 @@
 import { SchedulerError } from '../../errors.js';
 import { describe, typeFault, valueFault } from '../checks.js';
+import { encodeNumber, type FullStateReader } from '../full-state.js';
+import type { StateDict } from '../scheduler.js';
 
 /**
  * The one parameter group of the optimizer a torch scheduler drives. Torch schedulers read and write
@@ -118,4 +120,43 @@ export function groupValue(className: string, argument: string, value: unknown):
     throw typeFault(className, argument, 'a number or a list of one number', value);
   if (!Number.isFinite(value)) throw valueFault(className, argument, 'a finite number', value);
   return value;
+}
+
+/**
+ * The group's mutable keys for a full state: torch keeps them in the optimizer's state dict, not the scheduler's,
+ * and chainable forms read `lr` while torch.OneCycleLR reads `initial_lr`, `max_lr` and `min_lr` at every step.
+ * Unset keys are null. `learning_rate` is not here: it comes from the config.
+ *
+ * @example
+ * groupFullState(createParamGroup(0.1)); // { lr: 0.1, initial_lr: null, max_lr: null, min_lr: null }
+ */
+export function groupFullState(group: TorchParamGroup): StateDict {
+  const optional = (value: number | undefined) => (value === undefined ? null : encodeNumber(value));
+  return {
+    lr: encodeNumber(group.lr),
+    initial_lr: optional(group.initialLr),
+    max_lr: optional(group.maxLr),
+    min_lr: optional(group.minLr),
+  };
+}
+
+/**
+ * Reads and checks a `groupFullState` under `key`; the returned function writes it into `group`.
+ *
+ * @example
+ * const commit = readGroupFullState(reader, 'group', group); reader.done(); commit();
+ */
+export function readGroupFullState(reader: FullStateReader, key: string, group: TorchParamGroup): () => void {
+  const section = reader.section(key);
+  const lr = section.number('lr');
+  const initialLr = section.nullableNumber('initial_lr');
+  const maxLr = section.nullableNumber('max_lr');
+  const minLr = section.nullableNumber('min_lr');
+  section.done();
+  return () => {
+    group.lr = lr;
+    group.initialLr = initialLr ?? undefined;
+    group.maxLr = maxLr ?? undefined;
+    group.minLr = minLr ?? undefined;
+  };
 }

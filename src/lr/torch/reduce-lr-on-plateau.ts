@@ -1,8 +1,16 @@
 import { SchedulerError } from '../../errors.js';
 import { describe, expectNumber, expectString, typeFault, valueFault } from '../checks.js';
+import { encodeNumber, FullStateReader, fullStateOf } from '../full-state.js';
 import type { MetricScheduler, StateDict, Verbose } from '../scheduler.js';
 import { emitVerbose, formatEpoch, formatLr } from './lr-scheduler.js';
-import { groupValue, resolveGroup, type TorchGroupOptions, type TorchParamGroup } from './param-group.js';
+import {
+  groupFullState,
+  groupValue,
+  readGroupFullState,
+  resolveGroup,
+  type TorchGroupOptions,
+  type TorchParamGroup,
+} from './param-group.js';
 import { pyMax } from './torch-math.js';
 import { StateReader, stateFloat } from './torch-state.js';
 
@@ -227,6 +235,38 @@ export class TorchReduceLROnPlateau implements MetricScheduler {
       reader.skip('_last_lr');
     }
     return reader.warnings();
+  }
+
+  /**
+   * The counters, `best` (±Infinity until the first metric, so it needs the full state's number encoding), whether
+   * it has stepped (torch's `_last_lr` exists only then, so later state dicts depend on it) and the group's lr.
+   */
+  fullState(): StateDict {
+    return fullStateOf(this.className, {
+      last_epoch: encodeNumber(this.lastEpoch),
+      best: encodeNumber(this.best),
+      num_bad_epochs: encodeNumber(this.numBadEpochs),
+      cooldown_counter: encodeNumber(this.cooldownCounter),
+      stepped: this.stepped,
+      group: groupFullState(this.group),
+    });
+  }
+
+  setFullState(state: StateDict): void {
+    const reader = FullStateReader.open(this.className, state);
+    const lastEpoch = reader.number('last_epoch');
+    const best = reader.number('best');
+    const numBadEpochs = reader.number('num_bad_epochs');
+    const cooldownCounter = reader.number('cooldown_counter');
+    const stepped = reader.boolean('stepped');
+    const commitGroup = readGroupFullState(reader, 'group', this.group);
+    reader.done();
+    this.lastEpoch = lastEpoch;
+    this.best = best;
+    this.numBadEpochs = numBadEpochs;
+    this.cooldownCounter = cooldownCounter;
+    this.stepped = stepped;
+    commitGroup();
   }
 }
 

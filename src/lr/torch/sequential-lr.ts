@@ -1,8 +1,14 @@
 import { SchedulerError } from '../../errors.js';
 import { describe, expectNumberList, typeFault, valueFault } from '../checks.js';
+import { encodeNumber, FullStateReader, fullStateOf, setChildrenFullState } from '../full-state.js';
 import type { StateDict, Verbose } from '../scheduler.js';
 import { duringConstruction, type TorchEpochScheduler, TorchLRScheduler } from './lr-scheduler.js';
-import type { TorchGroupOptions, TorchParamGroup } from './param-group.js';
+import {
+  groupFullState,
+  readGroupFullState,
+  type TorchGroupOptions,
+  type TorchParamGroup,
+} from './param-group.js';
 import { bisectRight } from './torch-math.js';
 import { StateReader, stateList } from './torch-state.js';
 
@@ -22,7 +28,8 @@ export interface TorchSequentialLROptions extends TorchGroupOptions {
  * step (`last_epoch -= 1`) and re-runs the first child's initial step. `step()`: `last_epoch += 1`,
  * `i = bisect_right(milestones, last_epoch)`; at a milestone the child gets `step(0)` (its closed form, when it has
  * one), otherwise `step()` — so a later child starts at its epoch 0 and continues chainably on the current lr.
- * `step(epoch)` is refused (torch's takes no epoch).
+ * `step(epoch)` is refused (torch's takes no epoch). `fullState()` holds `last_epoch`, `last_lr`, the children's
+ * full states under `_schedulers` and the shared group.
  *
  * @example
  * // lr 1: ConstantLR(factor 0.1, total_iters 2) then ExponentialLR(0.9) at milestone 2 → 0.1, 0.1, 0.9, 0.81, 0.729, …
@@ -116,6 +123,33 @@ export class TorchSequentialLR implements TorchEpochScheduler {
     // The children restored their own (possibly stale) lrs; the group holds the composite's.
     this.group.lr = this.lastLr;
     return [...notes, ...reader.warnings()];
+  }
+
+  fullState(): StateDict {
+    return fullStateOf(this.className, {
+      last_epoch: encodeNumber(this.lastEpoch),
+      last_lr: encodeNumber(this.lastLr),
+      _schedulers: this.schedulers.map((child) => child.fullState()),
+      group: groupFullState(this.group),
+    });
+  }
+
+  setFullState(state: StateDict): void {
+    const reader = FullStateReader.open(this.className, state);
+    const lastEpoch = reader.number('last_epoch');
+    const lastLr = reader.number('last_lr');
+    const children = reader.nestedList(
+      '_schedulers',
+      this.schedulers.length,
+      'full states (one per scheduler)',
+    );
+    const commitGroup = readGroupFullState(reader, 'group', this.group);
+    reader.done();
+    setChildrenFullState(this.className, '_schedulers', this.schedulers, children);
+    this.lastEpoch = lastEpoch;
+    this.lastLr = lastLr;
+    // After the children: each wrote its own view of the shared group, the composite's is the one in use.
+    commitGroup();
   }
 }
 
