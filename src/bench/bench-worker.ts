@@ -58,7 +58,7 @@ export async function runBenchWorker(options: BenchWorkerOptions): Promise<void>
     };
     connection.on('message', (message) => {
       if (message.type === 'heartbeat') {
-        send({ type: 'gradient', rank, step, loss: 0, samples: 0, computeMs: 0, grad });
+        send({ type: 'gradient', rank, step, round: step, loss: 0, samples: 0, computeMs: 0, grad });
       } else if (message.type === 'update') {
         const decodedUs = nowUs();
         const floats = message.grad?.length ?? 0;

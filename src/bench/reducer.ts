@@ -77,7 +77,7 @@ export class BenchReducer {
     this.ending = true;
     await Promise.allSettled(
       this.connections.map(async (connection) => {
-        await connection.send({ type: 'stop', reason, step });
+        await connection.send({ type: 'stop', reason, step, failed: false });
         await connection.close();
       }),
     );

@@ -219,7 +219,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     try {
       return await this.train();
     } catch (error) {
-      await this.broadcastStop(error instanceof Error ? error.message : String(error), 0);
+      await this.broadcastStop(error instanceof Error ? error.message : String(error), 0, true);
       throw error;
     } finally {
       this.finished = true;
@@ -284,6 +284,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
           stepsPerEpoch: plan.stepsPerEpoch,
           totalSteps: plan.totalSteps,
           params,
+          optimizerState: optimizer.stateDict(),
         }),
       ),
     );
@@ -401,7 +402,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     await this.raceFailure(ledger.settle(this.timeouts.settleMs));
     const evaluation =
       this.options.evaluate && this.stopRequest === null && step > 0 ? await this.evaluate(step) : null;
-    await this.broadcastStop(this.stopRequest ?? 'finished', step);
+    await this.broadcastStop(this.stopRequest ?? 'finished', step, false);
     await this.finalTracesIn(this.timeouts.settleMs);
     this.trace.add({ pid: process.pid, name: 'coordinator', order: 0 }, this.spans);
     return {
@@ -631,11 +632,11 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     await Promise.all(this.members.map((m) => m.connection.send(message)));
   }
 
-  private async broadcastStop(reason: string, step: number): Promise<void> {
+  private async broadcastStop(reason: string, step: number, failed: boolean): Promise<void> {
     this.stopping = true;
     const open = this.members.filter((m) => m.connection.closeInfo === null);
     await Promise.allSettled(
-      open.map((m) => m.connection.send({ type: 'stop', reason: reason.slice(0, 4000), step })),
+      open.map((m) => m.connection.send({ type: 'stop', reason: reason.slice(0, 4000), step, failed })),
     );
   }
 

@@ -159,6 +159,7 @@ export class Worker {
     const optimizer = createOptimizer(spec.optimizer, {
       sizes: model.parameters.map((p) => tensorSize(p.shape)),
     });
+    if (Object.keys(welcome.optimizerState).length > 0) optimizer.setStateDict(welcome.optimizerState);
     const computer = new GradientComputer(tf, model);
     const loop = new RoundLoop({ rank, worldSize, spec, train, perEpoch, params, computer });
     let step = welcome.step;
@@ -170,7 +171,7 @@ export class Worker {
       const computeMs = (nowUs() - computeStart) / 1000;
       this.span('compute', step, computeStart);
       const sendStart = nowUs();
-      await connection.send({ type: 'gradient', rank, step, loss, samples, computeMs, grad });
+      await connection.send({ type: 'gradient', rank, step, round, loss, samples, computeMs, grad });
       this.span('send', step, sendStart);
       // The report of the previous step goes out after this step's gradient: its digest is off the critical path.
       if (report !== null) await this.sendApplied(rank, report, params);

@@ -4,7 +4,16 @@ import { BenchError } from '../../src/errors.js';
 import type { GradientMessage } from '../../src/protocol/index.js';
 
 function gradient(rank: number, step: number, values: readonly number[]): GradientMessage {
-  return { type: 'gradient', rank, step, loss: 0, samples: 0, computeMs: 0, grad: Float32Array.from(values) };
+  return {
+    type: 'gradient',
+    rank,
+    step,
+    round: step,
+    loss: 0,
+    samples: 0,
+    computeMs: 0,
+    grad: Float32Array.from(values),
+  };
 }
 
 function codeOf(call: () => unknown): string | undefined {

@@ -33,6 +33,7 @@ function answer(far: Connection, rank: number, grad: readonly number[], step = 0
         type: 'gradient',
         rank,
         step,
+        round: step,
         loss: 0,
         samples: 0,
         computeMs: 0,

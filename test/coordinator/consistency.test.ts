@@ -44,6 +44,7 @@ describe('SyncRound', () => {
     type: 'gradient' as const,
     rank,
     step,
+    round: step,
     loss,
     samples: 2,
     computeMs: 1,

@@ -92,7 +92,16 @@ class Script {
 
   gradient(rank: number, step: number, values: number[], length = SIZE): Promise<void> {
     const grad = new Float32Array(length).map((_, i) => values[i % values.length]!);
-    return this.connection.send({ type: 'gradient', rank, step, loss: 1, samples: 4, computeMs: 0.1, grad });
+    return this.connection.send({
+      type: 'gradient',
+      rank,
+      step,
+      round: step,
+      loss: 1,
+      samples: 4,
+      computeMs: 0.1,
+      grad,
+    });
   }
 }
 

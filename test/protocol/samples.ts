@@ -41,11 +41,13 @@ export const SAMPLES: { readonly [T in MessageType]: MessageOf<T> } = {
     stepsPerEpoch: 469,
     totalSteps: 1407,
     params: Float32Array.from([1, -2, 0.5]),
+    optimizerState: { velocity: Float32Array.from([0.5, 0, -0.25]) },
   },
   gradient: {
     type: 'gradient',
     rank: 2,
     step: 17,
+    round: 18,
     loss: 0.25,
     samples: 64,
     computeMs: 3.1,
@@ -78,7 +80,7 @@ export const SAMPLES: { readonly [T in MessageType]: MessageOf<T> } = {
     step: 4,
   },
   leave: { type: 'leave', rank: 3, reason: 'SIGTERM' },
-  stop: { type: 'stop', reason: 'finished', step: 1407 },
+  stop: { type: 'stop', reason: 'finished', step: 1407, failed: false },
 };
 
 /** The sample of `type` with some fields replaced, typed loosely so tests can build invalid messages. */
