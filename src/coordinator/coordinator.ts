@@ -369,6 +369,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
           stepsPerEpoch: plan.stepsPerEpoch,
           totalSteps: plan.totalSteps,
           params,
+          optimizerState: optimizer.stateDict(),
         }),
       ),
     );

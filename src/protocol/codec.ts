@@ -1,22 +1,31 @@
 import { Packr } from 'msgpackr';
 import { CLOSE_CODES, ConfigError, ProtocolError } from '../errors.js';
-import { MESSAGES, type Message, type MessageSpec, PROTOCOL_VERSION } from './messages.js';
+import { type Message, PROTOCOL_VERSION } from './messages.js';
+import {
+  fillTensors,
+  separateTensors,
+  TENSOR_DESCRIPTOR_KEY,
+  type TensorLayout,
+  takeTensors,
+} from './tensor-descriptor.js';
 import { type Issue, isMessageType, validateMessage } from './validate.js';
+import { malformed, tooLarge } from './wire-errors.js';
 
 // Frame layout (all little-endian), one binary WebSocket message per frame:
 //   0  magic u16 = 0x5044 ('DP')    2  version u8    3  kind u8    4  messageId u32
 //   8  controlBytes u32             12 tensorBytes u32
 //   16 MessagePack control part, zero padding to a 4-byte boundary, then raw float32 tensor bytes.
+// A message's tensors travel back to back as one tensor part, listed in the control part by the descriptor
+// `$tensors: [[path, floats], …]` (see tensor-descriptor.ts); a tensor part larger than one frame continues in
+// continuation frames that carry only tensor bytes. A message without tensors to send is one control frame.
 // Tensors are copied as the host's bytes: dptrain assumes a little-endian host (every platform Node ships on).
 
 /** The first two bytes of every frame: 'DP' read as a little-endian u16. */
 export const FRAME_MAGIC = 0x5044;
 /** Bytes of the fixed frame header. */
 export const FRAME_HEADER_BYTES = 16;
-/** Frame kinds: a message without a tensor, the first frame of one with a tensor, and its continuations. */
+/** Frame kinds: a message without tensors, the first frame of one with tensors, and its continuations. */
 export const FRAME_KIND = { control: 0, tensor: 1, continuation: 2 } as const;
-/** The control-part key naming the tensor field and its total float count: `[field, floats]`. */
-export const TENSOR_DESCRIPTOR_KEY = '$tensor';
 
 /** Default bound on one frame, header included (frames above 31 MiB cost page faults on every fresh buffer). */
 export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
@@ -34,14 +43,15 @@ export interface CodecOptions {
   /** Largest frame sent or accepted, header included (default `DEFAULT_MAX_FRAME_BYTES`, 16 MiB). */
   readonly maxFrameBytes?: number;
   /**
-   * Largest message accepted: header, control part and the whole tensor, as if sent in one frame (default
+   * Largest message accepted: header, control part and the whole tensor part, as if sent in one frame (default
    * `DEFAULT_MAX_MESSAGE_BYTES`, 256 MiB). Set it from the model size with `messageBytesBound`.
    */
   readonly maxMessageBytes?: number;
   /**
-   * Gives the decoder the Float32Array a tensor is assembled into when it cannot be a view of the received
-   * frame (split over frames, or unaligned). Default: a fresh array. The decoder never touches the array
-   * after returning its message, so a pool may hand it out again once the caller is done with that message.
+   * Gives the decoder the Float32Array a message's tensor part (all its tensors, back to back) is assembled
+   * into when it cannot be a view of the received frame (split over frames, or unaligned); the message's
+   * tensors are views of it. Default: a fresh array. The decoder never touches the array after returning its
+   * message, so a pool may hand it out again once the caller is done with that message.
    */
   readonly allocateTensor?: (floats: number) => Float32Array;
 }
@@ -52,8 +62,8 @@ export type DecodeResult =
   | { readonly kind: 'partial' };
 
 /**
- * The `maxMessageBytes` for a model of `floats` parameters: header, `controlAllowance` bytes of control part
- * and the tensor.
+ * The `maxMessageBytes` for messages of `floats` tensor floats in all (a gradient: the parameter count):
+ * header, `controlAllowance` bytes of control part and the tensor part.
  *
  * @example
  * decoder.maxMessageBytes = messageBytesBound(235_146); // 1,006,136
@@ -88,14 +98,7 @@ export class MessageEncoder {
     if (!checked.ok) {
       throw malformed(`cannot encode this ${describeType(message)} message: ${formatIssues(checked.issues)}`);
     }
-    const field = tensorField(message.type);
-    const fields = message as unknown as Readonly<Record<string, unknown>>;
-    const tensor = field === null ? null : (fields[field] as Float32Array | null);
-    const control: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(fields)) {
-      if (key !== field || tensor === null) control[key] = value;
-    }
-    if (field !== null && tensor !== null) control[TENSOR_DESCRIPTOR_KEY] = [field, tensor.length];
+    const { control, tensors } = separateTensors(message);
     const packed = this.packr.pack(control);
     const id = this.nextId;
     this.nextId = (id + 1) >>> 0;
@@ -108,31 +111,32 @@ export class MessageEncoder {
         `the control part of this ${message.type} message is ${packed.length} bytes; with the header it must fit one frame of maxFrameBytes ${this.maxFrameBytes}: shrink the message or raise maxFrameBytes`,
       );
     }
-    if (tensor === null) {
+    if (tensors.length === 0) {
       const frame = this.frameBuffer(0, controlEnd);
       writeHeader(frame, FRAME_KIND.control, id, packed.length, 0);
       frame.set(packed, FRAME_HEADER_BYTES);
       return [frame];
     }
-    return this.encodeTensor(id, packed, tensor);
+    return this.encodeTensors(id, packed, tensors);
   }
 
-  private encodeTensor(id: number, packed: Uint8Array, tensor: Float32Array): Buffer[] {
-    const source = new Uint8Array(tensor.buffer, tensor.byteOffset, tensor.byteLength);
+  /** Frames for a message whose tensors, back to back, may continue over as many frames as they need. */
+  private encodeTensors(id: number, packed: Uint8Array, tensors: readonly Float32Array[]): Buffer[] {
+    const part = new TensorPartReader(tensors);
     const tensorStart = alignTo4(FRAME_HEADER_BYTES + packed.length);
-    const firstBytes = Math.min(source.length, floorTo4(this.maxFrameBytes - tensorStart));
+    const firstBytes = Math.min(part.bytes, floorTo4(this.maxFrameBytes - tensorStart));
     const first = this.frameBuffer(0, tensorStart + firstBytes);
     writeHeader(first, FRAME_KIND.tensor, id, packed.length, firstBytes);
     first.set(packed, FRAME_HEADER_BYTES);
     first.fill(0, FRAME_HEADER_BYTES + packed.length, tensorStart);
-    first.set(source.subarray(0, firstBytes), tensorStart);
+    part.copyInto(first, tensorStart, firstBytes);
     const frames = [first];
     const chunk = floorTo4(this.maxFrameBytes - FRAME_HEADER_BYTES);
-    for (let offset = firstBytes; offset < source.length; offset += chunk) {
-      const bytes = Math.min(chunk, source.length - offset);
+    for (let offset = firstBytes; offset < part.bytes; offset += chunk) {
+      const bytes = Math.min(chunk, part.bytes - offset);
       const frame = this.frameBuffer(frames.length, FRAME_HEADER_BYTES + bytes);
       writeHeader(frame, FRAME_KIND.continuation, id, 0, bytes);
-      frame.set(source.subarray(offset, offset + bytes), FRAME_HEADER_BYTES);
+      part.copyInto(frame, FRAME_HEADER_BYTES, bytes);
       frames.push(frame);
     }
     return frames;
@@ -150,8 +154,34 @@ export class MessageEncoder {
   }
 }
 
-/** Stands in for a tensor while its message's other fields are validated. */
-const EMPTY_TENSOR = new Float32Array(0);
+/** Reads a message's tensors as one stream of bytes, in order, so frames can be cut anywhere in it. */
+class TensorPartReader {
+  readonly bytes: number;
+  private readonly sources: readonly Uint8Array[];
+  private index = 0;
+  private offset = 0;
+
+  constructor(tensors: readonly Float32Array[]) {
+    this.sources = tensors.map((t) => new Uint8Array(t.buffer, t.byteOffset, t.byteLength));
+    this.bytes = this.sources.reduce((sum, source) => sum + source.length, 0);
+  }
+
+  /** Copies the next `bytes` bytes of the tensor part to `target` at `at`. */
+  copyInto(target: Uint8Array, at: number, bytes: number): void {
+    let written = 0;
+    while (written < bytes) {
+      const source = this.sources[this.index] as Uint8Array;
+      const n = Math.min(bytes - written, source.length - this.offset);
+      target.set(source.subarray(this.offset, this.offset + n), at + written);
+      written += n;
+      this.offset += n;
+      if (this.offset === source.length) {
+        this.index += 1;
+        this.offset = 0;
+      }
+    }
+  }
+}
 
 interface FrameHeader {
   readonly magic: number;
@@ -165,18 +195,19 @@ interface FrameHeader {
 interface PendingMessage {
   readonly id: number;
   readonly message: Message;
-  /** the tensor's bytes, filled frame by frame */
+  /** the tensor part's bytes, filled frame by frame */
   readonly bytes: Uint8Array;
   filled: number;
 }
 
 /**
  * Turns received frames back into validated messages. Feed it every binary frame in arrival order; a message
- * with a tensor split over frames yields `{ kind: 'partial' }` until its last frame. Every length is checked
- * against the frame's bytes and the limits before any tensor is viewed or allocated. A tensor that arrives in
- * one 4-byte-aligned frame is a zero-copy view of that frame's buffer; otherwise it is copied into one array
- * (see `CodecOptions.allocateTensor`). Throws ProtocolError on anything it cannot trust and then forgets the
- * message in progress, so the next message decodes afresh.
+ * whose tensors are split over frames yields `{ kind: 'partial' }` until its last frame. Every length, and the
+ * `$tensors` descriptor, is checked against the frame's bytes, the message's row and the limits before any
+ * tensor is viewed or allocated. A tensor part that arrives in one 4-byte-aligned frame is a zero-copy view of
+ * that frame's buffer; otherwise it is copied into one array (see `CodecOptions.allocateTensor`); each tensor is
+ * a `subarray` of it. Throws ProtocolError on anything it cannot trust and then forgets the message in
+ * progress, so the next message decodes afresh.
  *
  * @example
  * const result = decoder.decode(frame); if (result.kind === 'message') handle(result.message);
@@ -263,6 +294,8 @@ export class MessageDecoder {
     if (Object.hasOwn(control, TENSOR_DESCRIPTOR_KEY)) {
       throw malformed(`a control-only frame (kind 0) carries a ${TENSOR_DESCRIPTOR_KEY} descriptor`);
     }
+    // No tensor listed: what is left is null tensors and empty maps, which takeTensors puts in place.
+    takeTensors(control);
     return { kind: 'message', message: checked(control) };
   }
 
@@ -275,29 +308,44 @@ export class MessageDecoder {
       if (frame[i] !== 0) throw malformed(`padding byte ${i} of a frame is ${frame[i]}, not 0`);
     }
     const control = this.unpackControl(frame, header);
-    const { field, floats } = descriptor(control);
-    if (floats * 4 < header.tensorBytes) {
+    if (!Object.hasOwn(control, TENSOR_DESCRIPTOR_KEY)) {
+      throw malformed(`a tensor frame (kind 1) lacks the ${TENSOR_DESCRIPTOR_KEY} descriptor`);
+    }
+    const layout = takeTensors(control);
+    if (layout.slots.length === 0) {
+      throw malformed(`a tensor frame (kind 1) lists no tensors: a message without any is one control frame`);
+    }
+    if (layout.floats * 4 < header.tensorBytes) {
       throw malformed(
-        `a frame carries ${header.tensorBytes} tensor bytes but the message declares ${floats} floats`,
+        `a frame carries ${header.tensorBytes} tensor bytes but the message declares ${layout.floats} floats in all`,
       );
     }
-    this.refuseOversized(tensorStart + floats * 4);
-    // Validate with a stand-in tensor first, so a refused message costs no allocation; validateMessage returns
-    // the object itself, so the real tensor set below replaces the stand-in in `message`.
-    control[field] = EMPTY_TENSOR;
+    this.refuseOversized(tensorStart + layout.floats * 4);
+    // The stand-in tensors takeTensors put in place let a refused message cost no allocation; validateMessage
+    // returns the object itself, so the views fillTensors sets below end up in `message`.
     const message = checked(control);
-    const payload = frame.subarray(tensorStart);
-    const complete = floats * 4 === header.tensorBytes;
+    const complete = layout.floats * 4 === header.tensorBytes;
     if (complete && (frame.byteOffset + tensorStart) % 4 === 0) {
-      control[field] = new Float32Array(frame.buffer, frame.byteOffset + tensorStart, floats);
+      fillTensors(layout, new Float32Array(frame.buffer, frame.byteOffset + tensorStart, layout.floats));
       return { kind: 'message', message };
     }
-    const tensor = this.allocateTensor(floats);
-    const bytes = new Uint8Array(tensor.buffer, tensor.byteOffset, tensor.byteLength);
+    return this.assemble(header.messageId, message, layout, frame.subarray(tensorStart), complete);
+  }
+
+  /** Copies the tensor part into one allocated array; waits for the continuations unless `complete`. */
+  private assemble(
+    id: number,
+    message: Message,
+    layout: TensorLayout,
+    payload: Uint8Array,
+    complete: boolean,
+  ): DecodeResult {
+    const part = this.allocateTensor(layout.floats);
+    const bytes = new Uint8Array(part.buffer, part.byteOffset, part.byteLength);
     bytes.set(payload);
-    control[field] = tensor;
+    fillTensors(layout, part);
     if (complete) return { kind: 'message', message };
-    this.pending = { id: header.messageId, message, bytes, filled: payload.length };
+    this.pending = { id, message, bytes, filled: payload.length };
     return { kind: 'partial' };
   }
 
@@ -327,7 +375,7 @@ export class MessageDecoder {
   private refuseOversized(bytes: number): void {
     if (bytes > this.maxMessage) {
       throw tooLarge(
-        `a message of ${bytes} bytes exceeds maxMessageBytes ${this.maxMessage}: the tensor is larger than this run's model, or maxMessageBytes was set too low`,
+        `a message of ${bytes} bytes exceeds maxMessageBytes ${this.maxMessage}: its tensors are larger than this run's model, or maxMessageBytes was set too low`,
       );
     }
   }
@@ -400,38 +448,6 @@ function writeHeader(
   frame.writeUInt32LE(tensorBytes, 12);
 }
 
-/** The tensor field the message type carries, or null. */
-function tensorField(type: Message['type']): string | null {
-  const spec: MessageSpec = MESSAGES[type];
-  return spec.tensor?.field ?? null;
-}
-
-/** Reads and removes the `$tensor` descriptor of a first tensor frame; the field must be the type's tensor field. */
-function descriptor(control: Record<string, unknown>): { field: string; floats: number } {
-  const type = control['type'] as Message['type'];
-  const expected = tensorField(type);
-  const value = control[TENSOR_DESCRIPTOR_KEY];
-  delete control[TENSOR_DESCRIPTOR_KEY];
-  if (expected === null)
-    throw malformed(`a ${type} message carries no tensor, but arrived in a tensor frame`);
-  if (!Array.isArray(value) || value.length !== 2) {
-    throw malformed(`a tensor frame's ${TENSOR_DESCRIPTOR_KEY} descriptor must be [field, floats]`);
-  }
-  const [field, floats] = value as unknown[];
-  if (field !== expected) {
-    throw malformed(
-      `a ${type} message's tensor is ${expected}, but the descriptor names ${JSON.stringify(field)}`,
-    );
-  }
-  if (typeof floats !== 'number' || !Number.isSafeInteger(floats) || floats < 0) {
-    throw malformed(`a tensor's float count must be a non-negative integer, received ${String(floats)}`);
-  }
-  if (Object.hasOwn(control, field)) {
-    throw malformed(`a ${type} message's ${field} arrived both as a tensor and inside the control part`);
-  }
-  return { field, floats };
-}
-
 function checked(value: Record<string, unknown>): Message {
   const result = validateMessage(value);
   if (!result.ok) {
@@ -444,14 +460,6 @@ function lengthMismatch(frame: Uint8Array, header: FrameHeader, expected: number
   return malformed(
     `a kind ${header.kind} frame declares controlBytes ${header.controlBytes} and tensorBytes ${header.tensorBytes} (${expected} bytes in all, tensor bytes a multiple of 4) but is ${frame.length} bytes long`,
   );
-}
-
-function malformed(message: string, cause?: unknown): ProtocolError {
-  return new ProtocolError('ERR_PROTOCOL_MALFORMED', CLOSE_CODES.protocolError, message, { cause });
-}
-
-function tooLarge(message: string): ProtocolError {
-  return new ProtocolError('ERR_PROTOCOL_TOO_LARGE', CLOSE_CODES.messageTooBig, message);
 }
 
 /** At most five issues, so a hostile message cannot make an unbounded error string. */

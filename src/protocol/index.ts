@@ -21,7 +21,6 @@ export {
   MessageEncoder,
   MIN_FRAME_BYTES,
   messageBytesBound,
-  TENSOR_DESCRIPTOR_KEY,
 } from './codec.js';
 export { parameterDigest } from './digest.js';
 export {
@@ -53,17 +52,25 @@ export {
   STRING_LIMITS,
   type StopMessage,
   type StringField,
+  TENSOR_KEY_PATTERN,
+  TENSOR_MAP_LIMITS,
+  type TensorField,
+  type TensorFieldSpec,
+  type TensorMap,
+  type TensorMapField,
   type UpdateMessage,
   type WelcomeMessage,
   type WorkerMessage,
 } from './messages.js';
 export { REFUSALS, type RefusalCode } from './refusals.js';
+export { TENSOR_DESCRIPTOR_KEY, type TensorEntry } from './tensor-descriptor.js';
 export { nowUs, packSpans, type Span, TRACE_MAX_STEPS, unpackSpans } from './trace-spans.js';
 export { parseTrainingSpec, type TrainingSpec } from './training-spec.js';
 export {
   type Issue,
   type IssueCode,
   isMessageType,
+  isTensorKey,
   MAX_RECORD_DEPTH,
   type ValidationResult,
   validateMessage,

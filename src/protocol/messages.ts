@@ -7,7 +7,7 @@
  */
 
 /** Bumped whenever a message's shape or the frame layout changes; peers with another version are refused. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Upper bounds (UTF-8 bytes) of the strings messages carry. */
 export const STRING_LIMITS = {
@@ -65,14 +65,46 @@ export type FieldSpec = ScalarField | NullableField;
 /** Who sends a message: a worker, the coordinator, or both. */
 export type Party = 'worker' | 'coordinator' | 'both';
 
+/** A Float32Array field; a `nullable` one may be `null` (sent as `null` in the control part). */
+export interface TensorField {
+  readonly kind: 'tensor';
+  readonly nullable: boolean;
+}
+
 /**
- * One row of the table. `tensor` names the message's single Float32Array field, if it has one: the codec
- * sends it as raw little-endian float32 bytes beside the MessagePack control part, never through msgpack.
+ * A named map of Float32Arrays (`TensorMap`), e.g. an optimizer's accumulators: at most `maxEntries` keys,
+ * each matching `TENSOR_KEY_PATTERN` and at most `maxKeyLength` characters long. May be empty.
+ */
+export interface TensorMapField {
+  readonly kind: 'tensorMap';
+  readonly maxEntries: number;
+  readonly maxKeyLength: number;
+}
+
+export type TensorFieldSpec = TensorField | TensorMapField;
+
+/** The value of a `TensorMapField`: Float32Arrays by name, in the order they were sent. */
+export type TensorMap = Readonly<Record<string, Float32Array>>;
+
+/** Default bounds of a tensor map: room for every Paddle optimizer's accumulators (Adam keeps five) and more. */
+export const TENSOR_MAP_LIMITS = { entries: 16, keyLength: 64 } as const;
+
+/**
+ * The keys a tensor map accepts: plain identifiers, so a key never needs escaping in a descriptor path
+ * (`optimizerState.moment1`) and never reorders (integer-like keys would). `__proto__` is excluded: assigning
+ * it on a plain object replaces the prototype instead of adding an entry.
+ */
+export const TENSOR_KEY_PATTERN = /^(?!__proto__$)[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * One row of the table. `tensors` lists the message's Float32Array fields in the order the codec sends them:
+ * all of them travel back to back as raw little-endian float32 bytes after the MessagePack control part,
+ * never through msgpack. A tensor field's name never appears in `fields`.
  */
 export interface MessageSpec {
   readonly from: Party;
   readonly fields: Readonly<Record<string, FieldSpec>>;
-  readonly tensor?: { readonly field: string; readonly nullable: boolean };
+  readonly tensors?: Readonly<Record<string, TensorFieldSpec>>;
 }
 
 const integer = (min: number) => ({ kind: 'integer', min }) as const;
@@ -82,6 +114,14 @@ const string = (maxBytes: number) => ({ kind: 'string', maxBytes }) as const;
 const boolean = () => ({ kind: 'boolean' }) as const;
 const record = () => ({ kind: 'record' }) as const;
 const nullable = <F extends ScalarField>(inner: F) => ({ kind: 'nullable', inner }) as const;
+const tensor = <const N extends boolean>(options: { nullable: N }) =>
+  ({ kind: 'tensor', nullable: options.nullable }) as const;
+const tensorMap = (options: { maxEntries?: number; maxKeyLength?: number } = {}) =>
+  ({
+    kind: 'tensorMap',
+    maxEntries: options.maxEntries ?? TENSOR_MAP_LIMITS.entries,
+    maxKeyLength: options.maxKeyLength ?? TENSOR_MAP_LIMITS.keyLength,
+  }) as const;
 
 const rank = integer(0);
 const step = integer(0);
@@ -123,18 +163,23 @@ export const MESSAGES = {
   params: {
     from: 'worker',
     fields: { rank, datasetSize: integer(1), layout: record() },
-    tensor: { field: 'params', nullable: false },
+    tensors: { params: tensor({ nullable: false }) },
   },
   /**
-   * the coordinator's copy of the parameters: training starts at global `step` after `round` batches were
+   * the coordinator's copy of the parameters and of its optimizer's accumulators (Paddle's names: `velocity`;
+   * `moment1`, `moment2`, `beta1_pow_acc`, `beta2_pow_acc`, `moment2_max`; none for SGD), so a worker that joins
+   * or restarts mid-run continues bit-identically: training starts at global `step` after `round` batches were
    * consumed (skipped steps consume a batch too); `stepsPerEpoch` lets a worker check it sees the same data
    */
   welcome: {
     from: 'coordinator',
     fields: { step, epoch, lr, round: integer(0), stepsPerEpoch: integer(1), totalSteps: integer(0) },
-    tensor: { field: 'params', nullable: false },
+    tensors: { params: tensor({ nullable: false }), optimizerState: tensorMap() },
   },
-  /** one worker's gradient for `step` */
+  /**
+   * one worker's gradient for `step`, computed on batch `round` (a skipped step consumes a batch, so the two
+   * differ after a skip)
+   */
   gradient: {
     from: 'worker',
     fields: {
@@ -145,13 +190,13 @@ export const MESSAGES = {
       samples: integer(0),
       computeMs: number({ finite: true, min: 0 }),
     },
-    tensor: { field: 'grad', nullable: false },
+    tensors: { grad: tensor({ nullable: false }) },
   },
   /** the averaged gradient for `step` (batch `round`); `grad: null` when the step was skipped */
   update: {
     from: 'coordinator',
     fields: { step, epoch, lr, round: integer(0), skipped: boolean() },
-    tensor: { field: 'grad', nullable: true },
+    tensors: { grad: tensor({ nullable: true }) },
   },
   /** the LR a worker used for `step` and a digest of its parameters after applying the update */
   applied: { from: 'worker', fields: { rank, step, lr, digest: string(STRING_LIMITS.name) } },
@@ -187,7 +232,7 @@ export const MESSAGES = {
   },
   /** a worker leaves the run */
   leave: { from: 'worker', fields: { rank, reason: string(STRING_LIMITS.text) } },
-  /** the run ended at `step`; workers exit */
+  /** the run ended at `step`; workers exit, with a failure status when `failed` */
   stop: { from: 'coordinator', fields: { reason: string(STRING_LIMITS.text), step, failed: boolean() } },
 } as const satisfies Readonly<Record<string, MessageSpec>>;
 
@@ -208,9 +253,13 @@ type ScalarValue<F> = F extends { kind: 'integer' | 'number' }
 
 type FieldValue<F> = F extends { kind: 'nullable'; inner: infer I } ? ScalarValue<I> | null : ScalarValue<F>;
 
-type TensorValue<S> = S extends { tensor: { field: infer N extends string; nullable: infer B } }
-  ? { readonly [K in N]: B extends true ? Float32Array | null : Float32Array }
-  : unknown;
+type TensorValue<F> = F extends { kind: 'tensorMap' }
+  ? TensorMap
+  : F extends { kind: 'tensor'; nullable: true }
+    ? Float32Array | null
+    : Float32Array;
+
+type TensorsOf<S> = S extends { tensors: infer R } ? { readonly [K in keyof R]: TensorValue<R[K]> } : unknown;
 
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
 
@@ -218,7 +267,7 @@ type Simplify<T> = { [K in keyof T]: T[K] } & {};
 export type MessageOf<T extends MessageType> = Simplify<
   { readonly type: T } & {
     readonly [K in keyof (typeof MESSAGES)[T]['fields']]: FieldValue<(typeof MESSAGES)[T]['fields'][K]>;
-  } & TensorValue<(typeof MESSAGES)[T]>
+  } & TensorsOf<(typeof MESSAGES)[T]>
 >;
 
 /** Any protocol message: a union discriminated by `type`. */

@@ -5,6 +5,9 @@ import {
   type Message,
   type MessageSpec,
   type MessageType,
+  TENSOR_KEY_PATTERN,
+  type TensorFieldSpec,
+  type TensorMapField,
 } from './messages.js';
 
 /** Why a value is not a message. */
@@ -23,8 +26,10 @@ export type IssueCode =
   | 'not_finite'
   /** a number below its minimum */
   | 'too_small'
-  /** a string (or nested record) beyond its bound */
-  | 'too_big';
+  /** a string (or nested record, or tensor map) beyond its bound */
+  | 'too_big'
+  /** a tensor map key that is not a plain identifier within its length bound */
+  | 'invalid_key';
 
 /** One reason a value was refused: `path` locates it (`['rank']`, `['config', 'optimizer', 'lr']`). */
 export interface Issue {
@@ -114,7 +119,7 @@ function compileMessage(spec: MessageSpec): MessageCheck {
   const checks = new Map<string, Check>(
     Object.entries(spec.fields).map(([key, field]) => [key, compileField(field)]),
   );
-  if (spec.tensor !== undefined) checks.set(spec.tensor.field, tensorCheck(spec.tensor.nullable));
+  for (const [key, field] of Object.entries(spec.tensors ?? {})) checks.set(key, compileTensorField(field));
   return (value, issues) => {
     for (const [key, check] of checks) {
       if (!Object.hasOwn(value, key)) {
@@ -194,13 +199,55 @@ function compileField(spec: FieldSpec): Check {
   }
 }
 
-function tensorCheck(nullable: boolean): Check {
-  const rule = nullable ? 'a Float32Array or null' : 'a Float32Array';
+function compileTensorField(spec: TensorFieldSpec): Check {
+  if (spec.kind === 'tensorMap') return tensorMapCheck(spec);
+  const rule = spec.nullable ? 'a Float32Array or null' : 'a Float32Array';
   return (value, path, issues) => {
-    if (!(value instanceof Float32Array) && !(nullable && value === null)) {
+    if (!(value instanceof Float32Array) && !(spec.nullable && value === null)) {
       issues.push(issue('invalid_type', path, rule, value));
     }
   };
+}
+
+function tensorMapCheck(spec: TensorMapField): Check {
+  const keyRule = `a plain identifier (letters, digits, _) of at most ${spec.maxKeyLength} characters`;
+  return (value, path, issues) => {
+    if (!isPlainObject(value)) {
+      issues.push(issue('invalid_type', path, 'a plain object of Float32Arrays', value));
+      return;
+    }
+    const keys = Object.keys(value);
+    if (keys.length > spec.maxEntries) {
+      // Stop here: a hostile map must not cost one issue per entry.
+      issues.push({
+        code: 'too_big',
+        path,
+        message: `${label(path)} must hold at most ${spec.maxEntries} tensors, received ${keys.length}`,
+      });
+      return;
+    }
+    for (const key of keys) {
+      if (!isTensorKey(key, spec)) {
+        issues.push({
+          code: 'invalid_key',
+          path: [...path, key],
+          message: `${label(path)} keys must be ${keyRule}, received ${describe(key)}`,
+        });
+      } else if (!(value[key] instanceof Float32Array)) {
+        issues.push(issue('invalid_type', [...path, key], 'a Float32Array', value[key]));
+      }
+    }
+  };
+}
+
+/**
+ * Whether `key` may name an entry of a tensor map with the bounds of `spec`.
+ *
+ * @example
+ * isTensorKey('beta1_pow_acc', MESSAGES.welcome.tensors.optimizerState); // true
+ */
+export function isTensorKey(key: string, spec: TensorMapField): boolean {
+  return key.length <= spec.maxKeyLength && TENSOR_KEY_PATTERN.test(key);
 }
 
 /** Walks a RunSpec: only what msgpack carries unchanged (no typed arrays, dates, maps or undefined). */

@@ -157,6 +157,8 @@ export class Worker {
     const params = Float32Array.from(welcome.params);
     connection.maxMessageBytes = messageBytesBound(params.length);
     const optimizer = createOptimizer(spec.optimizer, { sizes });
+    // The coordinator's accumulators: the same as a fresh optimizer's at the start, the run's own after a restart.
+    optimizer.setStateDict(welcome.optimizerState);
     const computer = new GradientComputer(tf, model);
     const timeline = new Timeline(connection, rank);
     const loop = new RoundLoop({

@@ -76,7 +76,7 @@ describe('defect 3: strangers cannot make the coordinator allocate', () => {
       loss: 1,
       samples: 1,
       computeMs: 0,
-      $tensor: ['grad', floats],
+      $tensors: [['grad', floats]],
     });
     const tensorStart = Math.ceil((FRAME_HEADER_BYTES + control.length) / 4) * 4;
     const frame = Buffer.alloc(tensorStart + 4);

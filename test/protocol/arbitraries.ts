@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { Message } from '../../src/protocol/index.js';
+import type { Message, MessageOf, TensorMap } from '../../src/protocol/index.js';
 
 /** Bit patterns that must cross the wire unchanged: NaN with payloads, ±Infinity, −0, subnormals. */
 const SPECIAL_BITS = [
@@ -23,10 +23,35 @@ export function tensorOf(length: number, seed: number): Float32Array {
   return new Float32Array(bits.buffer);
 }
 
+/** A tensor of 0 to `maxLength` floats; 0-float tensors come up often, since they are easy to get wrong. */
 export const tensor = (maxLength: number) =>
   fc
-    .tuple(fc.integer({ min: 0, max: maxLength }), fc.integer())
+    .tuple(
+      fc.oneof(
+        { arbitrary: fc.constant(0), weight: 1 },
+        { arbitrary: fc.integer({ min: 0, max: maxLength }), weight: 4 },
+      ),
+      fc.integer(),
+    )
     .map(([length, seed]) => tensorOf(length, seed));
+
+/** The accumulator names Paddle's optimizers use, and other plain identifiers a map key may be. */
+const tensorKey = fc.oneof(
+  fc.constantFrom('velocity', 'moment1', 'moment2', 'beta1_pow_acc', 'beta2_pow_acc', 'moment2_max'),
+  fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/).filter((key) => key !== '__proto__'),
+);
+
+/**
+ * A tensor map of up to `maxEntries` tensors of up to `maxLength` floats each, empty maps included. Keys come in
+ * random order (not sorted), so a round trip checks that the order given is kept.
+ */
+export const tensorMap = (maxLength: number, maxEntries = 6): fc.Arbitrary<TensorMap> =>
+  fc
+    .uniqueArray(fc.tuple(tensorKey, tensor(maxLength)), {
+      maxLength: maxEntries,
+      selector: ([key]) => key,
+    })
+    .map((entries) => Object.fromEntries(entries));
 
 // msgpack sends −0 as the integer 0, so control numbers are generated without it (tensors keep −0).
 const double = (finite: boolean) =>
@@ -37,6 +62,21 @@ const json = fc
   .dictionary(text(8), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 5 })
   .map((value) => JSON.parse(JSON.stringify(value)) as Record<string, unknown>)
   .filter((value) => !Object.hasOwn(value, '__proto__'));
+
+/** A welcome: parameters of up to `maxFloats` floats and an optimizer state of up to six smaller tensors. */
+export function welcomeMessage(maxFloats: number): fc.Arbitrary<MessageOf<'welcome'>> {
+  return fc.record({
+    type: fc.constant('welcome' as const),
+    step: nat,
+    epoch: nat,
+    lr: double(true),
+    round: nat,
+    stepsPerEpoch: fc.integer({ min: 1, max: 1 << 30 }),
+    totalSteps: nat,
+    params: tensor(maxFloats),
+    optimizerState: tensorMap(Math.ceil(maxFloats / 4)),
+  });
+}
 
 /** Any protocol message, with tensors of up to `maxFloats` floats. */
 export function message(maxFloats: number): fc.Arbitrary<Message> {
@@ -66,16 +106,7 @@ export function message(maxFloats: number): fc.Arbitrary<Message> {
       layout: json,
       params: t,
     }),
-    fc.record({
-      type: fc.constant('welcome' as const),
-      step: nat,
-      epoch: nat,
-      lr: double(true),
-      round: nat,
-      stepsPerEpoch: fc.integer({ min: 1, max: 1 << 30 }),
-      totalSteps: nat,
-      params: t,
-    }),
+    welcomeMessage(maxFloats),
     fc.record({
       type: fc.constant('gradient' as const),
       rank: nat,
@@ -125,16 +156,44 @@ export function message(maxFloats: number): fc.Arbitrary<Message> {
   );
 }
 
-/** The message's tensor, or null when it has none. */
+/** The message's first tensor (`params` or `grad`), or null when it has none. */
 export function tensorIn(message: Message): Float32Array | null {
   if ('grad' in message) return message.grad;
   if ('params' in message) return message.params;
   return null;
 }
 
-/** The message without its tensor field, for comparing control parts. */
+/**
+ * Every tensor of a message by path, in the order the protocol sends them (written out here by hand, apart from
+ * the table): `params` then `optimizerState.<key>` in the map's order; `grad`. A null tensor is listed as null.
+ */
+export function tensorsIn(message: Message): [string, Float32Array | null][] {
+  switch (message.type) {
+    case 'params':
+      return [['params', message.params]];
+    case 'welcome':
+      return [
+        ['params', message.params],
+        ...Object.entries(message.optimizerState).map(
+          ([key, value]) => [`optimizerState.${key}`, value] as [string, Float32Array],
+        ),
+      ];
+    case 'gradient':
+    case 'update':
+      return [['grad', message.grad]];
+    default:
+      return [];
+  }
+}
+
+/** The message without its tensor fields, for comparing control parts. */
 export function controlOf(message: Message): Record<string, unknown> {
-  const { grad: _grad, params: _params, ...rest } = message as Message & { grad?: unknown; params?: unknown };
+  const {
+    grad: _grad,
+    params: _params,
+    optimizerState: _state,
+    ...rest
+  } = message as Message & { grad?: unknown; params?: unknown; optimizerState?: unknown };
   return rest;
 }
 

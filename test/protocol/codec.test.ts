@@ -13,11 +13,27 @@ import {
   messageBytesBound,
   PROTOCOL_VERSION,
   TENSOR_DESCRIPTOR_KEY,
+  type WelcomeMessage,
 } from '../../src/protocol/index.js';
-import { bytesOf, controlOf, message, tensorIn, tensorOf } from './arbitraries.js';
+import { bytesOf, controlOf, message, tensorIn, tensorOf, tensorsIn, welcomeMessage } from './arbitraries.js';
 import { SAMPLES } from './samples.js';
 
 const packr = new Packr({ useRecords: false });
+
+/** The descriptor key as README documents it, written out rather than taken from the code under test. */
+const DESCRIPTOR = '$tensors';
+
+const { grad: _grad, ...gradientFields } = SAMPLES.gradient;
+const { params: _params, optimizerState: _state, ...welcomeFields } = SAMPLES.welcome;
+
+/** Little-endian float32 bytes of `values`, written one by one. */
+function floatBytes(values: readonly number[]): Buffer {
+  const bytes = Buffer.alloc(values.length * 4);
+  values.forEach((value, i) => {
+    bytes.writeFloatLE(value, 4 * i);
+  });
+  return bytes;
+}
 
 /** Feeds every frame to the decoder: all but the last must be partial, the last yields the message. */
 function decodeFrames(decoder: MessageDecoder, frames: readonly Buffer[]): Message {
@@ -36,14 +52,18 @@ function decodeFrames(decoder: MessageDecoder, frames: readonly Buffer[]): Messa
 
 function expectSameMessage(decoded: Message, original: Message): void {
   expect(controlOf(decoded)).toEqual(controlOf(original));
-  const sent = tensorIn(original);
-  const received = tensorIn(decoded);
-  if (sent === null) {
-    expect(received).toBeNull();
-  } else {
-    expect(received).toBeInstanceOf(Float32Array);
-    expect(bytesOf(received as Float32Array).equals(bytesOf(sent))).toBe(true);
-  }
+  const sent = tensorsIn(original);
+  const received = tensorsIn(decoded);
+  expect(received.map(([path]) => path)).toEqual(sent.map(([path]) => path));
+  sent.forEach(([, tensor], i) => {
+    const got = received[i]?.[1];
+    if (tensor === null) {
+      expect(got).toBeNull();
+    } else {
+      expect(got).toBeInstanceOf(Float32Array);
+      expect(bytesOf(got as Float32Array).equals(bytesOf(tensor))).toBe(true);
+    }
+  });
 }
 
 interface Crafted {
@@ -78,20 +98,26 @@ function craft(frame: Crafted): Buffer {
   return out;
 }
 
+/** A hand-made gradient frame declaring `floats` floats of grad and carrying `sent`. */
 function tensorFrame(floats: number, sent: number, extra: Record<string, unknown> = {}, id = 0): Buffer {
-  const control = packr.pack({
-    ...SAMPLES.gradient,
-    grad: undefined,
-    ...extra,
-    [TENSOR_DESCRIPTOR_KEY]: ['grad', floats],
-  });
-  const fields = packr.unpack(control) as Record<string, unknown>;
-  delete fields['grad'];
   return craft({
     kind: FRAME_KIND.tensor,
     id,
-    control: packr.pack(fields),
+    control: packr.pack({ ...gradientFields, ...extra, [DESCRIPTOR]: [['grad', floats]] }),
     tensor: new Uint8Array(sent * 4),
+  });
+}
+
+/** A hand-made welcome frame: its scalar fields, the descriptor `entries` and `tensor` (bytes, or a byte count). */
+function welcomeFrame(
+  entries: unknown,
+  tensor: Uint8Array | number,
+  extra: Record<string, unknown> = {},
+): Buffer {
+  return craft({
+    kind: FRAME_KIND.tensor,
+    control: packr.pack({ ...welcomeFields, ...extra, [DESCRIPTOR]: entries }),
+    tensor: typeof tensor === 'number' ? new Uint8Array(tensor) : tensor,
   });
 }
 
@@ -185,8 +211,9 @@ describe('MessageEncoder and MessageDecoder', () => {
     const tensorStart = f.length - 8;
     expect(tensorStart % 4).toBe(0);
     expect(f.subarray(16 + f.readUInt32LE(8), tensorStart).every((byte) => byte === 0)).toBe(true);
-    expect(packr.unpack(f.subarray(16, 16 + f.readUInt32LE(8)))).toMatchObject({
-      [TENSOR_DESCRIPTOR_KEY]: ['grad', 2],
+    expect(packr.unpack(f.subarray(16, 16 + f.readUInt32LE(8)))).toEqual({
+      ...gradientFields,
+      [DESCRIPTOR]: [['grad', 2]],
     });
     expect(new Float32Array(f.buffer.slice(f.byteOffset + tensorStart, f.byteOffset + f.length))).toEqual(
       SAMPLES.gradient.grad,
@@ -280,6 +307,130 @@ describe('MessageEncoder and MessageDecoder', () => {
     const frames = new MessageEncoder({ maxFrameBytes: 4096 }).encode({ ...SAMPLES.gradient, grad });
     expect(messageBytesBound(10_000)).toBe(16 + 65_536 + 40_000);
     expectSameMessage(decodeFrames(decoder, frames), { ...SAMPLES.gradient, grad });
+  });
+});
+
+describe('messages with several tensors', () => {
+  it('exports the documented descriptor key', () => {
+    expect(TENSOR_DESCRIPTOR_KEY).toBe(DESCRIPTOR);
+  });
+
+  it('sends params then the optimizer state in the order given, back to back, listed by one descriptor', () => {
+    const welcome: WelcomeMessage = {
+      ...SAMPLES.welcome,
+      params: Float32Array.from([1, 2, 3]),
+      // not alphabetical: the map's own order is the order on the wire
+      optimizerState: {
+        moment2: Float32Array.from([-1]),
+        moment1: Float32Array.from([0.5, 0.25]),
+        beta1_pow_acc: new Float32Array(0),
+      },
+    };
+    const frames = new MessageEncoder().encode(welcome);
+    expect(frames).toHaveLength(1);
+    const frame = frames[0] as Buffer;
+    const controlBytes = frame.readUInt32LE(8);
+    expect([frame[3], frame.readUInt32LE(12)]).toEqual([FRAME_KIND.tensor, 24]);
+    expect(packr.unpack(frame.subarray(16, 16 + controlBytes))).toEqual({
+      ...welcomeFields,
+      [DESCRIPTOR]: [
+        ['params', 3],
+        ['optimizerState.moment2', 1],
+        ['optimizerState.moment1', 2],
+        ['optimizerState.beta1_pow_acc', 0],
+      ],
+    });
+    expect(frame.subarray(frame.length - 24).equals(floatBytes([1, 2, 3, -1, 0.5, 0.25]))).toBe(true);
+  });
+
+  it('decodes a hand-built welcome into views of its one aligned frame, keeping the map order', () => {
+    const entries = [
+      ['params', 3],
+      ['optimizerState.moment2', 1],
+      ['optimizerState.beta1_pow_acc', 0],
+      ['optimizerState.moment1', 2],
+    ];
+    const frame = welcomeFrame(entries, floatBytes([1, 2, 3, -1, 0.5, 0.25]));
+    expect(frame.byteOffset % 4).toBe(0);
+    const result = new MessageDecoder().decode(frame);
+    const welcome = (result as { message: WelcomeMessage }).message;
+    expect(controlOf(welcome)).toEqual(welcomeFields);
+    expect(Object.keys(welcome.optimizerState)).toEqual(['moment2', 'beta1_pow_acc', 'moment1']);
+    expect([...welcome.params]).toEqual([1, 2, 3]);
+    expect([...(welcome.optimizerState['moment2'] as Float32Array)]).toEqual([-1]);
+    expect(welcome.optimizerState['beta1_pow_acc']).toHaveLength(0);
+    expect([...(welcome.optimizerState['moment1'] as Float32Array)]).toEqual([0.5, 0.25]);
+    const tensorStart = frame.length - 24;
+    const views = [welcome.params, ...Object.values(welcome.optimizerState)];
+    for (const view of views) expect(view.buffer).toBe(frame.buffer);
+    expect(views.map((view) => view.byteOffset - frame.byteOffset - tensorStart)).toEqual([0, 12, 16, 16]);
+  });
+
+  it('decodes a welcome with an empty map and 0-float params from a tensor frame of no tensor bytes', () => {
+    const frame = welcomeFrame([['params', 0]], 0);
+    expect(frame.readUInt32LE(12)).toBe(0);
+    const result = new MessageDecoder().decode(frame);
+    const welcome = (result as { message: WelcomeMessage }).message;
+    expect(welcome.params).toHaveLength(0);
+    expect(welcome.optimizerState).toEqual({});
+    const encoded = new MessageEncoder().encode({
+      ...SAMPLES.welcome,
+      params: new Float32Array(0),
+      optimizerState: {},
+    });
+    expect(encoded[0]?.equals(frame)).toBe(true);
+  });
+
+  it('splits several tensors over frames and assembles them into one allocateTensor array', () => {
+    const allocateTensor = vi.fn((floats: number) => new Float32Array(floats));
+    const params = tensorOf(100, 1);
+    const moment1 = tensorOf(50, 2);
+    const moment2 = tensorOf(47, 3);
+    const welcome: WelcomeMessage = {
+      ...SAMPLES.welcome,
+      params,
+      optimizerState: { moment1, beta1_pow_acc: new Float32Array(0), moment2 },
+    };
+    const frames = new MessageEncoder({ maxFrameBytes: 256 }).encode(welcome);
+    expect(frames.length).toBeGreaterThan(4);
+    for (const frame of frames) expect(frame.length).toBeLessThanOrEqual(256);
+    const first = frames[0] as Buffer;
+    const wire = Buffer.concat([
+      first.subarray(first.length - first.readUInt32LE(12)),
+      ...frames.slice(1).map((frame) => frame.subarray(16)),
+    ]);
+    expect(wire.equals(Buffer.concat([bytesOf(params), bytesOf(moment1), bytesOf(moment2)]))).toBe(true);
+    const decoder = new MessageDecoder({ maxFrameBytes: 256, allocateTensor });
+    const decoded = decodeFrames(decoder, frames) as WelcomeMessage;
+    expectSameMessage(decoded, welcome);
+    expect(allocateTensor.mock.calls).toEqual([[197]]);
+    const part = allocateTensor.mock.results[0]?.value as Float32Array;
+    const views = [decoded.params, ...Object.values(decoded.optimizerState)];
+    for (const view of views) expect(view.buffer).toBe(part.buffer);
+    expect(views.map((view) => (view.byteOffset - part.byteOffset) / 4)).toEqual([0, 100, 150, 150]);
+  });
+
+  it('round-trips welcomes with random maps (empty ones too) split over frames as small as the control part allows', () => {
+    fc.assert(
+      fc.property(welcomeMessage(2_000), fc.integer({ min: 64, max: 4_000 }), (original, maxFrameBytes) => {
+        const controlBytes = (new MessageEncoder().encode(original)[0] as Buffer).readUInt32LE(8);
+        const tensorStart = Math.ceil((FRAME_HEADER_BYTES + controlBytes) / 4) * 4;
+        const frameBytes = Math.max(maxFrameBytes, tensorStart);
+        const frames = new MessageEncoder({ maxFrameBytes: frameBytes }).encode(original);
+        for (const frame of frames) expect(frame.length).toBeLessThanOrEqual(frameBytes);
+        const decoder = new MessageDecoder({ maxFrameBytes: frameBytes });
+        expectSameMessage(decodeFrames(decoder, frames), original);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('round-trips an update with a null grad and a gradient of 0 floats', () => {
+    const skipped: Message = { ...SAMPLES.update, skipped: true, grad: null };
+    const empty: Message = { ...SAMPLES.gradient, grad: new Float32Array(0) };
+    for (const original of [skipped, empty]) {
+      expectSameMessage(decodeFrames(new MessageDecoder(), new MessageEncoder().encode(original)), original);
+    }
   });
 });
 
@@ -378,14 +529,8 @@ describe('MessageDecoder refusals', () => {
   });
 
   it('refuses nonzero padding between the control part and the tensor', () => {
-    const control = packr.pack({
-      ...SAMPLES.params,
-      params: undefined,
-      [TENSOR_DESCRIPTOR_KEY]: ['params', 0],
-    });
-    const fields = packr.unpack(control) as Record<string, unknown>;
-    delete fields['params'];
-    const packed = packr.pack(fields);
+    const { params: _, ...paramsFields } = SAMPLES.params;
+    const packed = packr.pack({ ...paramsFields, [DESCRIPTOR]: [['params', 0]] });
     expect((FRAME_HEADER_BYTES + packed.length) % 4).not.toBe(0);
     const frame = craft({ kind: FRAME_KIND.tensor, control: packed, padding: 7 });
     expectRefusal(() => new MessageDecoder().decode(frame), 'ERR_PROTOCOL_MALFORMED', 1002);
@@ -408,18 +553,10 @@ describe('MessageDecoder refusals', () => {
   });
 
   it('refuses a declared float count that is not a non-negative integer, or smaller than the frame carries', () => {
-    for (const floats of [-1, 1.5, '3']) {
-      const control = packr.pack({
-        ...SAMPLES.heartbeat,
-        type: 'params',
-        rank: 0,
-        sentAt: undefined,
-        [TENSOR_DESCRIPTOR_KEY]: ['params', floats],
-      });
-      const fields = packr.unpack(control) as Record<string, unknown>;
-      delete fields['sentAt'];
+    for (const floats of [-1, 1.5, '3', null, 2 ** 53]) {
+      const control = packr.pack({ type: 'params', rank: 0, [DESCRIPTOR]: [['params', floats]] });
       expectRefusal(
-        () => new MessageDecoder().decode(craft({ kind: FRAME_KIND.tensor, control: packr.pack(fields) })),
+        () => new MessageDecoder().decode(craft({ kind: FRAME_KIND.tensor, control })),
         'ERR_PROTOCOL_MALFORMED',
         1002,
       );
@@ -428,7 +565,7 @@ describe('MessageDecoder refusals', () => {
   });
 
   it('refuses a descriptor naming the wrong field, a tensor sent twice, and a tensor frame for a message without one', () => {
-    const wrongField = packr.pack({ type: 'params', rank: 0, [TENSOR_DESCRIPTOR_KEY]: ['grad', 0] });
+    const wrongField = packr.pack({ type: 'params', rank: 0, [DESCRIPTOR]: [['grad', 0]] });
     expectRefusal(
       () => new MessageDecoder().decode(craft({ kind: FRAME_KIND.tensor, control: wrongField })),
       'ERR_PROTOCOL_MALFORMED',
@@ -438,23 +575,21 @@ describe('MessageDecoder refusals', () => {
       type: 'params',
       rank: 0,
       params: [1],
-      [TENSOR_DESCRIPTOR_KEY]: ['params', 0],
+      [DESCRIPTOR]: [['params', 0]],
     });
     expectRefusal(
       () => new MessageDecoder().decode(craft({ kind: FRAME_KIND.tensor, control: twice })),
       'ERR_PROTOCOL_MALFORMED',
       1002,
     );
-    const none = packr.pack({ ...SAMPLES.heartbeat, [TENSOR_DESCRIPTOR_KEY]: ['grad', 0] });
+    const none = packr.pack({ ...SAMPLES.heartbeat, [DESCRIPTOR]: [['grad', 0]] });
     expectRefusal(
       () => new MessageDecoder().decode(craft({ kind: FRAME_KIND.tensor, control: none })),
       'ERR_PROTOCOL_MALFORMED',
       1002,
     );
-    const descriptorInControlFrame = packr.pack({
-      ...SAMPLES.heartbeat,
-      [TENSOR_DESCRIPTOR_KEY]: ['grad', 0],
-    });
+    const { grad: _, ...updateFields } = SAMPLES.update;
+    const descriptorInControlFrame = packr.pack({ ...updateFields, grad: null, [DESCRIPTOR]: [] });
     expectRefusal(
       () =>
         new MessageDecoder().decode(craft({ kind: FRAME_KIND.control, control: descriptorInControlFrame })),
@@ -578,6 +713,198 @@ describe('MessageDecoder refusals', () => {
     expect(error.message).toContain('lr must be a finite number, received "fast"');
     const tensorFields = tensorFrame(2, 2, { step: -1 });
     expectRefusal(() => decoder.decode(tensorFields), 'ERR_PROTOCOL_MALFORMED', 1002);
+    expectStillUsable(decoder);
+  });
+
+  it('refuses a descriptor that lists a map entry or a tensor twice', () => {
+    const decoder = new MessageDecoder();
+    const twiceInMap = [
+      ['params', 1],
+      ['optimizerState.velocity', 1],
+      ['optimizerState.velocity', 1],
+    ];
+    expectRefusal(() => decoder.decode(welcomeFrame(twiceInMap, 12)), 'ERR_PROTOCOL_MALFORMED', 1002);
+    const paramsTwice = [
+      ['params', 1],
+      ['params', 1],
+    ];
+    expectRefusal(() => decoder.decode(welcomeFrame(paramsTwice, 8)), 'ERR_PROTOCOL_MALFORMED', 1002);
+    expectStillUsable(decoder);
+  });
+
+  it('refuses a descriptor path that is not a tensor of the message type', () => {
+    const decoder = new MessageDecoder();
+    for (const path of [
+      'momentum',
+      'grad',
+      'params.x',
+      'optimizerState',
+      'constructor',
+      'step',
+      'type',
+      '',
+    ]) {
+      const entries =
+        path === 'params.x'
+          ? [[path, 1]]
+          : [
+              ['params', 1],
+              [path, 1],
+            ];
+      const error = expectRefusal(
+        () => decoder.decode(welcomeFrame(entries, 4 * entries.length)),
+        'ERR_PROTOCOL_MALFORMED',
+        1002,
+      );
+      expect(error.message).toContain(JSON.stringify(path));
+    }
+    expectStillUsable(decoder);
+  });
+
+  it('refuses map keys that are not plain identifiers of at most 64 characters', () => {
+    const decoder = new MessageDecoder();
+    const keys = ['__proto__', 'a-b', '', '1x', 'a.b', 'é', 'k'.repeat(65)];
+    for (const key of keys) {
+      const entries = [
+        ['params', 1],
+        [`optimizerState.${key}`, 1],
+      ];
+      expectRefusal(() => decoder.decode(welcomeFrame(entries, 8)), 'ERR_PROTOCOL_MALFORMED', 1002);
+    }
+    const longest = [
+      ['params', 1],
+      [`optimizerState.${'k'.repeat(64)}`, 1],
+    ];
+    expect(decoder.decode(welcomeFrame(longest, 8)).kind).toBe('message');
+  });
+
+  it('refuses tensors listed out of table order', () => {
+    const entries = [
+      ['optimizerState.velocity', 1],
+      ['params', 1],
+    ];
+    expectRefusal(
+      () => new MessageDecoder().decode(welcomeFrame(entries, 8)),
+      'ERR_PROTOCOL_MALFORMED',
+      1002,
+    );
+  });
+
+  it('refuses float counts that add up to fewer bytes than the frame carries', () => {
+    const entries = [
+      ['params', 1],
+      ['optimizerState.velocity', 1],
+    ];
+    expectRefusal(
+      () => new MessageDecoder().decode(welcomeFrame(entries, 12)),
+      'ERR_PROTOCOL_MALFORMED',
+      1002,
+    );
+    // The same counts with the bytes they declare decode.
+    expect(new MessageDecoder().decode(welcomeFrame(entries, 8)).kind).toBe('message');
+  });
+
+  it('refuses a map with more than 16 entries, and a descriptor longer than the message can hold', () => {
+    const decoder = new MessageDecoder();
+    const entries = (n: number) => Array.from({ length: n }, (_, i) => [`optimizerState.k${i}`, 0]);
+    expect(decoder.decode(welcomeFrame([['params', 1], ...entries(16)], 4)).kind).toBe('message');
+    expectRefusal(
+      () => decoder.decode(welcomeFrame([['params', 1], ...entries(17)], 4)),
+      'ERR_PROTOCOL_MALFORMED',
+      1002,
+    );
+    // within the 17 entries a welcome may list in all, but over the map's own bound
+    expectRefusal(() => decoder.decode(welcomeFrame(entries(17), 0)), 'ERR_PROTOCOL_MALFORMED', 1002);
+    expectRefusal(() => decoder.decode(welcomeFrame(entries(20_000), 0)), 'ERR_PROTOCOL_MALFORMED', 1002);
+    expectStillUsable(decoder);
+  });
+
+  it('refuses declared tensors that add up to more than maxMessageBytes before allocating anything', () => {
+    const allocateTensor = vi.fn((floats: number) => new Float32Array(floats));
+    const decoder = new MessageDecoder({ maxMessageBytes: 1 << 20, allocateTensor });
+    // each under the 1 MiB bound (800,000 bytes), together over it
+    const together = [
+      ['params', 200_000],
+      ['optimizerState.moment1', 200_000],
+    ];
+    expectRefusal(() => decoder.decode(welcomeFrame(together, 8)), 'ERR_PROTOCOL_TOO_LARGE', 1009);
+    const huge = [
+      ['params', 2],
+      ['optimizerState.moment1', 2 ** 50],
+      ['optimizerState.moment2', 2 ** 50],
+    ];
+    expectRefusal(() => decoder.decode(welcomeFrame(huge, 8)), 'ERR_PROTOCOL_TOO_LARGE', 1009);
+    expect(allocateTensor).not.toHaveBeenCalled();
+    expectStillUsable(decoder);
+  });
+
+  it('refuses a tensor field sent inside the control part instead of the tensor part', () => {
+    const decoder = new MessageDecoder();
+    const typed = new Packr({ useRecords: false, moreTypes: true });
+    // MessagePack can carry a typed array: it must still not smuggle a tensor past the descriptor's checks
+    const smuggled = typed.pack({ ...SAMPLES.params });
+    expect(packr.unpack(smuggled)).toMatchObject({ params: expect.any(Float32Array) });
+    expectRefusal(
+      () => decoder.decode(craft({ kind: FRAME_KIND.control, control: smuggled })),
+      'ERR_PROTOCOL_MALFORMED',
+      1002,
+    );
+    const mapInControl = welcomeFrame([['params', 1]], 4, { optimizerState: {} });
+    expectRefusal(() => decoder.decode(mapInControl), 'ERR_PROTOCOL_MALFORMED', 1002);
+    const nullGrad = craft({
+      kind: FRAME_KIND.control,
+      control: packr.pack({ ...gradientFields, grad: null }),
+    });
+    expectRefusal(() => decoder.decode(nullGrad), 'ERR_PROTOCOL_MALFORMED', 1002);
+    expectStillUsable(decoder);
+  });
+
+  it('refuses a tensor both listed by the descriptor and inside the control part', () => {
+    const decoder = new MessageDecoder();
+    const mapBoth = welcomeFrame(
+      [
+        ['params', 1],
+        ['optimizerState.velocity', 1],
+      ],
+      8,
+      { optimizerState: {} },
+    );
+    expectRefusal(() => decoder.decode(mapBoth), 'ERR_PROTOCOL_MALFORMED', 1002);
+    const nullBoth = craft({
+      kind: FRAME_KIND.tensor,
+      control: packr.pack({ ...SAMPLES.update, grad: null, [DESCRIPTOR]: [['grad', 1]] }),
+      tensor: new Uint8Array(4),
+    });
+    expectRefusal(() => decoder.decode(nullBoth), 'ERR_PROTOCOL_MALFORMED', 1002);
+    expectStillUsable(decoder);
+  });
+
+  it('refuses a tensor frame without a descriptor, with an empty one, or with entries that are not [path, floats]', () => {
+    const decoder = new MessageDecoder();
+    const bare = craft({
+      kind: FRAME_KIND.tensor,
+      control: packr.pack(gradientFields),
+      tensor: new Uint8Array(8),
+    });
+    expectRefusal(() => decoder.decode(bare), 'ERR_PROTOCOL_MALFORMED', 1002);
+    const descriptors: unknown[] = [
+      [],
+      ['grad', 2],
+      { grad: 2 },
+      'grad',
+      [['grad']],
+      [['grad', 2, 0]],
+      [[2, 'grad']],
+      [null],
+    ];
+    for (const descriptor of descriptors) {
+      const frame = craft({
+        kind: FRAME_KIND.tensor,
+        control: packr.pack({ ...gradientFields, [DESCRIPTOR]: descriptor }),
+        tensor: new Uint8Array(8),
+      });
+      expectRefusal(() => decoder.decode(frame), 'ERR_PROTOCOL_MALFORMED', 1002);
+    }
     expectStillUsable(decoder);
   });
 

@@ -4,8 +4,8 @@ import { MESSAGE_TYPES, MESSAGES, type MessageSpec, PROTOCOL_VERSION } from '../
 const rows = Object.entries(MESSAGES) as [string, MessageSpec][];
 
 describe('the message table', () => {
-  it('defines protocol version 1 and the fourteen messages in table order', () => {
-    expect(PROTOCOL_VERSION).toBe(1);
+  it('defines protocol version 2 and the fourteen messages in table order', () => {
+    expect(PROTOCOL_VERSION).toBe(2);
     expect(MESSAGE_TYPES).toEqual([
       'join',
       'assign',
@@ -31,15 +31,53 @@ describe('the message table', () => {
     expect(from('both')).toEqual(['heartbeat']);
   });
 
-  it('gives tensors only to params, welcome, gradient and update, never also as a control field', () => {
-    const withTensor = rows.filter(([, spec]) => spec.tensor !== undefined);
-    expect(withTensor.map(([type, spec]) => [type, spec.tensor?.field, spec.tensor?.nullable])).toEqual([
-      ['params', 'params', false],
-      ['welcome', 'params', false],
-      ['gradient', 'grad', false],
-      ['update', 'grad', true],
+  it('gives tensors only to params, welcome, gradient and update, in sending order', () => {
+    const withTensors = rows.filter(([, spec]) => spec.tensors !== undefined);
+    expect(withTensors.map(([type, spec]) => [type, spec.tensors])).toEqual([
+      ['params', { params: { kind: 'tensor', nullable: false } }],
+      [
+        'welcome',
+        {
+          params: { kind: 'tensor', nullable: false },
+          optimizerState: { kind: 'tensorMap', maxEntries: 16, maxKeyLength: 64 },
+        },
+      ],
+      ['gradient', { grad: { kind: 'tensor', nullable: false } }],
+      ['update', { grad: { kind: 'tensor', nullable: true } }],
     ]);
-    for (const [, spec] of withTensor) expect(Object.keys(spec.fields)).not.toContain(spec.tensor?.field);
-    for (const [, spec] of rows) expect(Object.keys(spec.fields)).not.toContain('type');
+  });
+
+  it('names tensor fields with plain identifiers that are never also control fields', () => {
+    for (const [, spec] of rows) {
+      expect(Object.keys(spec.fields)).not.toContain('type');
+      for (const name of Object.keys(spec.tensors ?? {})) {
+        // a dot would make descriptor paths (`field.key`) ambiguous
+        expect(name).toMatch(/^[A-Za-z_][A-Za-z0-9_]*$/);
+        expect(Object.keys(spec.fields)).not.toContain(name);
+        expect(name).not.toBe('type');
+      }
+    }
+  });
+
+  it('carries the batch index in gradient and the failure status in stop', () => {
+    expect(MESSAGES.gradient.fields.round).toEqual({ kind: 'integer', min: 0 });
+    expect(MESSAGES.stop.fields.failed).toEqual({ kind: 'boolean' });
+    expect(Object.keys(MESSAGES.gradient.fields)).toEqual([
+      'rank',
+      'step',
+      'round',
+      'loss',
+      'samples',
+      'computeMs',
+    ]);
+    expect(Object.keys(MESSAGES.welcome.fields)).toEqual([
+      'step',
+      'epoch',
+      'lr',
+      'round',
+      'stepsPerEpoch',
+      'totalSteps',
+    ]);
+    expect(Object.keys(MESSAGES.stop.fields)).toEqual(['reason', 'step', 'failed']);
   });
 });

@@ -41,6 +41,7 @@ export const SAMPLES: { readonly [T in MessageType]: MessageOf<T> } = {
     stepsPerEpoch: 469,
     totalSteps: 1407,
     params: Float32Array.from([1, -2, 0.5]),
+    optimizerState: { velocity: Float32Array.from([0.5, 0, -0.25]) },
   },
   gradient: {
     type: 'gradient',

@@ -123,7 +123,78 @@ describe('validateMessage', () => {
     ],
     ['a null gradient in a gradient message', 'gradient', { grad: null }, 'invalid_type', ['grad']],
     ['an extra key', 'heartbeat', { extra: 1 }, 'unrecognized_key', ['extra']],
-    ['a $tensor key', 'params', { $tensor: ['params', 3] }, 'unrecognized_key', ['$tensor']],
+    ['a $tensors key', 'params', { $tensors: [['params', 3]] }, 'unrecognized_key', ['$tensors']],
+    ['an undefined round', 'gradient', { round: undefined }, 'invalid_type', ['round']],
+    ['a negative round', 'gradient', { round: -1 }, 'too_small', ['round']],
+    ['a failed given as 0', 'stop', { failed: 0 }, 'invalid_type', ['failed']],
+    [
+      'an optimizer state that is null',
+      'welcome',
+      { optimizerState: null },
+      'invalid_type',
+      ['optimizerState'],
+    ],
+    [
+      'an optimizer state that is a Map',
+      'welcome',
+      { optimizerState: new Map([['velocity', new Float32Array(1)]]) },
+      'invalid_type',
+      ['optimizerState'],
+    ],
+    [
+      'an optimizer state given as one Float32Array',
+      'welcome',
+      { optimizerState: new Float32Array(3) },
+      'invalid_type',
+      ['optimizerState'],
+    ],
+    [
+      'an accumulator given as an array',
+      'welcome',
+      { optimizerState: { velocity: [1, 2] } },
+      'invalid_type',
+      ['optimizerState', 'velocity'],
+    ],
+    [
+      'an accumulator given as a Float64Array',
+      'welcome',
+      { optimizerState: { moment1: new Float64Array(1) } },
+      'invalid_type',
+      ['optimizerState', 'moment1'],
+    ],
+    [
+      'an accumulator key with a dot',
+      'welcome',
+      { optimizerState: { 'm.1': new Float32Array(1) } },
+      'invalid_key',
+      ['optimizerState', 'm.1'],
+    ],
+    [
+      'an integer-like accumulator key',
+      'welcome',
+      { optimizerState: { '0': new Float32Array(1) } },
+      'invalid_key',
+      ['optimizerState', '0'],
+    ],
+    [
+      'an accumulator key of 65 characters',
+      'welcome',
+      { optimizerState: { ['k'.repeat(65)]: new Float32Array(1) } },
+      'invalid_key',
+      ['optimizerState', 'k'.repeat(65)],
+    ],
+    [
+      'an optimizer state of 17 tensors',
+      'welcome',
+      {
+        optimizerState: Object.fromEntries(
+          Array.from({ length: 17 }, (_, i) => [`k${i}`, new Float32Array(1)]),
+        ),
+      },
+      'too_big',
+      ['optimizerState'],
+    ],
+    ['params that are null', 'welcome', { params: null }, 'invalid_type', ['params']],
     ['a config that is an array', 'assign', { config: [1] }, 'invalid_type', ['config']],
     [
       'a typed array inside config',
@@ -183,9 +254,11 @@ describe('validateMessage', () => {
       'grad',
       'loss',
       'rank',
+      'round',
       'samples',
       'step',
     ]);
+    expect(issuesOf({ type: 'welcome' }).map((issue) => issue.path[0])).toContain('optimizerState');
     expect(issues.every((issue) => issue.code === 'required')).toBe(true);
   });
 
@@ -199,6 +272,33 @@ describe('validateMessage', () => {
     expect(issuesOf(sampleWith('assign', { config: deep }))).toEqual([
       expect.objectContaining({ code: 'too_big' }),
     ]);
+  });
+
+  it('accepts an empty optimizer state, Paddle accumulator names and keys at their 64-character bound', () => {
+    expect(validateMessage(sampleWith('welcome', { optimizerState: {} })).ok).toBe(true);
+    const adam = {
+      moment1: new Float32Array(3),
+      moment2: new Float32Array(3),
+      beta1_pow_acc: Float32Array.of(0.9),
+      beta2_pow_acc: Float32Array.of(0.999),
+      moment2_max: new Float32Array(3),
+      [`_${'k'.repeat(63)}`]: new Float32Array(0),
+    };
+    expect(validateMessage(sampleWith('welcome', { optimizerState: adam })).ok).toBe(true);
+    const sixteen = Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`k${i}`, new Float32Array(0)]));
+    expect(validateMessage(sampleWith('welcome', { optimizerState: sixteen })).ok).toBe(true);
+  });
+
+  it('refuses __proto__ as an accumulator name, which a plain object cannot hold as an entry', () => {
+    const state = JSON.parse('{"__proto__": 1}') as Record<string, unknown>;
+    expect(issuesOf(sampleWith('welcome', { optimizerState: state }))).toEqual([
+      expect.objectContaining({ code: 'invalid_key', path: ['optimizerState', '__proto__'] }),
+    ]);
+  });
+
+  it('reports an over-full tensor map once, not once per entry', () => {
+    const many = Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`k${i}`, 'x']));
+    expect(issuesOf(sampleWith('welcome', { optimizerState: many }))).toHaveLength(1);
   });
 
   it('accepts objects without a prototype, as some decoders produce', () => {

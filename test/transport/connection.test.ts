@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { ProtocolError, TransportError } from '../../src/errors.js';
 import type { LogEntry } from '../../src/log/index.js';
-import { type Message, messageBytesBound } from '../../src/protocol/index.js';
+import { type Message, messageBytesBound, type WelcomeMessage } from '../../src/protocol/index.js';
 import type { ConnectionClose } from '../../src/transport/index.js';
 import { bytesOf, tensorIn, tensorOf } from '../protocol/arbitraries.js';
 import { SAMPLES } from '../protocol/samples.js';
@@ -89,6 +89,31 @@ describe('Connection', () => {
       expect(pair.near.bytesSent).toBe(frames.reduce((sum, length) => sum + length, 0));
     },
   );
+
+  it('carries a welcome with parameters and Adam accumulators split into 4 MiB frames, every tensor intact', async () => {
+    const options = { maxFrameBytes: 4 * MiB };
+    pair = await openPair(options, options);
+    const params = tensorOf(1_500_000, 31);
+    const optimizerState = {
+      moment1: tensorOf(1_500_000, 32),
+      moment2: tensorOf(1_500_000, 33),
+      beta1_pow_acc: Float32Array.of(0.9),
+      beta2_pow_acc: Float32Array.of(0.999),
+    };
+    const atWorker = nextMessage(pair.far);
+    await pair.near.send({ ...SAMPLES.welcome, params, optimizerState });
+    const received = (await atWorker) as WelcomeMessage;
+    expect(bytesOf(received.params).equals(bytesOf(params))).toBe(true);
+    expect(Object.keys(received.optimizerState)).toEqual([
+      'moment1',
+      'moment2',
+      'beta1_pow_acc',
+      'beta2_pow_acc',
+    ]);
+    for (const [key, sent] of Object.entries(optimizerState)) {
+      expect(bytesOf(received.optimizerState[key] as Float32Array).equals(bytesOf(sent))).toBe(true);
+    }
+  });
 
   it('delivers concurrent sends in call order', async () => {
     pair = await openPair({ maxFrameBytes: MiB }, { maxFrameBytes: MiB });
