@@ -3,6 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dptrain, scratch } from '../support/processes.js';
+import { type RunRecord, readRunDirectory, readSummary } from '../support/run-directory.js';
 
 const QUICK = [
   'task: synthetic',
@@ -20,7 +21,7 @@ function runDirectoryOf(stdout: string): string {
   return last.slice('run directory: '.length);
 }
 
-async function checkRunDirectory(dir: string, workers: number): Promise<Record<string, unknown>> {
+async function checkRunDirectory(dir: string, workers: number): Promise<RunRecord> {
   const files = await readdir(dir);
   for (const name of [
     'config.yaml',
@@ -34,25 +35,35 @@ async function checkRunDirectory(dir: string, workers: number): Promise<Record<s
   ]) {
     expect(files).toContain(name);
   }
-  const summary = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8'));
+  const record = await readRunDirectory(dir);
+  const summary = record.summary;
   expect(summary).toMatchObject({
     mode: 'sync',
+    outcome: 'finished',
+    failure: null,
+    exitCode: 0,
     workers,
     replicasIdentical: true,
-    lrConsistency: { consistent: true, mismatches: 0 },
+    consistency: { lrMismatches: 0, digestMismatches: 0, missingReports: 0, consistent: true },
   });
-  expect(summary.lrConsistency.checkedSteps).toBe(summary.steps);
-  expect(summary.paramsDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
-  const metrics = (await readFile(join(dir, 'metrics.jsonl'), 'utf8'))
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l));
+  expect(summary.consistency.checkedSteps).toBe(summary.steps);
+  expect(summary.consistency.steps).toBe(summary.steps);
+  expect(summary.paramsDigest).toBe(record.paramsSha256);
+  expect(summary.trainSeconds).toBeGreaterThan(0);
+  expect(summary.wallSeconds).toBeGreaterThanOrEqual(summary.trainSeconds);
+  // samplesPerSec is the examples over the training time; trainSeconds is shown to 0.01 s.
+  expect(summary.samplesPerSec).toBeGreaterThanOrEqual(
+    Math.floor(summary.samples / (summary.trainSeconds + 0.005)),
+  );
+  expect(summary.samplesPerSec).toBeLessThanOrEqual(
+    Math.ceil(summary.samples / (summary.trainSeconds - 0.005)),
+  );
+  const metrics = record.metrics;
   expect(metrics).toHaveLength(summary.steps);
+  expect(metrics.reduce((sum, m) => sum + m.samples, 0)).toBe(summary.samples);
+  expect(summary.finalLoss).toBe(metrics.at(-1)!.loss);
   expect(metrics.map((m) => m.step)).toEqual(metrics.map((_, i) => i));
   for (const m of metrics) {
-    expect(Object.keys(m)).toEqual(
-      expect.arrayContaining(['step', 'epoch', 'lr', 'loss', 'samplesPerSec', 'roundMs', 'computeMs']),
-    );
     expect(m.computeMs).toHaveLength(workers);
   }
   const trace = JSON.parse(await readFile(join(dir, 'trace.json'), 'utf8'));
@@ -82,7 +93,7 @@ async function checkRunDirectory(dir: string, workers: number): Promise<Record<s
   }
   const png = await readFile(join(dir, 'loss.png'));
   expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
-  return summary;
+  return record;
 }
 
 describe('dptrain launch', () => {
@@ -90,8 +101,23 @@ describe('dptrain launch', () => {
     const dir = await scratch({ 'run.yaml': QUICK.join('\n') });
     const run = await dptrain(['launch', join(dir, 'run.yaml'), '--out', join(dir, 'runs')]).exited;
     expect(run.code).toBe(0);
-    const summary = await checkRunDirectory(runDirectoryOf(run.stdout), 2);
-    expect(summary).toMatchObject({ steps: 40, skippedSteps: 0, stopped: null });
+    const { summary, metrics, consistency } = await checkRunDirectory(runDirectoryOf(run.stdout), 2);
+    // 2048 examples, 2 ranks of 1024, batches of 32: 32 steps an epoch, every batch full.
+    expect(summary).toMatchObject({
+      steps: 40,
+      totalSteps: 40,
+      epochs: 1.25,
+      skippedSteps: 0,
+      samples: 40 * 64,
+      stopped: null,
+    });
+    // StepDecay(0.3, step_size 10, gamma 0.1), Paddle's closed form: 0.3 * 0.1 ** floor(t / 10).
+    const lrs = Array.from({ length: 40 }, (_, t) => 0.3 * 0.1 ** Math.floor(t / 10));
+    expect(metrics.map((m) => m.lr)).toEqual(lrs);
+    expect(consistency.scheduleLrs).toEqual(lrs);
+    expect(metrics.map((m) => [m.step, m.round, m.epoch, m.samples])).toEqual(
+      lrs.map((_, t) => [t, t, Math.floor(t / 32), 64]),
+    );
     expect(run.stderr).toMatch(/\[rank 0\] .*worker finished/);
     expect(run.stderr).toMatch(/\[rank 1\] .*worker finished/);
   });
@@ -116,9 +142,16 @@ describe('dptrain launch', () => {
       'json',
     ]).exited;
     expect(run.code).toBe(0);
-    const summary = await checkRunDirectory(runDirectoryOf(run.stdout), 3);
-    expect(summary.steps).toBe(16);
+    const { summary } = await checkRunDirectory(runDirectoryOf(run.stdout), 3);
+    // 3000 examples over 3 ranks: 1000 each, batches of 64: 15 full batches and one of 40.
+    expect(summary).toMatchObject({
+      steps: 16,
+      epochs: 1,
+      samples: 15 * 3 * 64 + 3 * 40,
+      evalExamples: 1000,
+    });
     expect(summary.evalAccuracy).toBeGreaterThan(0.5);
+    expect(Number.isInteger(summary.evalAccuracy! * 1000)).toBe(true);
     const lines = run.stderr
       .trim()
       .split('\n')
@@ -196,7 +229,7 @@ describe('dptrain launch when things go wrong', () => {
     throw new Error(`the run did not start: ${child.stderr()}`);
   }
 
-  it('exits non-zero naming the worker process that died', async () => {
+  it('exits 1 naming the worker process that died, and still writes what the run did', async () => {
     const { child, pids } = await startLongRun();
     process.kill(pids[0]!, 'SIGKILL');
     const run = await child.exited;
@@ -204,17 +237,37 @@ describe('dptrain launch when things go wrong', () => {
     expect(run.stderr).toMatch(
       new RegExp(`error: worker rank \\d \\(pid ${pids[0]}\\) was killed by SIGKILL`),
     );
+    const record = await readRunDirectory(runDirectoryOf(run.stdout));
+    expect(record.summary).toMatchObject({
+      outcome: 'failed',
+      exitCode: 1,
+      failure: { code: 'ERR_TRAINING_WORKER_LOST' },
+    });
+    expect(record.metrics).toHaveLength(record.summary.steps);
+    expect(record.summary.paramsDigest).toBe(record.paramsSha256);
   });
 
-  it('stops cleanly on Ctrl-C and writes what it has', async () => {
-    const { child } = await startLongRun();
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    child.process.kill('SIGINT');
-    const run = await child.exited;
-    expect(run.code).toBe(130);
-    const summary = JSON.parse(await readFile(join(runDirectoryOf(run.stdout), 'summary.json'), 'utf8'));
-    expect(summary.stopped).toMatch(/SIGINT/);
-    expect(summary.steps).toBeGreaterThan(0);
-    expect(summary).toMatchObject({ replicasIdentical: true, lrConsistency: { consistent: true } });
-  });
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
+    it(`stops cleanly on ${signal}, writes what it has and exits ${code}`, async () => {
+      const { child } = await startLongRun();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      child.process.kill(signal);
+      const run = await child.exited;
+      expect(run.code).toBe(code);
+      const record = await readRunDirectory(runDirectoryOf(run.stdout));
+      expect(record.summary).toMatchObject({
+        outcome: 'stopped',
+        exitCode: code,
+        replicasIdentical: true,
+        consistency: { consistent: true, missingReports: 0 },
+      });
+      expect(record.summary.stopped).toContain(signal);
+      expect(record.summary.steps).toBeGreaterThan(0);
+      expect(record.summary.consistency.checkedSteps).toBe(record.summary.steps);
+      expect(record.metrics).toHaveLength(record.summary.steps);
+    });
+  }
 });

@@ -42,6 +42,14 @@ function labelsTensor(tf: Tf, batch: ReferenceBatch): tfjs.Tensor {
  * const final = trainReference({ tf, task: syntheticTask, seed: 1, batches, lrs: batches.map(() => 0.1) });
  */
 export function trainReference(options: ReferenceTrainingOptions): Float32Array {
+  return trainReferenceWithLosses(options).params;
+}
+
+/** As `trainReference`, also giving the mean loss of every global batch before its update. */
+export function trainReferenceWithLosses(options: ReferenceTrainingOptions): {
+  params: Float32Array;
+  losses: number[];
+} {
   const { tf, task, seed, batches, lrs, momentum } = options;
   if (lrs.length !== batches.length)
     throw new Error(`lrs has ${lrs.length} values for ${batches.length} batches`);
@@ -58,12 +66,14 @@ export function trainReference(options: ReferenceTrainingOptions): Float32Array 
   });
   const velocities =
     momentum === undefined ? [] : variables.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
+  const losses: number[] = [];
   try {
     for (const [step, batch] of batches.entries()) {
       tf.tidy(() => {
         const xs = tf.tensor2d(batch.x, [batch.size, batch.x.length / batch.size]);
         const ys = labelsTensor(tf, batch);
-        const { grads } = tf.variableGrads(() => model.loss(tf, variables, xs, ys), variables);
+        const { value, grads } = tf.variableGrads(() => model.loss(tf, variables, xs, ys), variables);
+        losses.push(value.dataSync()[0]!);
         const lr = tf.scalar(lrs[step]!);
         for (const [i, variable] of variables.entries()) {
           const g = grads[variable.name]!;
@@ -83,7 +93,7 @@ export function trainReference(options: ReferenceTrainingOptions): Float32Array 
       final.set(variable.dataSync(), at);
       at += variable.size;
     }
-    return final;
+    return { params: final, losses };
   } finally {
     tf.dispose([...variables, ...velocities]);
   }
