@@ -238,6 +238,8 @@ export type TrainingErrorCode =
   | 'ERR_TRAINING_MISMATCH'
   /** the coordinator stopped the run early (signal, stop request) */
   | 'ERR_TRAINING_STOPPED'
+  /** a saved run state that cannot be restored here (another version, optimizer, world size, or a damaged one) */
+  | 'ERR_TRAINING_STATE'
   /** something unexpected broke the run; `cause` holds it (please report it) */
   | 'ERR_TRAINING_INTERNAL';
 

@@ -34,7 +34,13 @@ export type {
   TraceJson,
 } from './result.js';
 export type { RunPlan } from './run-plan.js';
-export { RunState } from './run-state.js';
+export {
+  RUN_STATE_VERSION,
+  RunState,
+  type RunStateJson,
+  type RunStateParts,
+  type SerializedRunState,
+} from './run-state.js';
 export { SyncMode } from './sync-mode.js';
 export { type Reduction, SyncRound, type SyncRoundOptions } from './sync-round.js';
 export { TRACE_MAX_SPANS_PER_PROCESS, TraceCollector, type TraceEvent, type TraceProcess } from './trace.js';

@@ -1,11 +1,61 @@
-import type { ScheduleClock } from '../lr/index.js';
-import type { Optimizer } from '../optim/index.js';
+import { TrainingError } from '../errors.js';
+import {
+  decodeNumber,
+  type EncodedNumber,
+  encodeNumber,
+  type LrGranularity,
+  ScheduleClock,
+  type ScheduleClockState,
+  type Scheduler,
+} from '../lr/index.js';
+import type { Optimizer, OptimizerState } from '../optim/index.js';
+
+/** Bumped whenever the serialised form changes; a run state of another version is refused. */
+export const RUN_STATE_VERSION = 1;
+
+/**
+ * The JSON half of a serialised run state. Tensors travel beside it as raw float32 (`SerializedRunState.tensors`),
+ * so a checkpoint writes them as they are and a restart sends them in one message (parameters + optimizer state).
+ */
+export interface RunStateJson {
+  readonly version: typeof RUN_STATE_VERSION;
+  readonly step: number;
+  readonly round: number;
+  readonly positions: readonly number[];
+  readonly seed: number;
+  readonly skippedSteps: number;
+  readonly samples: number;
+  readonly lastLoss: EncodedNumber | null;
+  /** the schedule clock with the scheduler's full state (also what Paddle's state_dict leaves out) */
+  readonly schedule: ScheduleClockState;
+  /** the optimizer and the names of its accumulators, in `tensors.optimizer` */
+  readonly optimizer: { readonly name: string; readonly accumulators: readonly string[] };
+  /** what later modes and features keep (JSON-safe values only) */
+  readonly extensions: Readonly<Record<string, unknown>>;
+}
+
+/** A run state as data: JSON plus the tensors. */
+export interface SerializedRunState {
+  readonly json: RunStateJson;
+  readonly tensors: { readonly params: Float32Array; readonly optimizer: OptimizerState };
+}
+
+/** What a restore rebuilds around: objects built afresh from the run's own config. */
+export interface RunStateParts {
+  /** an optimizer of the run's config over the model's layout */
+  readonly optimizer: Optimizer;
+  /** a fresh scheduler of the run's `lr` config */
+  readonly scheduler: Scheduler;
+  readonly granularity: LrGranularity;
+  readonly stepsPerEpoch: number;
+  readonly worldSize: number;
+}
 
 /**
  * Everything a run is at a global step, in one object: the coordinator's parameters and optimizer state, the
- * schedule clock (the scheduler and its partial-epoch loss sums), the global step, the batches consumed and
- * each rank's batch position, the seed the shuffles derive from, and room for what later modes add. A mode
- * advances it; a checkpoint will save exactly this.
+ * schedule clock (the scheduler's full state and its partial-epoch loss sums), the global step, the batches
+ * consumed and each rank's batch position, the seed the shuffles derive from, and room for what later modes add.
+ * A mode advances it; `serialize()` is what a checkpoint saves and `RunState.restore` continues bit-identically.
  *
  * @example
  * const state = new RunState({ params, optimizer, clock, seed: 1, worldSize: 2 }); state.completeStep(0.42, 128);
@@ -65,5 +115,85 @@ export class RunState {
     this.samples += samples;
     this.lastLoss = loss;
     this.clock.completeStep(loss);
+  }
+
+  /** The state as data: copies, so the run may go on while it is written. */
+  serialize(): SerializedRunState {
+    const accumulators = this.optimizer.stateDict();
+    return {
+      json: {
+        version: RUN_STATE_VERSION,
+        step: this.step,
+        round: this.round,
+        positions: [...this.positions],
+        seed: this.seed,
+        skippedSteps: this.skippedSteps,
+        samples: this.samples,
+        lastLoss: this.lastLoss === null ? null : encodeNumber(this.lastLoss),
+        schedule: this.clock.state(),
+        optimizer: { name: this.optimizer.name, accumulators: Object.keys(accumulators) },
+        extensions: structuredClone(this.extensions),
+      },
+      tensors: { params: Float32Array.from(this.params), optimizer: accumulators },
+    };
+  }
+
+  /**
+   * Rebuilds a serialised run state around fresh parts built from the same run config; it then continues exactly
+   * as the saved run would have. Refuses (TrainingError ERR_TRAINING_STATE, naming what does not fit) a state of
+   * another version, optimizer or world size, or one whose fields are damaged.
+   */
+  static restore(saved: SerializedRunState, parts: RunStateParts): RunState {
+    const { json, tensors } = saved;
+    const refuse = (what: string): never => {
+      throw new TrainingError('ERR_TRAINING_STATE', `the saved run state cannot be restored: ${what}`);
+    };
+    if (json?.version !== RUN_STATE_VERSION) {
+      refuse(`it is version ${String(json?.version)}, this dptrain reads version ${RUN_STATE_VERSION}`);
+    }
+    for (const key of ['step', 'round', 'seed', 'skippedSteps', 'samples'] as const) {
+      if (!Number.isSafeInteger(json[key]) || (key !== 'seed' && json[key] < 0)) {
+        refuse(`${key} must be an integer${key === 'seed' ? '' : ' >= 0'}, found ${String(json[key])}`);
+      }
+    }
+    if (json.round < json.step || json.skippedSteps !== json.round - json.step) {
+      refuse(`round ${json.round}, step ${json.step} and skippedSteps ${json.skippedSteps} do not add up`);
+    }
+    if (!Array.isArray(json.positions) || json.positions.length !== parts.worldSize) {
+      refuse(`it has ${json.positions?.length} rank positions, the run has ${parts.worldSize} workers`);
+    }
+    if (!json.positions.every((p) => Number.isSafeInteger(p) && p >= 0))
+      refuse('a rank position is not a batch index');
+    if (json.optimizer?.name !== parts.optimizer.name) {
+      refuse(
+        `it was saved with the ${String(json.optimizer?.name)} optimizer, the run uses ${parts.optimizer.name}`,
+      );
+    }
+    if (!(tensors?.params instanceof Float32Array) || tensors.params.length !== parts.optimizer.size) {
+      refuse(`its parameters are not ${parts.optimizer.size} float32 values`);
+    }
+    const lastLoss =
+      json.lastLoss === null ? null : (decodeNumber(json.lastLoss) ?? refuse('lastLoss is not a number'));
+    parts.optimizer.setStateDict(tensors.optimizer);
+    const clock = ScheduleClock.restore(
+      parts.scheduler,
+      { granularity: parts.granularity, stepsPerEpoch: parts.stepsPerEpoch },
+      json.schedule,
+    );
+    const state = new RunState({
+      params: Float32Array.from(tensors.params),
+      optimizer: parts.optimizer,
+      clock,
+      seed: json.seed,
+      worldSize: parts.worldSize,
+    });
+    state.step = json.step;
+    state.round = json.round;
+    state.positions.splice(0, state.positions.length, ...json.positions);
+    state.skippedSteps = json.skippedSteps;
+    state.samples = json.samples;
+    state.lastLoss = lastLoss;
+    Object.assign(state.extensions, structuredClone(json.extensions ?? {}));
+    return state;
   }
 }

@@ -3,7 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dptrain, scratch } from '../support/processes.js';
-import { type RunRecord, readRunDirectory, readSummary } from '../support/run-directory.js';
+import { type RunRecord, readRunDirectory } from '../support/run-directory.js';
 
 const QUICK = [
   'task: synthetic',
