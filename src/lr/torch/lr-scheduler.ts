@@ -1,5 +1,6 @@
 import { SchedulerError } from '../../errors.js';
-import { describe, typeFault } from '../checks.js';
+import { integer } from '../../rules/index.js';
+import { describe, expectArgument, typeFault } from '../checks.js';
 import type { EpochScheduler, StateDict, StateValue, Verbose } from '../scheduler.js';
 import { resolveGroup, type TorchGroupOptions, type TorchParamGroup } from './param-group.js';
 import { StateReader } from './torch-state.js';
@@ -127,10 +128,7 @@ export abstract class TorchLRScheduler implements TorchEpochScheduler {
 
   /** Resolves the group (torch: the optimizer argument) and checks `last_epoch` and `verbose`. */
   protected attach(options: TorchSchedulerOptions): TorchParamGroup {
-    const lastEpoch = options.lastEpoch ?? -1;
-    if (typeof lastEpoch !== 'number' || !Number.isInteger(lastEpoch)) {
-      throw typeFault(this.className, 'last_epoch', 'an integer', lastEpoch);
-    }
+    const lastEpoch = expectArgument(this.className, 'last_epoch', options.lastEpoch ?? -1, integer());
     this.verbose = checkVerbose(this.className, options.verbose);
     this.attached = resolveGroup(this.className, options, lastEpoch !== -1);
     this.lastEpoch = lastEpoch;

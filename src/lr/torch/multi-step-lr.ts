@@ -1,4 +1,5 @@
-import { expectNumber, expectNumberList } from '../checks.js';
+import { number } from '../../rules/index.js';
+import { expectArgument, numberList } from '../checks.js';
 import type { StateDict, StateValue } from '../scheduler.js';
 import { TorchLRScheduler, type TorchSchedulerOptions } from './lr-scheduler.js';
 import { bisectRight, power } from './torch-math.js';
@@ -26,8 +27,8 @@ export class TorchMultiStepLR extends TorchLRScheduler {
   constructor(options: TorchMultiStepLROptions) {
     super();
     this.attach(options);
-    this.milestones = count(expectNumberList(this.className, 'milestones', options.milestones));
-    this.gamma = expectNumber(this.className, 'gamma', options.gamma ?? 0.1);
+    this.milestones = count(expectArgument(this.className, 'milestones', options.milestones, numberList));
+    this.gamma = expectArgument(this.className, 'gamma', options.gamma ?? 0.1, number());
     this.begin();
   }
 
