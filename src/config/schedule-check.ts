@@ -3,8 +3,8 @@
  * known, that it covers every step of the run as the coordinator will drive it.
  */
 import { ConfigError, SchedulerError } from '../errors.js';
+import { isMapping } from '../key-path.js';
 import { createScheduler, type LrGranularity, ScheduleClock } from '../lr/index.js';
-import { isMapping } from './rules.js';
 
 /** Run variables that stand in for the real ones before the data set size is known. */
 export const PLACEHOLDER_LR_VARIABLES: Readonly<Record<string, number>> = Object.freeze({
