@@ -1,6 +1,6 @@
 import { SchedulerError } from '../../errors.js';
-import { integer } from '../../rules/index.js';
-import { describe, expectArgument, typeFault } from '../checks.js';
+import { integer, mustBe, number } from '../../rules/index.js';
+import { expectArgument, typeFault } from '../checks.js';
 import type { EpochScheduler, StateDict, StateValue, Verbose } from '../scheduler.js';
 import { resolveGroup, type TorchGroupOptions, type TorchParamGroup } from './param-group.js';
 import { StateReader } from './torch-state.js';
@@ -54,15 +54,16 @@ export function duringConstruction(run: () => void): void {
 
 /** An explicit epoch must be a finite number (torch would fail later on anything else). */
 export function checkEpoch(className: string, epoch: unknown): number {
-  if (typeof epoch !== 'number' || !Number.isFinite(epoch)) {
-    throw new SchedulerError(
-      'ERR_LR_STEP',
-      'TypeError',
-      `${className}: step(epoch) needs a finite number, received ${describe(epoch)}`,
-    );
-  }
-  return epoch;
+  const checked = finiteNumber.check(epoch);
+  if (checked.ok) return checked.value;
+  throw new SchedulerError(
+    'ERR_LR_STEP',
+    'TypeError',
+    `${className}: step(epoch) ${mustBe(checked.allowed, epoch)}`,
+  );
 }
+
+const finiteNumber = number();
 
 /** Prints a verbose line the way `verbose` asks. */
 export function emitVerbose(verbose: Verbose, line: string): void {

@@ -1,6 +1,6 @@
 import { SchedulerError } from '../../errors.js';
 import { boolean, integer, number } from '../../rules/index.js';
-import { expectArgument, typeFault, valueFault } from '../checks.js';
+import { expectArgument, raisesOnly, typeFault, valueFault } from '../checks.js';
 import type { StateDict, StateValue } from '../scheduler.js';
 import { TorchLRScheduler, type TorchSchedulerOptions } from './lr-scheduler.js';
 import { groupValue, type TorchParamGroup } from './param-group.js';
@@ -71,9 +71,15 @@ export class TorchOneCycleLR extends TorchLRScheduler {
     const group = this.attach(options);
     const name = this.className;
     const total = totalStepsOf(name, options);
-    const pctStart = options.pctStart ?? 0.3;
-    if (typeof pctStart !== 'number')
-      throw valueFault(name, 'pct_start', 'a float between 0 and 1', pctStart);
+    // torch raises ValueError for a pct_start of any type or value outside [0, 1].
+    const pct = number({ min: 0, max: 1 });
+    const pctStart = expectArgument(
+      name,
+      'pct_start',
+      options.pctStart ?? 0.3,
+      pct,
+      raisesOnly('ValueError'),
+    );
     const threePhase = expectArgument(name, 'three_phase', options.threePhase ?? false, boolean);
     this.totalSteps = total;
     this.phases = threePhase
@@ -86,9 +92,6 @@ export class TorchOneCycleLR extends TorchLRScheduler {
           phase(pctStart * total - 1, 'initial_lr', 'max_lr', 'max_momentum', 'base_momentum'),
           phase(total - 1, 'max_lr', 'min_lr', 'base_momentum', 'max_momentum'),
         ];
-    if (pctStart < 0 || pctStart > 1 || !Number.isFinite(pctStart)) {
-      throw valueFault(name, 'pct_start', 'a float between 0 and 1', pctStart);
-    }
     const strategy = options.annealStrategy ?? 'cos';
     if (strategy !== 'cos' && strategy !== 'linear')
       throw valueFault(name, 'anneal_strategy', "'cos' or 'linear'", strategy);

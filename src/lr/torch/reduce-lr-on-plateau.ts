@@ -2,7 +2,7 @@ import { SchedulerError } from '../../errors.js';
 import { anyString, number } from '../../rules/index.js';
 import { describe, expectArgument, typeFault, valueFault } from '../checks.js';
 import type { MetricScheduler, StateDict, Verbose } from '../scheduler.js';
-import { emitVerbose, formatEpoch, formatLr } from './lr-scheduler.js';
+import { checkEpoch, emitVerbose, formatEpoch, formatLr } from './lr-scheduler.js';
 import { groupValue, resolveGroup, type TorchGroupOptions, type TorchParamGroup } from './param-group.js';
 import { pyMax } from './torch-math.js';
 import { StateReader, stateFloat } from './torch-state.js';
@@ -99,13 +99,7 @@ export class TorchReduceLROnPlateau implements MetricScheduler {
         `${this.className}: metrics must be a number, received ${describe(metrics)}`,
       );
     }
-    if (epoch !== undefined && (typeof epoch !== 'number' || !Number.isFinite(epoch))) {
-      throw new SchedulerError(
-        'ERR_LR_STEP',
-        'TypeError',
-        `${this.className}: epoch must be a finite number, received ${describe(epoch)}`,
-      );
-    }
+    if (epoch !== undefined) checkEpoch(this.className, epoch);
     const current = metrics;
     this.lastEpoch = epoch ?? this.lastEpoch + 1;
     if (this.isBetter(current)) {
