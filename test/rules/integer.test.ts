@@ -55,4 +55,11 @@ describe('integer(min, max)', () => {
     expect(integer().check(MAX + 1)).toMatchObject({ ok: false, kind: 'value' });
     expect(integer(0).check(1e300)).toMatchObject({ ok: false, kind: 'value' });
   });
+
+  it('stays within ±(2^53 - 1) even when a bound is given beyond', () => {
+    const unbounded = integer(0, Number.POSITIVE_INFINITY);
+    expect(unbounded.allowed).toBe('an integer >= 0');
+    expect(unbounded.check(MAX).ok).toBe(true);
+    expect(unbounded.check(MAX + 1)).toMatchObject({ ok: false, kind: 'value' });
+  });
 });
