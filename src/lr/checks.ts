@@ -9,9 +9,7 @@ export function typeFault(className: string, argument: string, rule: string, val
     'ERR_LR_ARGUMENT_TYPE',
     'TypeError',
     `${className}: ${argument} ${mustBe(rule, value)}`,
-    {
-      argument,
-    },
+    { argument },
   );
 }
 
