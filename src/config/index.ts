@@ -5,13 +5,7 @@
  * @example
  * const { overrides, positionals } = parseOverrideFlags(argv); const config = parseRunConfig(fileValue, overrides);
  */
-export {
-  parseOverrideFlags,
-  parseRunConfig,
-  type ResolvedRun,
-  RUN_CONFIG_KEYS,
-  type RunConfig,
-  type RunConfigKey,
-  resolveRun,
-  runConfigToYaml,
-} from './run-config.js';
+export { parseOverrideFlags } from './flags.js';
+export { RUN_CONFIG_KEYS, type RunConfig, type RunConfigKey } from './keys.js';
+export { renderRunConfigTable } from './readme-table.js';
+export { parseRunConfig, type ResolvedRun, resolveRun, runConfigToYaml } from './run-config.js';

@@ -1,66 +1,17 @@
 /**
  * The run config of `dptrain launch` and `dptrain coordinator`: one YAML file, overridden by flags, over
  * built-in defaults; checked before anything starts, then resolved once the training set size is known.
- * Every key, its default and its meaning live in {@link RUN_CONFIG_KEYS}, the one source for the README table
- * and for the messages of refused configs.
+ * Every key, its default, meaning and rule live in one table (keys.ts); this file reads it.
  */
-import { Document, parseDocument } from 'yaml';
+import { Document } from 'yaml';
 import { describe } from '../describe.js';
-import { ConfigError, UsageError } from '../errors.js';
+import { ConfigError } from '../errors.js';
+import { isMapping } from '../key-path.js';
 import { parseOptimizerConfig } from '../optim/index.js';
+import { mustBe } from '../rules/index.js';
 import { stepsPerEpoch as shardStepsPerEpoch } from '../sharding/index.js';
-import {
-  boolean,
-  deepFreeze,
-  integer,
-  isMapping,
-  mapping,
-  nullable,
-  oneOf,
-  type Rule,
-  seconds,
-  text,
-} from './rules.js';
+import { type Key, type Row, type RunConfig, TABLE } from './keys.js';
 import { checkScheduleCoversRun, checkScheduleShape } from './schedule-check.js';
-
-/** A checked run config with every default filled in (deeply frozen). */
-export interface RunConfig {
-  readonly task: string;
-  readonly workers: number;
-  readonly mode: 'sync';
-  /** Epochs to train; null when the run is given in `steps`. */
-  readonly epochs: number | null;
-  /** Global steps to train; null when the run is given in `epochs`. */
-  readonly steps: number | null;
-  readonly batchSize: number;
-  readonly seed: number;
-  /** The `optimizer:` mapping as written (checked with `parseOptimizerConfig`). */
-  readonly optimizer: Readonly<Record<string, unknown>>;
-  /** The `lr:` mapping as written: expressions over the run variables stay strings until `resolveRun`. */
-  readonly lr: Readonly<Record<string, unknown>>;
-  readonly lrGranularity: 'step' | 'epoch';
-  readonly onNonfinite: 'skip' | 'abort';
-  readonly out: string;
-  readonly dataLimit: number | null;
-  readonly evalLimit: number | null;
-  readonly backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
-  readonly host: string;
-  readonly port: number;
-  readonly joinTimeout: number;
-  readonly heartbeatInterval: number;
-  readonly heartbeatTimeout: number;
-  readonly roundTimeout: number;
-  readonly logFormat: 'text' | 'json';
-  readonly progress: boolean;
-}
-
-/** One documented run-config key: its snake_case name, default (null: none), meaning and allowed values. */
-export interface RunConfigKey {
-  readonly key: string;
-  readonly default: unknown;
-  readonly meaning: string;
-  readonly allowed: string;
-}
 
 /** What the run becomes once the training set size is known: evaluated once when the run starts. */
 export interface ResolvedRun {
@@ -74,118 +25,9 @@ export interface ResolvedRun {
   readonly lrVariables: Readonly<Record<string, number>>;
 }
 
-interface KeySpec<T> {
-  readonly default: T;
-  readonly meaning: string;
-  readonly rule: Rule<T>;
-}
-
-function spec<T>(defaultValue: T, meaning: string, rule: Rule<T>): KeySpec<T> {
-  return { default: deepFreeze(defaultValue), meaning, rule };
-}
-
-const modeRule: Rule<'sync'> = {
-  allowed: 'sync',
-  parse: (value, path) => {
-    if (value === 'async') {
-      throw new ConfigError('ERR_CONFIG_BAD_VALUE', path, 'async mode is not available yet; use mode: sync');
-    }
-    return oneOf('sync').parse(value, path);
-  },
-};
-
-const count = integer(1);
-const optionalCount = nullable(count);
-
-const SPECS = {
-  task: spec(
-    'mnist-mlp',
-    'a built-in task name (mnist-mlp, synthetic) or the path of a task module, resolved from the current directory',
-    text('a built-in task name or the path of a task module'),
-  ),
-  workers: spec(2, 'worker processes', integer(1, 64)),
-  mode: spec<'sync'>('sync', 'sync all-reduce (async, the parameter server, is not available yet)', modeRule),
-  epochs: spec<number | null>(3, 'epochs to train; not together with steps', optionalCount),
-  steps: spec<number | null>(null, 'global steps to train instead of epochs', optionalCount),
-  batch_size: spec(64, 'examples per worker per step', count),
-  seed: spec(1, 'seed of initialisation and shuffling', integer(0)),
-  optimizer: spec<Readonly<Record<string, unknown>>>(
-    { name: 'Momentum', momentum: 0.9 },
-    'Paddle optimizer config; a mapping in the file replaces this default as a whole',
-    mapping('an optimizer config with a name: SGD, Momentum, Adam or AdamW'),
-  ),
-  lr: spec<Readonly<Record<string, unknown>>>(
-    {
-      name: 'LinearWarmup',
-      learning_rate: { name: 'CosineAnnealingDecay', learning_rate: 0.1, T_max: 'max(1, total_steps - 100)' },
-      warmup_steps: 100,
-      start_lr: 0.0,
-      end_lr: 0.1,
-    },
-    'scheduler config; numeric arguments may be expressions over steps_per_epoch, total_steps, epochs; ' +
-      'a mapping in the file replaces this default as a whole',
-    mapping('a scheduler config with a name, e.g. StepDecay'),
-  ),
-  lr_granularity: spec<'step' | 'epoch'>(
-    'step',
-    'step the scheduler after every global step, or after every epoch',
-    oneOf('step', 'epoch'),
-  ),
-  on_nonfinite: spec<'skip' | 'abort'>(
-    'skip',
-    'what a non-finite gradient does: skip the step, or abort the run',
-    oneOf('skip', 'abort'),
-  ),
-  out: spec('runs', 'parent folder of run directories', text('a folder')),
-  data_limit: spec<number | null>(
-    null,
-    'keep only the first N training examples (quick runs)',
-    optionalCount,
-  ),
-  eval_limit: spec<number | null>(null, 'evaluate on the first N test examples only', optionalCount),
-  backend: spec<'auto' | 'tensorflow' | 'wasm' | 'cpu'>(
-    'auto',
-    'TensorFlow.js backend of the workers',
-    oneOf('auto', 'tensorflow', 'wasm', 'cpu'),
-  ),
-  host: spec('127.0.0.1', 'coordinator address', text('a host name or IP address')),
-  port: spec(0, 'coordinator port (0 = any free port)', integer(0, 65535)),
-  join_timeout: spec(60, 'seconds to wait for all workers to join', seconds),
-  heartbeat_interval: spec(2, 'seconds between heartbeats', seconds),
-  heartbeat_timeout: spec(
-    30,
-    'seconds without any message before a peer counts as lost (more than heartbeat_interval)',
-    seconds,
-  ),
-  round_timeout: spec(
-    600,
-    'seconds a synchronous round may wait for the gradients of every rank before the run fails, naming the ranks it waits for',
-    seconds,
-  ),
-  log_format: spec<'text' | 'json'>('text', 'text (readable) or json (JSON lines)', oneOf('text', 'json')),
-  progress: spec(true, "show the launcher's progress bar", boolean),
-};
-
-type Key = keyof typeof SPECS;
-type ValueOf<K extends Key> = (typeof SPECS)[K]['default'];
-const KEYS = Object.keys(SPECS) as Key[];
-
-/**
- * Every run-config key with its default, meaning and allowed values, in the order of the README table.
- *
- * @example
- * RUN_CONFIG_KEYS.find((k) => k.key === 'workers')?.default; // 2
- */
-export const RUN_CONFIG_KEYS: readonly RunConfigKey[] = Object.freeze(
-  KEYS.map((key) =>
-    Object.freeze({
-      key,
-      default: SPECS[key].default,
-      meaning: SPECS[key].meaning,
-      allowed: SPECS[key].rule.allowed,
-    }),
-  ),
-);
+const KEYS: readonly Key[] = TABLE.map((entry) => entry.key);
+const ROWS: ReadonlyMap<string, Row> = new Map(TABLE.map((entry) => [entry.key, entry]));
+const EPOCHS_DEFAULT = ROWS.get('epochs')!.default as number;
 
 /**
  * Checks a run config and fills in the defaults. `file` is the parsed YAML (undefined or null without a file);
@@ -210,20 +52,41 @@ export function parseRunConfig(file: unknown, overrides: Readonly<Record<string,
   }
   checkKeys(fromFile, 'file');
   checkKeys(overrides, 'flags');
-  const given = (key: Key): unknown => {
-    const base = Object.hasOwn(fromFile, key) ? fromFile[key] : undefined;
-    return Object.hasOwn(overrides, key) ? overlay(base ?? SPECS[key].default, overrides[key]) : base;
+  const given = (entry: Row): unknown => {
+    const base = Object.hasOwn(fromFile, entry.key) ? fromFile[entry.key] : undefined;
+    return Object.hasOwn(overrides, entry.key) ? overlay(base ?? entry.default, overrides[entry.key]) : base;
   };
-  const value = <K extends Key>(key: K): ValueOf<K> => {
-    const raw = given(key);
-    return (raw === undefined ? SPECS[key].default : SPECS[key].rule.parse(raw, key)) as ValueOf<K>;
-  };
-  const source = (key: Key): string =>
-    Object.hasOwn(overrides, key) ? `--${kebab(key)} on the command line` : 'the config file';
+  const parsed: Record<string, unknown> = {};
+  for (const entry of TABLE) {
+    const raw = given(entry);
+    parsed[entry.field] = raw === undefined ? entry.default : valueAt(entry, raw);
+  }
+  const config = parsed as unknown as RunConfig;
+  checkAcrossKeys(config, (key) => given(ROWS.get(key)!) !== undefined, overrides);
+  parseOptimizerConfig(config.optimizer, 'optimizer');
+  checkScheduleShape(config.lr);
+  // A run given in steps has no epochs; one given in neither (epochs: null) runs the default epochs.
+  const epochs = config.steps === null ? (config.epochs ?? EPOCHS_DEFAULT) : null;
+  return Object.freeze({ ...config, epochs });
+}
 
-  const steps = value('steps');
-  const epochs = given('epochs') === null ? null : value('epochs');
-  if (steps !== null && epochs !== null && given('epochs') !== undefined) {
+/** A value checked with its key's rule; a refusal is a ConfigError ERR_CONFIG_BAD_VALUE at the key. */
+function valueAt(entry: Row, value: unknown): unknown {
+  const checked = entry.rule.check(value);
+  if (checked.ok) return checked.value;
+  throw new ConfigError('ERR_CONFIG_BAD_VALUE', entry.key, mustBe(checked.allowed, value, checked.hint));
+}
+
+/** The combinations the table's rules cannot see: steps with epochs, a heartbeat timeout within its interval. */
+function checkAcrossKeys(
+  config: RunConfig,
+  isGiven: (key: Key) => boolean,
+  overrides: Readonly<Record<string, unknown>>,
+): void {
+  const { steps, epochs, heartbeatInterval, heartbeatTimeout } = config;
+  if (steps !== null && epochs !== null && isGiven('epochs')) {
+    const source = (key: Key): string =>
+      Object.hasOwn(overrides, key) ? `--${kebab(key)} on the command line` : 'the config file';
     throw new ConfigError(
       'ERR_CONFIG_CONFLICT',
       'steps',
@@ -231,12 +94,6 @@ export function parseRunConfig(file: unknown, overrides: Readonly<Record<string,
         `from ${source('epochs')}); give one of them (on the command line, --epochs null clears the file's epochs)`,
     );
   }
-  const optimizer = value('optimizer');
-  parseOptimizerConfig(optimizer, 'optimizer');
-  const lr = value('lr');
-  checkScheduleShape(lr);
-  const heartbeatInterval = value('heartbeat_interval');
-  const heartbeatTimeout = value('heartbeat_timeout');
   if (heartbeatTimeout <= heartbeatInterval) {
     throw new ConfigError(
       'ERR_CONFIG_CONFLICT',
@@ -245,31 +102,6 @@ export function parseRunConfig(file: unknown, overrides: Readonly<Record<string,
         'a peer must be able to miss a heartbeat before it counts as lost',
     );
   }
-  return Object.freeze({
-    task: value('task'),
-    workers: value('workers'),
-    mode: value('mode'),
-    epochs: steps === null ? (epochs ?? SPECS.epochs.default) : null,
-    steps,
-    batchSize: value('batch_size'),
-    seed: value('seed'),
-    optimizer,
-    lr,
-    lrGranularity: value('lr_granularity'),
-    onNonfinite: value('on_nonfinite'),
-    out: value('out'),
-    dataLimit: value('data_limit'),
-    evalLimit: value('eval_limit'),
-    backend: value('backend'),
-    host: value('host'),
-    port: value('port'),
-    joinTimeout: value('join_timeout'),
-    heartbeatInterval,
-    heartbeatTimeout,
-    roundTimeout: value('round_timeout'),
-    logFormat: value('log_format'),
-    progress: value('progress'),
-  });
 }
 
 /** An override applied over the value in effect: mappings key by key, anything else replaces. */
@@ -283,7 +115,7 @@ function overlay(base: unknown, override: unknown): unknown {
 
 function checkKeys(object: Readonly<Record<string, unknown>>, source: 'file' | 'flags'): void {
   for (const key of Object.keys(object)) {
-    if (Object.hasOwn(SPECS, key)) continue;
+    if (ROWS.has(key)) continue;
     const spelled = (name: string) => (source === 'flags' ? `--${kebab(name)}` : name);
     const close = closestKey(key);
     const hint = close === undefined ? '' : ` Did you mean ${spelled(close)}?`;
@@ -337,32 +169,7 @@ function kebab(key: string): string {
  * runConfigToYaml(config, resolveRun(config, 60000)); // "# dptrain run config…\ntask: mnist-mlp\nworkers: 2\n…"
  */
 export function runConfigToYaml(config: RunConfig, resolved?: ResolvedRun): string {
-  const values: Record<Key, unknown> = {
-    task: config.task,
-    workers: config.workers,
-    mode: config.mode,
-    epochs: config.epochs,
-    steps: config.steps,
-    batch_size: config.batchSize,
-    seed: config.seed,
-    optimizer: config.optimizer,
-    lr: config.lr,
-    lr_granularity: config.lrGranularity,
-    on_nonfinite: config.onNonfinite,
-    out: config.out,
-    data_limit: config.dataLimit,
-    eval_limit: config.evalLimit,
-    backend: config.backend,
-    host: config.host,
-    port: config.port,
-    join_timeout: config.joinTimeout,
-    heartbeat_interval: config.heartbeatInterval,
-    heartbeat_timeout: config.heartbeatTimeout,
-    round_timeout: config.roundTimeout,
-    log_format: config.logFormat,
-    progress: config.progress,
-  };
-  const document = new Document(values);
+  const document = new Document(Object.fromEntries(TABLE.map((entry) => [entry.key, config[entry.field]])));
   const header = [' dptrain run config: the file, the flags and the defaults combined.'];
   if (resolved !== undefined) {
     header.push(
@@ -375,122 +182,6 @@ export function runConfigToYaml(config: RunConfig, resolved?: ResolvedRun): stri
   }
   document.commentBefore = header.join('\n');
   return document.toString({ lineWidth: 0 });
-}
-
-const BOOLEAN_KEYS: ReadonlySet<string> = new Set(
-  KEYS.filter((key) => typeof SPECS[key].default === 'boolean'),
-);
-
-/**
- * Splits command-line arguments into run-config overrides and positionals. `--batch-size 32` gives
- * `{ batch_size: 32 }`, `--lr.warmup-steps 50` gives `{ lr: { warmup_steps: 50 } }`, and `--key=value` works
- * too. Values are YAML scalars (numbers, true/false, null, strings) or flow lists (`[1, 2]`); anything else
- * stays text. `--no-progress` gives `progress: false`; a boolean key alone (`--progress`) gives true. After
- * `--` everything is positional. Throws UsageError for a flag without a value, a malformed key path, a key
- * given twice or a short option.
- *
- * @example
- * parseOverrideFlags(['run.yaml', '--batch-size', '32']); // { overrides: { batch_size: 32 }, positionals: ['run.yaml'] }
- */
-export function parseOverrideFlags(argv: readonly string[]): {
-  overrides: Record<string, unknown>;
-  positionals: string[];
-} {
-  const overrides: Record<string, unknown> = {};
-  const positionals: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const token = argv[i]!;
-    if (token === '--') {
-      positionals.push(...argv.slice(i + 1));
-      break;
-    }
-    if (!token.startsWith('--')) {
-      if (token.startsWith('-') && token !== '-' && !isNumber(token)) {
-        throw new UsageError(`unknown option ${token}: options are long, --key value or --key=value`);
-      }
-      positionals.push(token);
-      continue;
-    }
-    const equals = token.indexOf('=');
-    const flag = equals < 0 ? token : token.slice(0, equals);
-    const path = keyPath(flag);
-    let raw = equals < 0 ? undefined : token.slice(equals + 1);
-    const next = argv[i + 1];
-    if (path.length === 1 && path[0]!.startsWith('no_')) {
-      // `--no-progress config.yaml`: a negation takes no value, so what follows is a positional.
-      if (raw !== undefined) throw new UsageError(`${flag} takes no value; write ${flag} alone`);
-      setOverride(overrides, [path[0]!.slice(3)], false, flag);
-      continue;
-    }
-    if (raw === undefined && path.length === 1 && BOOLEAN_KEYS.has(path[0]!)) {
-      raw = next === 'true' || next === 'false' ? next : 'true';
-      if (raw === next) i += 1;
-    }
-    if (raw === undefined) {
-      if (next === undefined || next.startsWith('--')) {
-        throw new UsageError(`${flag} needs a value: ${flag} <value> or ${flag}=<value>`);
-      }
-      raw = next;
-      i += 1;
-    }
-    setOverride(overrides, path, parseFlagValue(raw), flag);
-  }
-  return { overrides, positionals };
-}
-
-function isNumber(token: string): boolean {
-  return Number.isFinite(Number(token));
-}
-
-/** `--lr.warmup-steps` → ['lr', 'warmup_steps']: kebab-case becomes snake_case, case is kept (`T_max`). */
-function keyPath(flag: string): string[] {
-  const segments = flag
-    .slice(2)
-    .split('.')
-    .map((segment) => segment.replaceAll('-', '_'));
-  if (segments.some((segment) => segment === '')) {
-    throw new UsageError(
-      `${flag} is not a key path: write --key or --key.subkey (e.g. --lr.warmup-steps 50)`,
-    );
-  }
-  return segments;
-}
-
-/** A flag's text as a YAML scalar or flow list; anything else (a mapping, a comment, bad YAML) stays text. */
-function parseFlagValue(raw: string): unknown {
-  const trimmed = raw.trim();
-  if (trimmed === '' || trimmed.startsWith('#')) return raw;
-  const document = parseDocument(raw);
-  if (document.errors.length > 0) return raw;
-  const value: unknown = document.toJS();
-  if (isMapping(value) || (Array.isArray(value) && !trimmed.startsWith('['))) return raw;
-  return value;
-}
-
-function setOverride(
-  overrides: Record<string, unknown>,
-  path: readonly string[],
-  value: unknown,
-  flag: string,
-): void {
-  let target = overrides;
-  for (const [depth, segment] of path.entries()) {
-    const existing = target[segment];
-    const last = depth === path.length - 1;
-    if (existing !== undefined && (last || !isMapping(existing))) {
-      const earlier = path.slice(0, depth + 1).join('.');
-      throw new UsageError(
-        `${flag} sets ${earlier} again (or inside a value already given): give each key once`,
-      );
-    }
-    if (last) {
-      target[segment] = value;
-      return;
-    }
-    const child = (existing as Record<string, unknown> | undefined) ?? {};
-    target[segment] = child;
-    target = child;
-  }
 }
 
 /**

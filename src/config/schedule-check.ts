@@ -3,8 +3,11 @@
  * known, that it covers every step of the run as the coordinator will drive it.
  */
 import { ConfigError, SchedulerError } from '../errors.js';
+import { isMapping } from '../key-path.js';
 import { createScheduler, type LrGranularity, ScheduleClock } from '../lr/index.js';
-import { isMapping } from './rules.js';
+import { number } from '../rules/index.js';
+
+const nonNegative = number({ min: 0 });
 
 /** Run variables that stand in for the real ones before the data set size is known. */
 export const PLACEHOLDER_LR_VARIABLES: Readonly<Record<string, number>> = Object.freeze({
@@ -56,7 +59,7 @@ export function checkScheduleCoversRun(lr: Readonly<Record<string, unknown>>, ru
   const follow = 'expressions over total_steps, steps_per_epoch and epochs follow the run';
   for (let step = 0; step < totalSteps; step++) {
     const lr = clock.lr;
-    if (!(Number.isFinite(lr) && lr >= 0)) {
+    if (!nonNegative.check(lr).ok) {
       throw new ConfigError(
         'ERR_CONFIG_CONFLICT',
         'lr',

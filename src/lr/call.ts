@@ -1,4 +1,5 @@
 import { SchedulerError } from '../errors.js';
+import { mustBe, number } from '../rules/index.js';
 import { describe } from './checks.js';
 import type { Scheduler } from './scheduler.js';
 
@@ -61,9 +62,9 @@ export function parseCalls(value: unknown, count: number): SchedulerCall[] {
     }
     for (const key of ['epoch', 'metrics'] as const) {
       const v = record[key];
-      if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v))) {
-        throw callsFault(`call ${i}: ${key} must be a finite number, received ${describe(v)}`);
-      }
+      const checked = v === undefined ? undefined : finiteNumber.check(v);
+      if (checked !== undefined && !checked.ok)
+        throw callsFault(`call ${i}: ${key} ${mustBe(checked.allowed, v)}`);
     }
     if (record.metrics !== undefined) {
       return record.epoch === undefined
@@ -74,6 +75,8 @@ export function parseCalls(value: unknown, count: number): SchedulerCall[] {
     return { epoch: record.epoch as number };
   });
 }
+
+const finiteNumber = number();
 
 function callsFault(message: string): SchedulerError {
   return new SchedulerError('ERR_LR_STEP', 'ValueError', `calls: ${message}`);

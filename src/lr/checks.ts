@@ -1,14 +1,14 @@
-import { describe } from '../describe.js';
 import { type PythonErrorClass, SchedulerError } from '../errors.js';
+import { listOf, mustBe, number, type RefusalKind, type Rule } from '../rules/index.js';
 
 export { describe } from '../describe.js';
 
-/** Throws the TypeError Paddle raises for a value of the wrong type. */
+/** The TypeError Paddle raises for a value of the wrong type. */
 export function typeFault(className: string, argument: string, rule: string, value: unknown): SchedulerError {
   return new SchedulerError(
     'ERR_LR_ARGUMENT_TYPE',
     'TypeError',
-    `${className}: ${argument} must be ${rule}, received ${describe(value)}`,
+    `${className}: ${argument} ${mustBe(rule, value)}`,
     { argument },
   );
 }
@@ -24,50 +24,51 @@ export function valueFault(
   return new SchedulerError(
     'ERR_LR_ARGUMENT_VALUE',
     pythonClass,
-    `${className}: ${argument} must be ${rule}, received ${describe(value)}`,
+    `${className}: ${argument} ${mustBe(rule, value)}`,
     { argument },
   );
 }
 
-/** A number (Python `float | int`), else TypeError. NaN and ±Infinity are refused as values. */
-export function expectNumber(className: string, argument: string, value: unknown): number {
-  if (typeof value !== 'number') throw typeFault(className, argument, 'a number', value);
-  if (!Number.isFinite(value)) throw valueFault(className, argument, 'a finite number', value);
-  return value;
+/** The Python class raised for each kind of refusal. */
+export type Raises = Readonly<Record<RefusalKind, PythonErrorClass>>;
+
+/** What Paddle's checks mostly raise: TypeError for a wrong type, ValueError for a wrong value. */
+const TYPE_OR_VALUE: Raises = { type: 'TypeError', value: 'ValueError' };
+
+/** Paddle's `isinstance` check (TypeError) followed by an `assert` on the value (AssertionError). */
+export const ASSERTS_VALUE: Raises = { type: 'TypeError', value: 'AssertionError' };
+
+/**
+ * One class for both kinds, where Python checks type and value in one test (`assert isinstance(n, int) and n > 0`).
+ *
+ * @example
+ * raisesOnly('AssertionError'); // { type: 'AssertionError', value: 'AssertionError' }
+ */
+export function raisesOnly(pythonClass: PythonErrorClass): Raises {
+  return { type: pythonClass, value: pythonClass };
 }
 
-/** An integer (Python `int`), else TypeError. */
-export function expectInteger(className: string, argument: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value))
-    throw typeFault(className, argument, 'an integer', value);
-  return value;
+/**
+ * A constructor argument checked with a rule; a refusal is a SchedulerError with the Python class `raises`
+ * gives for its kind (ERR_LR_ARGUMENT_TYPE for a TypeError, ERR_LR_ARGUMENT_VALUE otherwise).
+ *
+ * @example
+ * expectArgument('StepDecay', 'gamma', options.gamma ?? 0.1, number()); // 0.1
+ */
+export function expectArgument<T>(
+  className: string,
+  argument: string,
+  value: unknown,
+  rule: Rule<T>,
+  raises: Raises = TYPE_OR_VALUE,
+): T {
+  const checked = rule.check(value);
+  if (checked.ok) return checked.value;
+  const pythonClass = raises[checked.kind];
+  throw pythonClass === 'TypeError'
+    ? typeFault(className, argument, checked.allowed, value)
+    : valueFault(className, argument, checked.allowed, value, pythonClass);
 }
 
-/** A boolean, else TypeError. */
-export function expectBoolean(className: string, argument: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') throw typeFault(className, argument, 'true or false', value);
-  return value;
-}
-
-/** A string, else TypeError. */
-export function expectString(className: string, argument: string, value: unknown): string {
-  if (typeof value !== 'string') throw typeFault(className, argument, 'a string', value);
-  return value;
-}
-
-/** A function of one number (`lr_lambda`, `scale_fn`), else TypeError. */
-export function expectFunction(className: string, argument: string, value: unknown): (x: number) => number {
-  if (typeof value !== 'function') throw typeFault(className, argument, 'a function of the epoch', value);
-  return value as (x: number) => number;
-}
-
-/** A list of finite numbers, else TypeError. */
-export function expectNumberList(className: string, argument: string, value: unknown): readonly number[] {
-  if (!Array.isArray(value)) throw typeFault(className, argument, 'a list of numbers', value);
-  for (const item of value) {
-    if (typeof item !== 'number' || !Number.isFinite(item)) {
-      throw typeFault(className, argument, 'a list of numbers', value);
-    }
-  }
-  return value as readonly number[];
-}
+/** Milestones and boundaries: a list of finite numbers (a bad item makes the list a wrong type, as in Paddle). */
+export const numberList: Rule<readonly number[]> = listOf(number(), 'a list of numbers');

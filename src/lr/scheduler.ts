@@ -1,5 +1,6 @@
 import { ExpressionError, SchedulerError } from '../errors.js';
-import { describe, expectNumber } from './checks.js';
+import { number } from '../rules/index.js';
+import { describe, expectArgument } from './checks.js';
 import { encodeNumber, FullStateReader, fullStateOf } from './full-state.js';
 import { ArithmeticFault } from './python-math.js';
 
@@ -103,23 +104,11 @@ export abstract class LRScheduler implements EpochScheduler {
     verbose: Verbose | undefined,
     argument = 'learning_rate',
   ): void {
-    if (typeof learningRate !== 'number') {
-      throw new SchedulerError(
-        'ERR_LR_ARGUMENT_TYPE',
-        'TypeError',
-        `${this.className}: ${argument} must be a number, received ${describe(learningRate)}`,
-      );
-    }
-    if (!(learningRate >= 0) || !Number.isFinite(learningRate)) {
-      throw new SchedulerError(
-        'ERR_LR_ARGUMENT_VALUE',
-        'ValueError',
-        `${this.className}: ${argument} must be a finite number >= 0, received ${describe(learningRate)}`,
-      );
-    }
-    const start = lastEpoch === undefined ? -1 : expectNumber(this.className, 'last_epoch', lastEpoch);
-    this.baseLr = learningRate;
-    this.lastLr = learningRate;
+    const baseLr = expectArgument(this.className, argument, learningRate, number({ min: 0 }));
+    const start =
+      lastEpoch === undefined ? -1 : expectArgument(this.className, 'last_epoch', lastEpoch, number());
+    this.baseLr = baseLr;
+    this.lastLr = baseLr;
     this.lastEpoch = start;
     this.verbose = verbose ?? false;
     this.step();

@@ -1,6 +1,6 @@
-import { describe } from '../describe.js';
 import { ConfigError } from '../errors.js';
 import { joinKeyPath } from '../key-path.js';
+import { advise, boolean, mapping, mustBe, number, oneOf, type Rule } from '../rules/index.js';
 import type { OptimizerName } from './optimizer.js';
 
 /** Every optimizer name a config may give, as Paddle spells the class. */
@@ -121,8 +121,8 @@ const DECAY_TYPES: readonly DecaySpec['type'][] = ['L2Decay', 'L1Decay'];
  * parseOptimizerConfig({ name: 'Momentum', weight_decay: 1e-4 }); // { name: 'Momentum', momentum: 0.9, … }
  */
 export function parseOptimizerConfig(config: unknown, path = 'optimizer'): OptimizerSpec {
-  const object = expectObject(config, path, 'an object with a `name` (SGD, Momentum, Adam or AdamW)');
-  const name = parseName(object['name'], joinKeyPath(path, 'name'));
+  const object = valueAt(config, path, mapping(`with a name: ${OPTIMIZER_NAMES.join(', ')}`));
+  const name = parseName(object['name'], joinKeyPath(path, 'name'), optimizerName);
   for (const key of Object.keys(object)) {
     if (key !== 'name' && !ARGUMENTS[name].includes(key)) throw unknownKey(name, key, joinKeyPath(path, key));
   }
@@ -138,9 +138,9 @@ export function parseOptimizerConfig(config: unknown, path = 'optimizer'): Optim
     case 'Momentum':
       return Object.freeze({
         name,
-        momentum: number(object['momentum'], at('momentum'), DEFAULT_MOMENTUM, atLeastZero),
-        use_nesterov: boolean(object['use_nesterov'], at('use_nesterov'), DEFAULT_USE_NESTEROV),
-        rescale_grad: number(object['rescale_grad'], at('rescale_grad'), DEFAULT_RESCALE_GRAD, positive),
+        momentum: optional(object['momentum'], at('momentum'), atLeastZero, DEFAULT_MOMENTUM),
+        use_nesterov: optional(object['use_nesterov'], at('use_nesterov'), boolean, DEFAULT_USE_NESTEROV),
+        rescale_grad: optional(object['rescale_grad'], at('rescale_grad'), positive, DEFAULT_RESCALE_GRAD),
         weight_decay: parseDecay(object['weight_decay'], at('weight_decay')),
         grad_clip,
       });
@@ -155,48 +155,43 @@ export function parseOptimizerConfig(config: unknown, path = 'optimizer'): Optim
       return Object.freeze({
         name,
         ...parseAdamCore(object, path),
-        weight_decay: parseDecoupledDecay(object['weight_decay'], at('weight_decay')),
-        lr_ratio: number(object['lr_ratio'], at('lr_ratio'), DEFAULT_LR_RATIO, positive),
-        apply_decay: boolean(object['apply_decay'], at('apply_decay'), DEFAULT_APPLY_DECAY),
+        weight_decay: optional(
+          object['weight_decay'],
+          at('weight_decay'),
+          decoupledDecay,
+          DEFAULT_ADAMW_WEIGHT_DECAY,
+        ),
+        lr_ratio: optional(object['lr_ratio'], at('lr_ratio'), positive, DEFAULT_LR_RATIO),
+        apply_decay: optional(object['apply_decay'], at('apply_decay'), boolean, DEFAULT_APPLY_DECAY),
         grad_clip,
       });
   }
 }
 
-interface Range {
-  readonly rule: string;
-  readonly accepts: (value: number) => boolean;
-}
-const atLeastZero: Range = { rule: 'a number >= 0', accepts: (v) => v >= 0 };
-const positive: Range = { rule: 'a number > 0', accepts: (v) => v > 0 };
-const unitInterval: Range = { rule: 'a number in [0, 1)', accepts: (v) => v >= 0 && v < 1 };
-const anyFinite: Range = { rule: 'a finite number', accepts: () => true };
+const atLeastZero = number({ min: 0 });
+const positive = number({ above: 0 });
+const unitInterval = number({ min: 0, below: 1 });
+const anyFinite = number();
+const optimizerName = oneOf(...OPTIMIZER_NAMES);
+const decayType = oneOf(...DECAY_TYPES);
+const clipType = oneOf(...(Object.keys(CLIP_ARGUMENTS) as ClipType[]));
 
 function parseAdamCore(object: Readonly<Record<string, unknown>>, path: string) {
+  const at = (key: string): string => joinKeyPath(path, key);
   return {
-    beta1: number(object['beta1'], joinKeyPath(path, 'beta1'), DEFAULT_BETA1, unitInterval),
-    beta2: number(object['beta2'], joinKeyPath(path, 'beta2'), DEFAULT_BETA2, unitInterval),
-    epsilon: number(object['epsilon'], joinKeyPath(path, 'epsilon'), DEFAULT_EPSILON, positive),
-    amsgrad: boolean(object['amsgrad'], joinKeyPath(path, 'amsgrad'), DEFAULT_AMSGRAD),
+    beta1: optional(object['beta1'], at('beta1'), unitInterval, DEFAULT_BETA1),
+    beta2: optional(object['beta2'], at('beta2'), unitInterval, DEFAULT_BETA2),
+    epsilon: optional(object['epsilon'], at('epsilon'), positive, DEFAULT_EPSILON),
+    amsgrad: optional(object['amsgrad'], at('amsgrad'), boolean, DEFAULT_AMSGRAD),
   };
 }
 
-function parseName(value: unknown, path: string): OptimizerName {
+/** A class name (`name`, a regularizer's `type`): missing when absent, an unknown name when not a choice. */
+function parseName<T>(value: unknown, path: string, rule: Rule<T>): T {
   if (value === undefined) {
-    throw new ConfigError(
-      'ERR_CONFIG_MISSING_KEY',
-      path,
-      `is required: one of ${OPTIMIZER_NAMES.join(', ')}`,
-    );
+    throw new ConfigError('ERR_CONFIG_MISSING_KEY', path, `is required: ${rule.allowed}`);
   }
-  if (typeof value !== 'string' || !(OPTIMIZER_NAMES as readonly string[]).includes(value)) {
-    throw new ConfigError(
-      'ERR_CONFIG_UNKNOWN_NAME',
-      path,
-      `must be one of ${OPTIMIZER_NAMES.join(', ')}, received ${describe(value)}`,
-    );
-  }
-  return value as OptimizerName;
+  return valueAt(value, path, rule, 'ERR_CONFIG_UNKNOWN_NAME');
 }
 
 function unknownKey(name: OptimizerName, key: string, path: string): ConfigError {
@@ -213,61 +208,37 @@ function unknownKey(name: OptimizerName, key: string, path: string): ConfigError
 function parseDecay(value: unknown, path: string): DecaySpec | null {
   if (value === undefined || value === null) return null;
   if (typeof value === 'number') {
-    return Object.freeze({ type: 'L2Decay', coeff: number(value, path, 0, atLeastZero) });
+    return Object.freeze({ type: 'L2Decay', coeff: valueAt(value, path, atLeastZero) });
   }
-  const object = expectObject(value, path, 'a number (L2Decay coeff) or {type: L2Decay|L1Decay, coeff}');
+  const object = valueAt(
+    value,
+    path,
+    mapping('{type: L2Decay|L1Decay, coeff}, or a number: the L2Decay coeff'),
+  );
   checkKeys(object, ['type', 'coeff'], path, 'a regularizer');
-  const type = object['type'];
-  if (type === undefined) {
-    throw new ConfigError(
-      'ERR_CONFIG_MISSING_KEY',
-      joinKeyPath(path, 'type'),
-      `is required: ${DECAY_TYPES.join(' or ')}`,
-    );
-  }
-  if (typeof type !== 'string' || !(DECAY_TYPES as readonly string[]).includes(type)) {
-    throw new ConfigError(
-      'ERR_CONFIG_UNKNOWN_NAME',
-      joinKeyPath(path, 'type'),
-      `must be ${DECAY_TYPES.join(' or ')}, received ${describe(type)}`,
-    );
-  }
   return Object.freeze({
-    type: type as DecaySpec['type'],
+    type: parseName(object['type'], joinKeyPath(path, 'type'), decayType),
     coeff: required(object, 'coeff', path, atLeastZero),
   });
 }
 
 /** AdamW's `weight_decay`: the decoupled coefficient, a number (Paddle refuses regularizer objects). */
-function parseDecoupledDecay(value: unknown, path: string): number {
-  if (value !== undefined && typeof value !== 'number') {
-    throw new ConfigError(
-      'ERR_CONFIG_BAD_VALUE',
-      path,
-      `must be a number >= 0 (AdamW's decoupled coefficient; L2Decay/L1Decay are refused as in Paddle, ` +
-        `and 0 means no decay), received ${describe(value)}`,
-    );
-  }
-  return number(value, path, DEFAULT_ADAMW_WEIGHT_DECAY, atLeastZero);
-}
+const decoupledDecay = advise(atLeastZero, (value) =>
+  typeof value === 'number'
+    ? undefined
+    : "AdamW's weight_decay is the decoupled coefficient (0 means no decay); L2Decay/L1Decay are refused as in Paddle",
+);
 
 /** `grad_clip`: `{clip_norm}` (global norm) or `{type: ClipGradByGlobalNorm|ClipGradByNorm|ClipGradByValue, …}`. */
 function parseClip(value: unknown, path: string): ClipSpec | null {
   if (value === undefined || value === null) return null;
-  const object = expectObject(
+  const object = valueAt(
     value,
     path,
-    'an object such as {clip_norm: 1.0} or {type: ClipGradByValue, max: 1.0}',
+    mapping('such as {clip_norm: 1.0} or {type: ClipGradByValue, max: 1.0}'),
   );
   const given = object['type'] ?? 'ClipGradByGlobalNorm';
-  if (typeof given !== 'string' || !(given in CLIP_ARGUMENTS)) {
-    throw new ConfigError(
-      'ERR_CONFIG_UNKNOWN_NAME',
-      joinKeyPath(path, 'type'),
-      `must be one of ${Object.keys(CLIP_ARGUMENTS).join(', ')}, received ${describe(given)}`,
-    );
-  }
-  const type = given as ClipType;
+  const type = valueAt(given, joinKeyPath(path, 'type'), clipType, 'ERR_CONFIG_UNKNOWN_NAME');
   const without = object['type'] === undefined ? ' (without `type`, grad_clip is ClipGradByGlobalNorm)' : '';
   checkKeys(object, CLIP_ARGUMENTS[type], path, `${type}${without}`);
   if (type !== 'ClipGradByValue') {
@@ -285,7 +256,7 @@ function parseClip(value: unknown, path: string): ClipSpec | null {
     }
     return Object.freeze({ type, max, min: -max });
   }
-  const min = number(minValue, joinKeyPath(path, 'min'), 0, anyFinite);
+  const min = valueAt(minValue, joinKeyPath(path, 'min'), anyFinite);
   if (min > max) {
     throw new ConfigError(
       'ERR_CONFIG_BAD_VALUE',
@@ -313,38 +284,30 @@ function checkKeys(
   }
 }
 
-function required(
-  object: Readonly<Record<string, unknown>>,
-  key: string,
+type RefusalCode = 'ERR_CONFIG_BAD_VALUE' | 'ERR_CONFIG_UNKNOWN_NAME';
+
+/** A value checked with a rule; a refusal is a ConfigError at `path` (a bad value unless `code` says else). */
+function valueAt<T>(
+  value: unknown,
   path: string,
-  range: Range,
-): number {
+  rule: Rule<T>,
+  code: RefusalCode = 'ERR_CONFIG_BAD_VALUE',
+): T {
+  const checked = rule.check(value);
+  if (checked.ok) return checked.value;
+  throw new ConfigError(code, path, mustBe(checked.allowed, value, checked.hint));
+}
+
+/** A key Paddle gives a default: absent (undefined) means the default. */
+function optional<T>(value: unknown, path: string, rule: Rule<T>, fallback: T): T {
+  return value === undefined ? fallback : valueAt(value, path, rule);
+}
+
+/** A key without a default: absent or null is ERR_CONFIG_MISSING_KEY. */
+function required<T>(object: Readonly<Record<string, unknown>>, key: string, path: string, rule: Rule<T>): T {
   const value = object[key];
   if (value === undefined || value === null) {
-    throw new ConfigError('ERR_CONFIG_MISSING_KEY', joinKeyPath(path, key), `is required: ${range.rule}`);
+    throw new ConfigError('ERR_CONFIG_MISSING_KEY', joinKeyPath(path, key), `is required: ${rule.allowed}`);
   }
-  return number(value, joinKeyPath(path, key), 0, range);
-}
-
-function number(value: unknown, path: string, fallback: number, range: Range): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || !range.accepts(value)) {
-    throw new ConfigError('ERR_CONFIG_BAD_VALUE', path, `must be ${range.rule}, received ${describe(value)}`);
-  }
-  return value;
-}
-
-function boolean(value: unknown, path: string, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') {
-    throw new ConfigError('ERR_CONFIG_BAD_VALUE', path, `must be true or false, received ${describe(value)}`);
-  }
-  return value;
-}
-
-function expectObject(value: unknown, path: string, rule: string): Readonly<Record<string, unknown>> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ConfigError('ERR_CONFIG_BAD_VALUE', path, `must be ${rule}, received ${describe(value)}`);
-  }
-  return value as Readonly<Record<string, unknown>>;
+  return valueAt(value, joinKeyPath(path, key), rule);
 }

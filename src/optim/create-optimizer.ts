@@ -1,4 +1,5 @@
 import { OptimizerError } from '../errors.js';
+import { integer, listOf, mustBe } from '../rules/index.js';
 import { Adam } from './adam.js';
 import { parseOptimizerConfig } from './config.js';
 import { Momentum } from './momentum.js';
@@ -30,14 +31,14 @@ export function createOptimizer(
   }
 }
 
+const tensorSizes = listOf(integer(0), 'a list of tensor sizes (integers >= 0) in flat order');
+
 function checkLayout(layout: ParameterLayout): readonly number[] {
-  const sizes: unknown = layout?.sizes;
-  if (!Array.isArray(sizes) || !sizes.every((n) => Number.isSafeInteger(n) && n >= 0)) {
-    throw new OptimizerError(
-      'ERR_OPTIM_ARGUMENT',
-      `layout.sizes must be a list of tensor sizes (integers >= 0) in flat order, received ${String(sizes)}`,
-    );
+  const checked = tensorSizes.check(layout?.sizes);
+  if (!checked.ok) {
+    throw new OptimizerError('ERR_OPTIM_ARGUMENT', `layout.sizes ${mustBe(checked.allowed, layout?.sizes)}`);
   }
+  const sizes = checked.value;
   const names: unknown = layout.names;
   if (names !== undefined && (!Array.isArray(names) || names.length !== sizes.length)) {
     throw new OptimizerError(

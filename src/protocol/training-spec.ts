@@ -1,4 +1,5 @@
 import { TrainingError } from '../errors.js';
+import { integer, mapping, mustBe, nullable, type Rule, text } from '../rules/index.js';
 
 /**
  * What a worker needs to know about the run, sent in `assign.config`: the coordinator owns everything else
@@ -20,39 +21,39 @@ export interface TrainingSpec {
   readonly heartbeatTimeoutMs: number;
 }
 
+const count = integer(1);
+
+/** The rule of every field, in the order they are checked. */
+const FIELDS: { readonly [K in keyof TrainingSpec]: Rule<TrainingSpec[K]> } = {
+  task: text('a task name or path'),
+  seed: integer(0),
+  batchSize: count,
+  optimizer: mapping(),
+  dataLimit: nullable(count),
+  evalLimit: nullable(count),
+  heartbeatIntervalMs: count,
+  heartbeatTimeoutMs: count,
+};
+
 /**
- * Reads a TrainingSpec from `assign.config`, refusing anything that is not one (the two ends disagree).
+ * Reads a TrainingSpec from `assign.config`, refusing anything that is not one (the two ends disagree) with
+ * a TrainingError ERR_TRAINING_PROTOCOL naming the field.
  *
  * @example
  * parseTrainingSpec(assign.config).batchSize; // 64
  */
 export function parseTrainingSpec(value: Readonly<Record<string, unknown>>): TrainingSpec {
-  const fail = (key: string, rule: string): never => {
-    throw new TrainingError(
-      'ERR_TRAINING_PROTOCOL',
-      `assign.config.${key} must be ${rule}, received ${JSON.stringify(value[key])}; coordinator and worker versions differ?`,
-    );
-  };
-  const integer = (key: string, min: number) => {
-    const v = value[key];
-    return typeof v === 'number' && Number.isSafeInteger(v) && v >= min
-      ? v
-      : fail(key, `an integer >= ${min}`);
-  };
-  const optional = (key: string) => (value[key] === null ? null : integer(key, 1));
-  const task =
-    typeof value.task === 'string' && value.task !== '' ? value.task : fail('task', 'a task name or path');
-  const optimizer = value.optimizer;
-  if (typeof optimizer !== 'object' || optimizer === null || Array.isArray(optimizer))
-    fail('optimizer', 'a mapping');
-  return Object.freeze({
-    task,
-    seed: integer('seed', 0),
-    batchSize: integer('batchSize', 1),
-    optimizer: optimizer as Readonly<Record<string, unknown>>,
-    dataLimit: optional('dataLimit'),
-    evalLimit: optional('evalLimit'),
-    heartbeatIntervalMs: integer('heartbeatIntervalMs', 1),
-    heartbeatTimeoutMs: integer('heartbeatTimeoutMs', 1),
-  });
+  const spec: Record<string, unknown> = {};
+  for (const [key, rule] of Object.entries(FIELDS) as [keyof TrainingSpec, Rule<unknown>][]) {
+    const checked = rule.check(value[key]);
+    if (!checked.ok) {
+      throw new TrainingError(
+        'ERR_TRAINING_PROTOCOL',
+        `assign.config.${key} ${mustBe(checked.allowed, value[key], checked.hint)}; ` +
+          'coordinator and worker versions differ?',
+      );
+    }
+    spec[key] = checked.value;
+  }
+  return Object.freeze(spec as unknown as TrainingSpec);
 }

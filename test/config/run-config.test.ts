@@ -1,12 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { parse } from 'yaml';
 import {
   parseOverrideFlags,
   parseRunConfig,
   RUN_CONFIG_KEYS,
+  type RunConfig,
   resolveRun,
   runConfigToYaml,
-} from '../../src/config/run-config.js';
+} from '../../src/config/index.js';
 import { ConfigError, SchedulerError, UsageError } from '../../src/errors.js';
 import { createScheduler, type LinearWarmup } from '../../src/lr/index.js';
 
@@ -61,6 +62,7 @@ describe('parseRunConfig defaults', () => {
       joinTimeout: 60,
       heartbeatInterval: 2,
       heartbeatTimeout: 30,
+      roundTimeout: 600,
       logFormat: 'text',
       progress: true,
     });
@@ -100,6 +102,7 @@ describe('parseRunConfig defaults', () => {
       'join_timeout',
       'heartbeat_interval',
       'heartbeat_timeout',
+      'round_timeout',
       'log_format',
       'progress',
     ]);
@@ -109,6 +112,85 @@ describe('parseRunConfig defaults', () => {
       expect(entry.allowed.length, entry.key).toBeGreaterThan(0);
       expect(yamlDefaults[entry.key], entry.key).toEqual(entry.default);
     }
+  });
+});
+
+describe('the table of keys', () => {
+  it('maps each snake_case key to its RunConfig field', () => {
+    expect(Object.fromEntries(RUN_CONFIG_KEYS.map((entry) => [entry.key, entry.field]))).toEqual({
+      task: 'task',
+      workers: 'workers',
+      mode: 'mode',
+      epochs: 'epochs',
+      steps: 'steps',
+      batch_size: 'batchSize',
+      seed: 'seed',
+      optimizer: 'optimizer',
+      lr: 'lr',
+      lr_granularity: 'lrGranularity',
+      on_nonfinite: 'onNonfinite',
+      out: 'out',
+      data_limit: 'dataLimit',
+      eval_limit: 'evalLimit',
+      backend: 'backend',
+      host: 'host',
+      port: 'port',
+      join_timeout: 'joinTimeout',
+      heartbeat_interval: 'heartbeatInterval',
+      heartbeat_timeout: 'heartbeatTimeout',
+      round_timeout: 'roundTimeout',
+      log_format: 'logFormat',
+      progress: 'progress',
+    });
+  });
+
+  it('types each field by its rule', () => {
+    expectTypeOf<RunConfig['mode']>().toEqualTypeOf<'sync'>();
+    expectTypeOf<RunConfig['epochs']>().toEqualTypeOf<number | null>();
+    expectTypeOf<RunConfig['batchSize']>().toEqualTypeOf<number>();
+    expectTypeOf<RunConfig['lrGranularity']>().toEqualTypeOf<'step' | 'epoch'>();
+    expectTypeOf<RunConfig['backend']>().toEqualTypeOf<'auto' | 'tensorflow' | 'wasm' | 'cpu'>();
+    expectTypeOf<RunConfig['optimizer']>().toEqualTypeOf<Readonly<Record<string, unknown>>>();
+    expectTypeOf<RunConfig['progress']>().toEqualTypeOf<boolean>();
+    expectTypeOf<RunConfig['roundTimeout']>().toEqualTypeOf<number>();
+    expectTypeOf<keyof RunConfig>().toEqualTypeOf<(typeof RUN_CONFIG_KEYS)[number]['field']>();
+  });
+
+  it('lets a resumed run change the operational keys only, never what defines the trajectory', () => {
+    const resumable = RUN_CONFIG_KEYS.filter((entry) => entry.resume).map((entry) => entry.key);
+    expect(resumable.sort()).toEqual(
+      [
+        'out',
+        'host',
+        'port',
+        'join_timeout',
+        'heartbeat_interval',
+        'heartbeat_timeout',
+        'round_timeout',
+        'log_format',
+        'progress',
+        'backend',
+        'eval_limit',
+        'on_nonfinite',
+      ].sort(),
+    );
+  });
+
+  it('says what each rule allows', () => {
+    const allowed = (key: string) => RUN_CONFIG_KEYS.find((entry) => entry.key === key)?.allowed;
+    expect(allowed('workers')).toBe('an integer from 1 to 64');
+    expect(allowed('steps')).toBe('an integer >= 1, or null for none');
+    expect(allowed('round_timeout')).toBe('a finite number of seconds > 0');
+    expect(allowed('mode')).toBe('sync');
+    expect(allowed('progress')).toBe('true or false');
+  });
+
+  it('takes round_timeout from the file and from --round-timeout, and writes it to config.yaml', () => {
+    expect(parseRunConfig({ round_timeout: 90 }).roundTimeout).toBe(90);
+    const { overrides } = parseOverrideFlags(['--round-timeout', '1.5']);
+    const config = parseRunConfig(undefined, overrides);
+    expect(config.roundTimeout).toBe(1.5);
+    expect(runConfigToYaml(config)).toContain('round_timeout: 1.5\n');
   });
 });
 
@@ -223,6 +305,18 @@ describe('parseRunConfig refusals', () => {
     ['join_timeout', 0],
     ['heartbeat_interval', -2],
     ['heartbeat_timeout', Number.POSITIVE_INFINITY],
+    ['round_timeout', 0],
+    ['round_timeout', -0],
+    ['round_timeout', '600'],
+    ['round_timeout', Number.NaN],
+    ['round_timeout', null],
+    ['workers', 65],
+    ['workers', 1.5],
+    ['port', 65536],
+    ['port', -1],
+    ['seed', -1],
+    ['epochs', 0],
+    ['data_limit', 0],
     ['mode', 'parallel'],
     ['lr_granularity', 'batch'],
     ['on_nonfinite', 'ignore'],
@@ -248,6 +342,14 @@ describe('parseRunConfig refusals', () => {
       'one of auto, tensorflow, wasm, cpu',
     );
     expect(refusal(() => parseRunConfig({ out: 2024 })).message).toContain('quote it');
+  });
+
+  it('accepts the ends of each range', () => {
+    const config = parseRunConfig({ workers: 64, port: 65535, seed: 0, epochs: 1, round_timeout: 0.001 });
+    expect([config.workers, config.port, config.seed, config.epochs, config.roundTimeout]).toEqual([
+      64, 65535, 0, 1, 0.001,
+    ]);
+    expect(parseRunConfig({ workers: 1, port: 0 }).workers).toBe(1);
   });
 
   it('refuses mode: async for now with advice to use sync', () => {

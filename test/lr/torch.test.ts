@@ -177,7 +177,7 @@ describe('PyTorch refusals', () => {
   it('names the argument, the rule and the value in the message', () => {
     const error = caught(() => new TorchConstantLR({ learningRate: 0.1, factor: 1.5 }));
     expect(error.message).toContain('factor');
-    expect(error.message).toContain('between 0 and 1');
+    expect(error.message).toContain('a number in [0, 1]');
     expect(error.message).toContain('1.5');
     expect(error.argument).toBe('factor');
   });

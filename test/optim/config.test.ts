@@ -279,3 +279,65 @@ describe('parseOptimizerConfig', () => {
     expect(refusal({ name: 'Adam', epsilon: -1 }, '').path).toBe('epsilon');
   });
 });
+
+describe('parseOptimizerConfig range boundaries', () => {
+  it.each([
+    ['beta1 0 (included)', { name: 'Adam', beta1: 0 }],
+    ['beta2 0.999999 (below 1)', { name: 'Adam', beta2: 0.999999 }],
+    ['momentum 0 (included)', { name: 'Momentum', momentum: 0 }],
+    ['momentum -0 (is 0)', { name: 'Momentum', momentum: -0 }],
+    ['weight_decay 0', { name: 'SGD', weight_decay: 0 }],
+    ['the smallest epsilon > 0', { name: 'Adam', epsilon: 5e-324 }],
+  ])('accepts %s', (_, config) => {
+    expect(() => parseOptimizerConfig(config)).not.toThrow();
+  });
+
+  it.each([
+    ['beta1 1 (excluded)', { name: 'Adam', beta1: 1 }, 'ERR_CONFIG_BAD_VALUE', 'optimizer.beta1'],
+    ['beta2 -0.1', { name: 'AdamW', beta2: -0.1 }, 'ERR_CONFIG_BAD_VALUE', 'optimizer.beta2'],
+    ['epsilon 0 (excluded)', { name: 'Adam', epsilon: 0 }, 'ERR_CONFIG_BAD_VALUE', 'optimizer.epsilon'],
+    [
+      'momentum NaN',
+      { name: 'Momentum', momentum: Number.NaN },
+      'ERR_CONFIG_BAD_VALUE',
+      'optimizer.momentum',
+    ],
+    [
+      'rescale_grad Infinity',
+      { name: 'Momentum', rescale_grad: Number.POSITIVE_INFINITY },
+      'ERR_CONFIG_BAD_VALUE',
+      'optimizer.rescale_grad',
+    ],
+    [
+      'use_nesterov "true"',
+      { name: 'Momentum', use_nesterov: 'true' },
+      'ERR_CONFIG_BAD_VALUE',
+      'optimizer.use_nesterov',
+    ],
+    ['amsgrad null', { name: 'Adam', amsgrad: null }, 'ERR_CONFIG_BAD_VALUE', 'optimizer.amsgrad'],
+    [
+      'weight_decay -1e-9',
+      { name: 'SGD', weight_decay: -1e-9 },
+      'ERR_CONFIG_BAD_VALUE',
+      'optimizer.weight_decay',
+    ],
+    [
+      'a regularizer type of null',
+      { name: 'SGD', weight_decay: { type: null, coeff: 1 } },
+      'ERR_CONFIG_UNKNOWN_NAME',
+      'optimizer.weight_decay.type',
+    ],
+    [
+      "AdamW's weight_decay as a regularizer",
+      { name: 'AdamW', weight_decay: { type: 'L2Decay', coeff: 0.1 } },
+      'ERR_CONFIG_BAD_VALUE',
+      'optimizer.weight_decay',
+    ],
+    ['a name of null', { name: null }, 'ERR_CONFIG_UNKNOWN_NAME', 'optimizer.name'],
+    ['a lower-case name', { name: 'adam' }, 'ERR_CONFIG_UNKNOWN_NAME', 'optimizer.name'],
+    ['a config of null', null, 'ERR_CONFIG_BAD_VALUE', 'optimizer'],
+  ] as const)('refuses %s', (_, config, code, path) => {
+    const error = refusal(config);
+    expect({ code: error.code, path: error.path }).toEqual({ code, path });
+  });
+});

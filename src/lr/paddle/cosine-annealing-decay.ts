@@ -1,4 +1,5 @@
-import { expectInteger, expectNumber, valueFault } from '../checks.js';
+import { integer, number } from '../../rules/index.js';
+import { expectArgument, valueFault } from '../checks.js';
 import { pyDiv, pyMod } from '../python-math.js';
 import { LRScheduler, type Verbose } from '../scheduler.js';
 
@@ -29,8 +30,8 @@ export class CosineAnnealingDecay extends LRScheduler {
   constructor(options: CosineAnnealingDecayOptions) {
     super();
     const name = this.className;
-    this.tMax = expectInteger(name, 'T_max', options.tMax);
-    this.etaMin = expectNumber(name, 'eta_min', options.etaMin ?? 0);
+    this.tMax = expectArgument(name, 'T_max', options.tMax, integer());
+    this.etaMin = expectArgument(name, 'eta_min', options.etaMin ?? 0, number());
     if (this.tMax <= 0) throw valueFault(name, 'T_max', 'a positive integer', this.tMax, 'AssertionError');
     this.begin(options.learningRate, options.lastEpoch, options.verbose);
   }

@@ -1,4 +1,5 @@
-import { expectNumber, valueFault } from '../checks.js';
+import { integer, number } from '../../rules/index.js';
+import { expectArgument, raisesOnly } from '../checks.js';
 import { encodeNumber, type FullStateReader } from '../full-state.js';
 import { LRScheduler, type StateValue, type Verbose } from '../scheduler.js';
 import { advanceWarmRestarts } from '../warm-restarts.js';
@@ -38,17 +39,13 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
   constructor(options: CosineAnnealingWarmRestartsOptions) {
     super();
     const name = this.className;
-    const t0 = options.t0;
-    if (typeof t0 !== 'number' || !Number.isInteger(t0) || t0 <= 0)
-      throw valueFault(name, 'T_0', 'a positive integer', t0);
-    const tMult = options.tMult ?? 1;
-    if (typeof tMult !== 'number' || !Number.isInteger(tMult) || tMult < 1) {
-      throw valueFault(name, 'T_mult', 'an integer >= 1', tMult);
-    }
+    // Paddle tests type and value at once and raises ValueError for either.
+    const t0 = expectArgument(name, 'T_0', options.t0, integer(1), raisesOnly('ValueError'));
+    const tMult = expectArgument(name, 'T_mult', options.tMult ?? 1, integer(1), raisesOnly('ValueError'));
     this.t0 = t0;
     this.tI = t0;
     this.tMult = tMult;
-    this.etaMin = expectNumber(name, 'eta_min', options.etaMin ?? 0);
+    this.etaMin = expectArgument(name, 'eta_min', options.etaMin ?? 0, number());
     this.tCur = options.lastEpoch ?? -1;
     this.begin(options.learningRate, options.lastEpoch, options.verbose);
   }

@@ -1,4 +1,5 @@
-import { expectFunction, expectInteger, expectNumber, expectString, valueFault } from '../checks.js';
+import { anyString, callable, integer, number } from '../../rules/index.js';
+import { expectArgument, valueFault } from '../checks.js';
 import { pyFloorDiv, pyPow } from '../python-math.js';
 import { LRScheduler, type LrLambda, type Verbose } from '../scheduler.js';
 
@@ -42,27 +43,26 @@ export class CyclicLR extends LRScheduler {
   constructor(options: CyclicLROptions) {
     super();
     const name = this.className;
-    const maxLr = expectNumber(name, 'max_learning_rate', options.maxLearningRate);
-    if (maxLr < 0) throw valueFault(name, 'max_learning_rate', '>= 0', maxLr);
-    const up = expectInteger(name, 'step_size_up', options.stepSizeUp);
-    if (up <= 0) throw valueFault(name, 'step_size_up', 'a positive integer', up);
+    const maxLr = expectArgument(name, 'max_learning_rate', options.maxLearningRate, number({ min: 0 }));
+    const up = expectArgument(name, 'step_size_up', options.stepSizeUp, integer(1));
     let down = up;
     if (options.stepSizeDown !== undefined && options.stepSizeDown !== null) {
-      down = expectInteger(name, 'step_size_down', options.stepSizeDown);
-      if (down <= 0) throw valueFault(name, 'step_size_down', 'a positive integer', down);
+      down = expectArgument(name, 'step_size_down', options.stepSizeDown, integer(1));
     }
-    const gamma = expectNumber(name, 'exp_gamma', options.expGamma ?? 1.0);
+    const gamma = expectArgument(name, 'exp_gamma', options.expGamma ?? 1.0, number());
     this.cycleSize = up + down;
     this.stepUpPct = up / this.cycleSize;
-    const base = expectNumber(name, 'base_learning_rate', options.baseLearningRate);
+    const base = expectArgument(name, 'base_learning_rate', options.baseLearningRate, number());
     this.amplitude = maxLr - base;
-    const mode = expectString(name, 'mode', options.mode ?? 'triangular');
+    const mode = expectArgument(name, 'mode', options.mode ?? 'triangular', anyString);
     const custom =
-      options.scaleFn === undefined ? undefined : expectFunction(name, 'scale_fn', options.scaleFn);
+      options.scaleFn === undefined
+        ? undefined
+        : expectArgument(name, 'scale_fn', options.scaleFn, callable('the epoch'));
     if (custom === undefined && mode !== 'triangular' && mode !== 'triangular2' && mode !== 'exp_range') {
       throw valueFault(name, 'mode', '"triangular", "triangular2" or "exp_range" (or give scale_fn)', mode);
     }
-    const scaleMode = expectString(name, 'scale_mode', options.scaleMode ?? 'cycle');
+    const scaleMode = expectArgument(name, 'scale_mode', options.scaleMode ?? 'cycle', anyString);
     if (scaleMode !== 'cycle' && scaleMode !== 'iterations') {
       throw valueFault(name, 'scale_mode', '"cycle" or "iterations"', scaleMode);
     }

@@ -1,4 +1,5 @@
-import { expectNumber, valueFault } from '../checks.js';
+import { number } from '../../rules/index.js';
+import { ASSERTS_VALUE, expectArgument } from '../checks.js';
 import { pyPow } from '../python-math.js';
 import { LRScheduler, type Verbose } from '../scheduler.js';
 
@@ -22,10 +23,8 @@ export class ExponentialDecay extends LRScheduler {
 
   constructor(options: ExponentialDecayOptions) {
     super();
-    this.gamma = expectNumber(this.className, 'gamma', options.gamma);
-    if (!(this.gamma > 0 && this.gamma < 1)) {
-      throw valueFault(this.className, 'gamma', 'in the open interval (0, 1)', this.gamma, 'AssertionError');
-    }
+    const gamma = number({ above: 0, below: 1 });
+    this.gamma = expectArgument(this.className, 'gamma', options.gamma, gamma, ASSERTS_VALUE);
     this.begin(options.learningRate, options.lastEpoch, options.verbose);
   }
 

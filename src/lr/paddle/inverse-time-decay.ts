@@ -1,4 +1,5 @@
-import { expectNumber } from '../checks.js';
+import { number } from '../../rules/index.js';
+import { expectArgument } from '../checks.js';
 import { pyDiv } from '../python-math.js';
 import { LRScheduler, type Verbose } from '../scheduler.js';
 
@@ -22,7 +23,7 @@ export class InverseTimeDecay extends LRScheduler {
 
   constructor(options: InverseTimeDecayOptions) {
     super();
-    this.gamma = expectNumber(this.className, 'gamma', options.gamma);
+    this.gamma = expectArgument(this.className, 'gamma', options.gamma, number());
     this.begin(options.learningRate, options.lastEpoch, options.verbose);
   }
 

@@ -1,4 +1,5 @@
-import { expectFunction } from '../checks.js';
+import { callable } from '../../rules/index.js';
+import { expectArgument } from '../checks.js';
 import { LRScheduler, type LrLambda, type Verbose } from '../scheduler.js';
 
 export interface LambdaDecayOptions {
@@ -21,7 +22,7 @@ export class LambdaDecay extends LRScheduler {
 
   constructor(options: LambdaDecayOptions) {
     super();
-    this.lrLambda = expectFunction(this.className, 'lr_lambda', options.lrLambda);
+    this.lrLambda = expectArgument(this.className, 'lr_lambda', options.lrLambda, callable('the epoch'));
     this.begin(options.learningRate, options.lastEpoch, options.verbose);
   }
 

@@ -1,4 +1,5 @@
-import { expectNumber, valueFault } from '../checks.js';
+import { number } from '../../rules/index.js';
+import { expectArgument } from '../checks.js';
 import { pyDiv } from '../python-math.js';
 import { LRScheduler, type Verbose } from '../scheduler.js';
 
@@ -31,16 +32,10 @@ export class LinearLR extends LRScheduler {
   constructor(options: LinearLROptions) {
     super();
     const name = this.className;
-    this.startFactor = expectNumber(name, 'start_factor', options.startFactor ?? 1.0 / 3);
-    if (this.startFactor > 1.0 || this.startFactor <= 0) {
-      throw valueFault(name, 'start_factor', 'greater than 0 and at most 1', this.startFactor);
-    }
-    this.endFactor = expectNumber(name, 'end_factor', options.endFactor ?? 1.0);
-    if (this.endFactor > 1.0 || this.endFactor < 0) {
-      throw valueFault(name, 'end_factor', 'between 0 and 1', this.endFactor);
-    }
-    this.totalSteps = expectNumber(name, 'total_steps', options.totalSteps);
-    if (this.totalSteps <= 0) throw valueFault(name, 'total_steps', 'greater than 0', this.totalSteps);
+    const startFactor = options.startFactor ?? 1.0 / 3;
+    this.startFactor = expectArgument(name, 'start_factor', startFactor, number({ above: 0, max: 1 }));
+    this.endFactor = expectArgument(name, 'end_factor', options.endFactor ?? 1.0, number({ min: 0, max: 1 }));
+    this.totalSteps = expectArgument(name, 'total_steps', options.totalSteps, number({ above: 0 }));
     this.begin(options.learningRate, options.lastEpoch, options.verbose);
   }
 

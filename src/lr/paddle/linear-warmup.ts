@@ -1,5 +1,6 @@
 import { SchedulerError } from '../../errors.js';
-import { expectNumber, typeFault, valueFault } from '../checks.js';
+import { integer, number } from '../../rules/index.js';
+import { expectArgument, raisesOnly, typeFault, valueFault } from '../checks.js';
 import { type FullStateReader, nestedFault } from '../full-state.js';
 import {
   isScheduler,
@@ -48,13 +49,11 @@ export class LinearWarmup extends LRScheduler {
       throw typeFault(name, 'learning_rate', 'a number or a scheduler', inner);
     }
     this.learningRate = inner;
+    // Paddle asserts type and value at once: AssertionError for either.
     const steps = options.warmupSteps;
-    if (typeof steps !== 'number' || !Number.isInteger(steps) || steps <= 0) {
-      throw valueFault(name, 'warmup_steps', 'a positive integer', steps, 'AssertionError');
-    }
-    this.warmupSteps = steps;
-    this.startLr = expectNumber(name, 'start_lr', options.startLr);
-    this.endLr = expectNumber(name, 'end_lr', options.endLr);
+    this.warmupSteps = expectArgument(name, 'warmup_steps', steps, integer(1), raisesOnly('AssertionError'));
+    this.startLr = expectArgument(name, 'start_lr', options.startLr, number());
+    this.endLr = expectArgument(name, 'end_lr', options.endLr, number());
     if (!(this.endLr > this.startLr)) {
       throw valueFault(
         name,

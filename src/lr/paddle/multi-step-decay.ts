@@ -1,4 +1,5 @@
-import { expectNumber, expectNumberList, valueFault } from '../checks.js';
+import { number } from '../../rules/index.js';
+import { expectArgument, numberList, valueFault } from '../checks.js';
 import { pyPow } from '../python-math.js';
 import { LRScheduler, type Verbose } from '../scheduler.js';
 
@@ -26,12 +27,11 @@ export class MultiStepDecay extends LRScheduler {
   constructor(options: MultiStepDecayOptions) {
     super();
     const name = this.className;
-    this.milestones = [...expectNumberList(name, 'milestones', options.milestones)];
+    this.milestones = [...expectArgument(name, 'milestones', options.milestones, numberList)];
     if (this.milestones.some((m, i) => i > 0 && !(m > this.milestones[i - 1]!))) {
       throw valueFault(name, 'milestones', 'strictly increasing', this.milestones);
     }
-    this.gamma = expectNumber(name, 'gamma', options.gamma ?? 0.1);
-    if (this.gamma >= 1) throw valueFault(name, 'gamma', '< 1.0', this.gamma);
+    this.gamma = expectArgument(name, 'gamma', options.gamma ?? 0.1, number({ below: 1 }));
     this.begin(options.learningRate, options.lastEpoch, options.verbose);
   }
 

@@ -1,4 +1,5 @@
-import { expectFunction } from '../checks.js';
+import { callable } from '../../rules/index.js';
+import { expectArgument } from '../checks.js';
 import { ArithmeticFault } from '../python-math.js';
 import { LRScheduler, type LrLambda, type Verbose } from '../scheduler.js';
 
@@ -23,7 +24,7 @@ export class MultiplicativeDecay extends LRScheduler {
 
   constructor(options: MultiplicativeDecayOptions) {
     super();
-    this.lrLambda = expectFunction(this.className, 'lr_lambda', options.lrLambda);
+    this.lrLambda = expectArgument(this.className, 'lr_lambda', options.lrLambda, callable('the epoch'));
     this.begin(options.learningRate, options.lastEpoch, options.verbose);
   }
 

@@ -1,4 +1,5 @@
-import { expectNumber, valueFault } from '../checks.js';
+import { number } from '../../rules/index.js';
+import { ASSERTS_VALUE, expectArgument } from '../checks.js';
 import { pyExp } from '../python-math.js';
 import { LRScheduler, type Verbose } from '../scheduler.js';
 
@@ -22,8 +23,7 @@ export class NaturalExpDecay extends LRScheduler {
 
   constructor(options: NaturalExpDecayOptions) {
     super();
-    this.gamma = expectNumber(this.className, 'gamma', options.gamma);
-    if (!(this.gamma > 0)) throw valueFault(this.className, 'gamma', '> 0', this.gamma, 'AssertionError');
+    this.gamma = expectArgument(this.className, 'gamma', options.gamma, number({ above: 0 }), ASSERTS_VALUE);
     this.begin(options.learningRate, options.lastEpoch, options.verbose);
   }
 

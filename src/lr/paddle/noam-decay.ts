@@ -1,4 +1,5 @@
-import { expectNumber, valueFault } from '../checks.js';
+import { number } from '../../rules/index.js';
+import { expectArgument, valueFault } from '../checks.js';
 import { pyPow } from '../python-math.js';
 import { LRScheduler, type Verbose } from '../scheduler.js';
 
@@ -28,9 +29,8 @@ export class NoamDecay extends LRScheduler {
   constructor(options: NoamDecayOptions) {
     super();
     const name = this.className;
-    this.dModel = expectNumber(name, 'd_model', options.dModel);
-    if (this.dModel <= 0) throw valueFault(name, 'd_model', '> 0', this.dModel);
-    this.warmupSteps = expectNumber(name, 'warmup_steps', options.warmupSteps);
+    this.dModel = expectArgument(name, 'd_model', options.dModel, number({ above: 0 }));
+    this.warmupSteps = expectArgument(name, 'warmup_steps', options.warmupSteps, number());
     // Paddle does not check it, then fails in its first step (0 ** -1.5, or a complex number for < 0);
     // refuse it up front with the same Python class.
     if (this.warmupSteps <= 0) {

@@ -1,5 +1,6 @@
 import { SchedulerError } from '../../errors.js';
-import { expectBoolean, expectInteger, expectNumber, expectString, valueFault } from '../checks.js';
+import { anyString, boolean, integer, number } from '../../rules/index.js';
+import { expectArgument, valueFault } from '../checks.js';
 import { LRScheduler, type Verbose } from '../scheduler.js';
 
 export interface OneCycleLROptions {
@@ -41,20 +42,17 @@ export class OneCycleLR extends LRScheduler {
   constructor(options: OneCycleLROptions) {
     super();
     const name = this.className;
-    const maxLr = expectNumber(name, 'max_learning_rate', options.maxLearningRate);
-    if (maxLr < 0) throw valueFault(name, 'max_learning_rate', '>= 0', maxLr);
-    const endLr = expectNumber(name, 'end_learning_rate', options.endLearningRate ?? 0.0001);
-    if (endLr < 0) throw valueFault(name, 'end_learning_rate', '>= 0', endLr);
-    this.totalSteps = expectInteger(name, 'total_steps', options.totalSteps);
-    if (this.totalSteps <= 0) throw valueFault(name, 'total_steps', 'a positive integer', this.totalSteps);
-    const pct = expectNumber(name, 'phase_pct', options.phasePct ?? 0.3);
-    if (pct < 0 || pct > 1) throw valueFault(name, 'phase_pct', 'between 0 and 1', pct);
-    const divideFactor = expectNumber(name, 'divide_factor', options.divideFactor ?? 25.0);
+    const nonNegative = number({ min: 0 });
+    const maxLr = expectArgument(name, 'max_learning_rate', options.maxLearningRate, nonNegative);
+    const endLr = expectArgument(name, 'end_learning_rate', options.endLearningRate ?? 0.0001, nonNegative);
+    this.totalSteps = expectArgument(name, 'total_steps', options.totalSteps, integer(1));
+    const pct = expectArgument(name, 'phase_pct', options.phasePct ?? 0.3, number({ min: 0, max: 1 }));
+    const divideFactor = expectArgument(name, 'divide_factor', options.divideFactor ?? 25.0, number());
     if (divideFactor === 0)
       throw valueFault(name, 'divide_factor', 'non-zero', divideFactor, 'ZeroDivisionError');
-    const threePhase = expectBoolean(name, 'three_phase', options.threePhase ?? false);
+    const threePhase = expectArgument(name, 'three_phase', options.threePhase ?? false, boolean);
     if (threePhase && pct >= 0.5) throw valueFault(name, 'phase_pct', '< 0.5 when three_phase is true', pct);
-    const strategy = expectString(name, 'anneal_strategy', options.annealStrategy ?? 'cos');
+    const strategy = expectArgument(name, 'anneal_strategy', options.annealStrategy ?? 'cos', anyString);
     if (strategy !== 'cos' && strategy !== 'linear') {
       throw valueFault(name, 'anneal_strategy', '"cos" or "linear"', strategy);
     }

@@ -1,4 +1,4 @@
-import { expectNumberList, valueFault } from '../checks.js';
+import { expectArgument, numberList, valueFault } from '../checks.js';
 import { LRScheduler, type Verbose } from '../scheduler.js';
 
 export interface PiecewiseDecayOptions {
@@ -25,8 +25,8 @@ export class PiecewiseDecay extends LRScheduler {
   constructor(options: PiecewiseDecayOptions) {
     super();
     const name = this.className;
-    this.boundaries = [...expectNumberList(name, 'boundaries', options.boundaries)];
-    this.values = [...expectNumberList(name, 'values', options.values)];
+    this.boundaries = [...expectArgument(name, 'boundaries', options.boundaries, numberList)];
+    this.values = [...expectArgument(name, 'values', options.values, numberList)];
     if (this.boundaries.length === 0)
       throw valueFault(name, 'boundaries', 'a non-empty list', this.boundaries);
     if (this.values.length < this.boundaries.length + 1) {

@@ -1,4 +1,5 @@
-import { expectBoolean, expectNumber, valueFault } from '../checks.js';
+import { boolean, integer, number } from '../../rules/index.js';
+import { ASSERTS_VALUE, expectArgument, raisesOnly } from '../checks.js';
 import { pyDiv, pyPow } from '../python-math.js';
 import { LRScheduler, type Verbose } from '../scheduler.js';
 
@@ -35,14 +36,11 @@ export class PolynomialDecay extends LRScheduler {
     super();
     const name = this.className;
     const steps = options.decaySteps;
-    if (typeof steps !== 'number' || !Number.isInteger(steps) || steps <= 0) {
-      throw valueFault(name, 'decay_steps', 'a positive integer', steps, 'AssertionError');
-    }
-    this.decaySteps = steps;
-    this.power = expectNumber(name, 'power', options.power ?? 1.0);
-    if (!(this.power > 0)) throw valueFault(name, 'power', '> 0', this.power, 'AssertionError');
-    this.endLr = expectNumber(name, 'end_lr', options.endLr ?? 0.0001);
-    this.cycle = expectBoolean(name, 'cycle', options.cycle ?? false);
+    // Paddle asserts type and value at once: AssertionError for either.
+    this.decaySteps = expectArgument(name, 'decay_steps', steps, integer(1), raisesOnly('AssertionError'));
+    this.power = expectArgument(name, 'power', options.power ?? 1.0, number({ above: 0 }), ASSERTS_VALUE);
+    this.endLr = expectArgument(name, 'end_lr', options.endLr ?? 0.0001, number());
+    this.cycle = expectArgument(name, 'cycle', options.cycle ?? false, boolean);
     this.begin(options.learningRate, options.lastEpoch, options.verbose);
   }
 

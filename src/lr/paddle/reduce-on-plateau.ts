@@ -1,5 +1,6 @@
 import { SchedulerError } from '../../errors.js';
-import { describe, expectNumber, expectString, valueFault } from '../checks.js';
+import { anyString, number } from '../../rules/index.js';
+import { describe, expectArgument, valueFault } from '../checks.js';
 import { encodeNumber, FullStateReader, fullStateOf } from '../full-state.js';
 import {
   type MetricScheduler,
@@ -61,23 +62,27 @@ export class ReduceOnPlateau implements MetricScheduler {
 
   constructor(options: ReduceOnPlateauOptions) {
     const name = this.className;
-    const mode = expectString(name, 'mode', options.mode ?? 'min').toLowerCase();
+    const mode = expectArgument(name, 'mode', options.mode ?? 'min', anyString).toLowerCase();
     if (mode !== 'min' && mode !== 'max') throw valueFault(name, 'mode', '"min" or "max"', options.mode);
     this.mode = mode;
-    this.factor = expectNumber(name, 'factor', options.factor ?? 0.1);
-    if (this.factor >= 1.0) throw valueFault(name, 'factor', '< 1.0', this.factor);
-    const thresholdMode = expectString(name, 'threshold_mode', options.thresholdMode ?? 'rel').toLowerCase();
+    this.factor = expectArgument(name, 'factor', options.factor ?? 0.1, number({ below: 1 }));
+    const thresholdMode = expectArgument(
+      name,
+      'threshold_mode',
+      options.thresholdMode ?? 'rel',
+      anyString,
+    ).toLowerCase();
     if (thresholdMode !== 'rel' && thresholdMode !== 'abs') {
       throw valueFault(name, 'threshold_mode', '"rel" or "abs"', options.thresholdMode);
     }
     this.thresholdMode = thresholdMode;
-    this.baseLr = expectNumber(name, 'learning_rate', options.learningRate);
+    this.baseLr = expectArgument(name, 'learning_rate', options.learningRate, number());
     this.lastLr = this.baseLr;
-    this.patience = expectNumber(name, 'patience', options.patience ?? 10);
-    this.threshold = expectNumber(name, 'threshold', options.threshold ?? 1e-4);
-    this.cooldown = expectNumber(name, 'cooldown', options.cooldown ?? 0);
-    this.minLr = expectNumber(name, 'min_lr', options.minLr ?? 0);
-    this.epsilon = expectNumber(name, 'epsilon', options.epsilon ?? 1e-8);
+    this.patience = expectArgument(name, 'patience', options.patience ?? 10, number());
+    this.threshold = expectArgument(name, 'threshold', options.threshold ?? 1e-4, number());
+    this.cooldown = expectArgument(name, 'cooldown', options.cooldown ?? 0, number());
+    this.minLr = expectArgument(name, 'min_lr', options.minLr ?? 0, number());
+    this.epsilon = expectArgument(name, 'epsilon', options.epsilon ?? 1e-8, number());
     this.verbose = options.verbose ?? false;
   }
 

@@ -1,4 +1,5 @@
-import { expectInteger, expectNumber, valueFault } from '../checks.js';
+import { integer, number } from '../../rules/index.js';
+import { expectArgument, valueFault } from '../checks.js';
 import { pyPow } from '../python-math.js';
 import { LRScheduler, type Verbose } from '../scheduler.js';
 
@@ -28,8 +29,8 @@ export class StepDecay extends LRScheduler {
   constructor(options: StepDecayOptions) {
     super();
     const name = this.className;
-    this.stepSize = expectInteger(name, 'step_size', options.stepSize);
-    this.gamma = expectNumber(name, 'gamma', options.gamma ?? 0.1);
+    this.stepSize = expectArgument(name, 'step_size', options.stepSize, integer());
+    this.gamma = expectArgument(name, 'gamma', options.gamma ?? 0.1, number());
     if (this.gamma >= 1) throw valueFault(name, 'gamma', '< 1.0', this.gamma);
     if (this.stepSize <= 0)
       throw valueFault(name, 'step_size', 'a positive integer', this.stepSize, 'AssertionError');

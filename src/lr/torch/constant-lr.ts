@@ -1,4 +1,5 @@
-import { expectNumber, valueFault } from '../checks.js';
+import { number } from '../../rules/index.js';
+import { expectArgument } from '../checks.js';
 import type { StateValue } from '../scheduler.js';
 import { TorchLRScheduler, type TorchSchedulerOptions } from './lr-scheduler.js';
 import { divide } from './torch-math.js';
@@ -27,10 +28,14 @@ export class TorchConstantLR extends TorchLRScheduler {
   constructor(options: TorchConstantLROptions) {
     super();
     this.attach(options);
-    const factor = expectNumber(this.className, 'factor', options.factor ?? 1 / 3);
-    if (factor > 1 || factor < 0) throw valueFault(this.className, 'factor', 'between 0 and 1', factor);
+    const factor = expectArgument(
+      this.className,
+      'factor',
+      options.factor ?? 1 / 3,
+      number({ min: 0, max: 1 }),
+    );
     this.factor = factor;
-    this.totalIters = expectNumber(this.className, 'total_iters', options.totalIters ?? 5);
+    this.totalIters = expectArgument(this.className, 'total_iters', options.totalIters ?? 5, number());
     this.begin();
   }
 

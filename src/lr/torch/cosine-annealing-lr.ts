@@ -1,4 +1,5 @@
-import { expectNumber } from '../checks.js';
+import { number } from '../../rules/index.js';
+import { expectArgument } from '../checks.js';
 import { pyMod } from '../python-math.js';
 import type { StateValue } from '../scheduler.js';
 import { TorchLRScheduler, type TorchSchedulerOptions } from './lr-scheduler.js';
@@ -30,8 +31,8 @@ export class TorchCosineAnnealingLR extends TorchLRScheduler {
   constructor(options: TorchCosineAnnealingLROptions) {
     super();
     this.attach(options);
-    this.tMax = expectNumber(this.className, 'T_max', options.tMax);
-    this.etaMin = expectNumber(this.className, 'eta_min', options.etaMin ?? 0);
+    this.tMax = expectArgument(this.className, 'T_max', options.tMax, number());
+    this.etaMin = expectArgument(this.className, 'eta_min', options.etaMin ?? 0, number());
     this.begin();
   }
 

@@ -1,4 +1,5 @@
-import { expectBoolean, expectFunction, expectNumber, expectString, valueFault } from '../checks.js';
+import { anyString, boolean, callable, number } from '../../rules/index.js';
+import { expectArgument, valueFault } from '../checks.js';
 import type { LrLambda, StateValue } from '../scheduler.js';
 import { callLambda } from './lambda-lr.js';
 import { TorchLRScheduler, type TorchSchedulerOptions } from './lr-scheduler.js';
@@ -66,9 +67,11 @@ export class TorchCyclicLR extends TorchLRScheduler {
     const baseLr = groupValue(name, 'base_lr', options.baseLr);
     if (this.lastEpoch === -1) group.lr = baseLr;
     this.maxLr = groupValue(name, 'max_lr', options.maxLr);
-    const up = expectNumber(name, 'step_size_up', options.stepSizeUp ?? 2000);
+    const up = expectArgument(name, 'step_size_up', options.stepSizeUp ?? 2000, number());
     const down =
-      options.stepSizeDown === undefined ? up : expectNumber(name, 'step_size_down', options.stepSizeDown);
+      options.stepSizeDown === undefined
+        ? up
+        : expectArgument(name, 'step_size_down', options.stepSizeDown, number());
     this.totalSize = up + down;
     if (this.totalSize === 0) {
       throw valueFault(
@@ -80,7 +83,7 @@ export class TorchCyclicLR extends TorchLRScheduler {
       );
     }
     this.stepRatio = up / this.totalSize;
-    this.mode = expectString(name, 'mode', options.mode ?? 'triangular');
+    this.mode = expectArgument(name, 'mode', options.mode ?? 'triangular', anyString);
     if (!MODES.includes(this.mode) && options.scaleFn === undefined) {
       throw valueFault(
         name,
@@ -89,15 +92,15 @@ export class TorchCyclicLR extends TorchLRScheduler {
         this.mode,
       );
     }
-    this.gamma = expectNumber(name, 'gamma', options.gamma ?? 1);
+    this.gamma = expectArgument(name, 'gamma', options.gamma ?? 1, number());
     if (options.scaleFn === undefined) {
       this.scaleFn = undefined;
       this.scaleMode = this.mode === 'exp_range' ? 'iterations' : 'cycle';
     } else {
-      this.scaleFn = expectFunction(name, 'scale_fn', options.scaleFn);
-      this.scaleMode = expectString(name, 'scale_mode', options.scaleMode ?? 'cycle');
+      this.scaleFn = expectArgument(name, 'scale_fn', options.scaleFn, callable('the epoch'));
+      this.scaleMode = expectArgument(name, 'scale_mode', options.scaleMode ?? 'cycle', anyString);
     }
-    this.cycleMomentum = expectBoolean(name, 'cycle_momentum', options.cycleMomentum ?? true);
+    this.cycleMomentum = expectArgument(name, 'cycle_momentum', options.cycleMomentum ?? true, boolean);
     this.momentum = this.cycleMomentum
       ? {
           base: groupValue(name, 'base_momentum', options.baseMomentum ?? 0.8),

@@ -1,4 +1,5 @@
-import { expectNumber } from '../checks.js';
+import { number } from '../../rules/index.js';
+import { expectArgument } from '../checks.js';
 import type { StateValue } from '../scheduler.js';
 import { TorchLRScheduler, type TorchSchedulerOptions } from './lr-scheduler.js';
 import { power } from './torch-math.js';
@@ -23,7 +24,7 @@ export class TorchExponentialLR extends TorchLRScheduler {
   constructor(options: TorchExponentialLROptions) {
     super();
     this.attach(options);
-    this.gamma = expectNumber(this.className, 'gamma', options.gamma);
+    this.gamma = expectArgument(this.className, 'gamma', options.gamma, number());
     this.begin();
   }
 

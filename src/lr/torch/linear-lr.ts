@@ -1,4 +1,5 @@
-import { expectNumber, valueFault } from '../checks.js';
+import { number } from '../../rules/index.js';
+import { expectArgument } from '../checks.js';
 import type { StateValue } from '../scheduler.js';
 import { TorchLRScheduler, type TorchSchedulerOptions } from './lr-scheduler.js';
 import { divide, pyMin } from './torch-math.js';
@@ -31,14 +32,12 @@ export class TorchLinearLR extends TorchLRScheduler {
     super();
     this.attach(options);
     const name = this.className;
-    const startFactor = expectNumber(name, 'start_factor', options.startFactor ?? 1 / 3);
-    if (startFactor > 1 || startFactor < 0)
-      throw valueFault(name, 'start_factor', 'between 0 and 1', startFactor);
-    const endFactor = expectNumber(name, 'end_factor', options.endFactor ?? 1);
-    if (endFactor > 1 || endFactor < 0) throw valueFault(name, 'end_factor', 'between 0 and 1', endFactor);
+    const factor = number({ min: 0, max: 1 });
+    const startFactor = expectArgument(name, 'start_factor', options.startFactor ?? 1 / 3, factor);
+    const endFactor = expectArgument(name, 'end_factor', options.endFactor ?? 1, factor);
     this.startFactor = startFactor;
     this.endFactor = endFactor;
-    this.totalIters = expectNumber(name, 'total_iters', options.totalIters ?? 5);
+    this.totalIters = expectArgument(name, 'total_iters', options.totalIters ?? 5, number());
     this.begin();
   }
 

@@ -1,5 +1,6 @@
 import { SchedulerError } from '../../errors.js';
-import { describe, typeFault } from '../checks.js';
+import { integer, mustBe, number } from '../../rules/index.js';
+import { expectArgument, typeFault } from '../checks.js';
 import { encodeNumber, FullStateReader, fullStateOf } from '../full-state.js';
 import type { EpochScheduler, StateDict, StateValue, Verbose } from '../scheduler.js';
 import {
@@ -60,15 +61,16 @@ export function duringConstruction(run: () => void): void {
 
 /** An explicit epoch must be a finite number (torch would fail later on anything else). */
 export function checkEpoch(className: string, epoch: unknown): number {
-  if (typeof epoch !== 'number' || !Number.isFinite(epoch)) {
-    throw new SchedulerError(
-      'ERR_LR_STEP',
-      'TypeError',
-      `${className}: step(epoch) needs a finite number, received ${describe(epoch)}`,
-    );
-  }
-  return epoch;
+  const checked = finiteNumber.check(epoch);
+  if (checked.ok) return checked.value;
+  throw new SchedulerError(
+    'ERR_LR_STEP',
+    'TypeError',
+    `${className}: step(epoch) ${mustBe(checked.allowed, epoch)}`,
+  );
 }
+
+const finiteNumber = number();
 
 /** Prints a verbose line the way `verbose` asks. */
 export function emitVerbose(verbose: Verbose, line: string): void {
@@ -136,10 +138,7 @@ export abstract class TorchLRScheduler implements TorchEpochScheduler {
 
   /** Resolves the group (torch: the optimizer argument) and checks `last_epoch` and `verbose`. */
   protected attach(options: TorchSchedulerOptions): TorchParamGroup {
-    const lastEpoch = options.lastEpoch ?? -1;
-    if (typeof lastEpoch !== 'number' || !Number.isInteger(lastEpoch)) {
-      throw typeFault(this.className, 'last_epoch', 'an integer', lastEpoch);
-    }
+    const lastEpoch = expectArgument(this.className, 'last_epoch', options.lastEpoch ?? -1, integer());
     this.verbose = checkVerbose(this.className, options.verbose);
     this.attached = resolveGroup(this.className, options, lastEpoch !== -1);
     this.lastEpoch = lastEpoch;

@@ -1,4 +1,5 @@
-import { expectNumber, expectNumberList } from '../checks.js';
+import { integer, number } from '../../rules/index.js';
+import { expectArgument, numberList } from '../checks.js';
 import type { StateDict, StateValue } from '../scheduler.js';
 import { TorchLRScheduler, type TorchSchedulerOptions } from './lr-scheduler.js';
 import { bisectRight, power } from './torch-math.js';
@@ -26,8 +27,8 @@ export class TorchMultiStepLR extends TorchLRScheduler {
   constructor(options: TorchMultiStepLROptions) {
     super();
     this.attach(options);
-    this.milestones = count(expectNumberList(this.className, 'milestones', options.milestones));
-    this.gamma = expectNumber(this.className, 'gamma', options.gamma ?? 0.1);
+    this.milestones = count(expectArgument(this.className, 'milestones', options.milestones, numberList));
+    this.gamma = expectArgument(this.className, 'gamma', options.gamma ?? 0.1, number());
     this.begin();
   }
 
@@ -67,20 +68,17 @@ function count(epochs: readonly number[]): Map<number, number> {
   return counter;
 }
 
+const positiveCount = integer(1);
+
 function fromCounter(reader: StateReader, state: StateDict): Map<number, number> {
   const counter = new Map<number, number>();
   for (const [key, times] of Object.entries(state)) {
     const epoch = Number(key);
-    if (
-      key.trim() === '' ||
-      !Number.isFinite(epoch) ||
-      typeof times !== 'number' ||
-      !Number.isInteger(times) ||
-      times < 1
-    ) {
+    const count = positiveCount.check(times);
+    if (key.trim() === '' || !Number.isFinite(epoch) || !count.ok) {
       throw reader.refuse('milestones', 'a map of epoch to a positive count', state);
     }
-    counter.set(epoch, times);
+    counter.set(epoch, count.value);
   }
   return counter;
 }

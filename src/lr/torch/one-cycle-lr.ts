@@ -1,5 +1,6 @@
 import { SchedulerError } from '../../errors.js';
-import { expectBoolean, expectNumber, typeFault, valueFault } from '../checks.js';
+import { boolean, integer, number } from '../../rules/index.js';
+import { expectArgument, raisesOnly, typeFault, valueFault } from '../checks.js';
 import type { StateDict, StateValue } from '../scheduler.js';
 import { TorchLRScheduler, type TorchSchedulerOptions } from './lr-scheduler.js';
 import { groupValue, type TorchParamGroup } from './param-group.js';
@@ -70,10 +71,16 @@ export class TorchOneCycleLR extends TorchLRScheduler {
     const group = this.attach(options);
     const name = this.className;
     const total = totalStepsOf(name, options);
-    const pctStart = options.pctStart ?? 0.3;
-    if (typeof pctStart !== 'number')
-      throw valueFault(name, 'pct_start', 'a float between 0 and 1', pctStart);
-    const threePhase = expectBoolean(name, 'three_phase', options.threePhase ?? false);
+    // torch raises ValueError for a pct_start of any type or value outside [0, 1].
+    const pct = number({ min: 0, max: 1 });
+    const pctStart = expectArgument(
+      name,
+      'pct_start',
+      options.pctStart ?? 0.3,
+      pct,
+      raisesOnly('ValueError'),
+    );
+    const threePhase = expectArgument(name, 'three_phase', options.threePhase ?? false, boolean);
     this.totalSteps = total;
     this.phases = threePhase
       ? [
@@ -85,23 +92,20 @@ export class TorchOneCycleLR extends TorchLRScheduler {
           phase(pctStart * total - 1, 'initial_lr', 'max_lr', 'max_momentum', 'base_momentum'),
           phase(total - 1, 'max_lr', 'min_lr', 'base_momentum', 'max_momentum'),
         ];
-    if (pctStart < 0 || pctStart > 1 || !Number.isFinite(pctStart)) {
-      throw valueFault(name, 'pct_start', 'a float between 0 and 1', pctStart);
-    }
     const strategy = options.annealStrategy ?? 'cos';
     if (strategy !== 'cos' && strategy !== 'linear')
       throw valueFault(name, 'anneal_strategy', "'cos' or 'linear'", strategy);
     this.cos = strategy === 'cos';
     const maxLr = groupValue(name, 'max_lr', options.maxLr);
-    const divFactor = expectNumber(name, 'div_factor', options.divFactor ?? 25);
-    const finalDivFactor = expectNumber(name, 'final_div_factor', options.finalDivFactor ?? 1e4);
+    const divFactor = expectArgument(name, 'div_factor', options.divFactor ?? 25, number());
+    const finalDivFactor = expectArgument(name, 'final_div_factor', options.finalDivFactor ?? 1e4, number());
     if (this.lastEpoch === -1) {
       const initialLr = constructorDivide(name, 'div_factor', maxLr, divFactor);
       group.initialLr = initialLr;
       group.maxLr = maxLr;
       group.minLr = constructorDivide(name, 'final_div_factor', initialLr, finalDivFactor);
     }
-    this.cycleMomentum = expectBoolean(name, 'cycle_momentum', options.cycleMomentum ?? true);
+    this.cycleMomentum = expectArgument(name, 'cycle_momentum', options.cycleMomentum ?? true, boolean);
     if (this.cycleMomentum) {
       groupValue(name, 'max_momentum', options.maxMomentum ?? 0.95);
       groupValue(name, 'base_momentum', options.baseMomentum ?? 0.85);
@@ -223,10 +227,13 @@ function totalStepsOf(name: string, options: TorchOneCycleLROptions): number {
   return positiveInteger(name, 'epochs', epochs) * positiveInteger(name, 'steps_per_epoch', stepsPerEpoch);
 }
 
+/** torch compares before it asks for an int: a non-number is a TypeError, a fraction a ValueError. */
 function positiveInteger(name: string, argument: string, value: unknown): number {
-  if (typeof value !== 'number') throw typeFault(name, argument, 'a positive integer', value);
-  if (!Number.isInteger(value) || value <= 0) throw valueFault(name, argument, 'a positive integer', value);
-  return value;
+  const checked = integer(1).check(value);
+  if (checked.ok) return checked.value;
+  throw typeof value === 'number'
+    ? valueFault(name, argument, checked.allowed, value)
+    : typeFault(name, argument, checked.allowed, value);
 }
 
 function constructorDivide(name: string, argument: string, a: number, b: number): number {

@@ -1,5 +1,6 @@
 import { SchedulerError } from '../../errors.js';
-import { describe, typeFault, valueFault } from '../checks.js';
+import { number } from '../../rules/index.js';
+import { describe, expectArgument, typeFault, valueFault } from '../checks.js';
 import { encodeNumber, type FullStateReader } from '../full-state.js';
 import type { StateDict } from '../scheduler.js';
 
@@ -40,16 +41,8 @@ export interface TorchGroupOptions {
  * createParamGroup(0.1).lr; // 0.1
  */
 export function createParamGroup(learningRate: unknown, className = 'torch.optim'): TorchParamGroup {
-  if (typeof learningRate !== 'number') throw typeFault(className, 'learning_rate', 'a number', learningRate);
-  if (!(learningRate >= 0) || !Number.isFinite(learningRate)) {
-    throw valueFault(
-      className,
-      'learning_rate',
-      'a finite number >= 0 (torch: "Invalid learning rate")',
-      learningRate,
-    );
-  }
-  return { learningRate, lr: learningRate, initialLr: undefined, maxLr: undefined, minLr: undefined };
+  const lr = expectArgument(className, 'learning_rate', learningRate, number({ min: 0 }));
+  return { learningRate: lr, lr, initialLr: undefined, maxLr: undefined, minLr: undefined };
 }
 
 /** True for an object with the fields of a TorchParamGroup. @example isParamGroup(createParamGroup(0.1)) // true */
@@ -116,10 +109,7 @@ export function groupValue(className: string, argument: string, value: unknown):
     }
     return groupValue(className, argument, value[0]);
   }
-  if (typeof value !== 'number')
-    throw typeFault(className, argument, 'a number or a list of one number', value);
-  if (!Number.isFinite(value)) throw valueFault(className, argument, 'a finite number', value);
-  return value;
+  return expectArgument(className, argument, value, number());
 }
 
 /**

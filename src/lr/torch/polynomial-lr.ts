@@ -1,4 +1,5 @@
-import { expectNumber } from '../checks.js';
+import { number } from '../../rules/index.js';
+import { expectArgument } from '../checks.js';
 import type { StateValue } from '../scheduler.js';
 import { TorchLRScheduler, type TorchSchedulerOptions } from './lr-scheduler.js';
 import { divide, power, pyMin } from './torch-math.js';
@@ -26,8 +27,8 @@ export class TorchPolynomialLR extends TorchLRScheduler {
   constructor(options: TorchPolynomialLROptions) {
     super();
     this.attach(options);
-    this.totalIters = expectNumber(this.className, 'total_iters', options.totalIters ?? 5);
-    this.power = expectNumber(this.className, 'power', options.power ?? 1);
+    this.totalIters = expectArgument(this.className, 'total_iters', options.totalIters ?? 5, number());
+    this.power = expectArgument(this.className, 'power', options.power ?? 1, number());
     this.begin();
   }
 

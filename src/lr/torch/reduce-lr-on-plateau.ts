@@ -1,8 +1,9 @@
 import { SchedulerError } from '../../errors.js';
-import { describe, expectNumber, expectString, typeFault, valueFault } from '../checks.js';
+import { anyString, number } from '../../rules/index.js';
+import { describe, expectArgument, typeFault, valueFault } from '../checks.js';
 import { encodeNumber, FullStateReader, fullStateOf } from '../full-state.js';
 import type { MetricScheduler, StateDict, Verbose } from '../scheduler.js';
-import { emitVerbose, formatEpoch, formatLr } from './lr-scheduler.js';
+import { checkEpoch, emitVerbose, formatEpoch, formatLr } from './lr-scheduler.js';
 import {
   groupFullState,
   groupValue,
@@ -67,24 +68,23 @@ export class TorchReduceLROnPlateau implements MetricScheduler {
 
   constructor(options: TorchReduceLROnPlateauOptions) {
     const name = this.className;
-    const factor = expectNumber(name, 'factor', options.factor ?? 0.1);
-    if (factor >= 1) throw valueFault(name, 'factor', '< 1.0', factor);
+    const factor = expectArgument(name, 'factor', options.factor ?? 0.1, number({ below: 1 }));
     this.factor = factor;
     this.group = resolveGroup(name, options, false);
     this.minLr = groupValue(name, 'min_lr', options.minLr ?? 0);
-    this.patience = expectNumber(name, 'patience', options.patience ?? 10);
+    this.patience = expectArgument(name, 'patience', options.patience ?? 10, number());
     const verbose = options.verbose ?? false;
     if (typeof verbose !== 'boolean' && typeof verbose !== 'function') {
       throw typeFault(name, 'verbose', 'true, false or a function of the line', verbose);
     }
     this.verbose = verbose;
-    this.cooldown = expectNumber(name, 'cooldown', options.cooldown ?? 0);
-    this.threshold = expectNumber(name, 'threshold', options.threshold ?? 1e-4);
-    this.eps = expectNumber(name, 'eps', options.eps ?? 1e-8);
-    this.mode = checkMode(name, expectString(name, 'mode', options.mode ?? 'min'));
+    this.cooldown = expectArgument(name, 'cooldown', options.cooldown ?? 0, number());
+    this.threshold = expectArgument(name, 'threshold', options.threshold ?? 1e-4, number());
+    this.eps = expectArgument(name, 'eps', options.eps ?? 1e-8, number());
+    this.mode = checkMode(name, expectArgument(name, 'mode', options.mode ?? 'min', anyString));
     this.thresholdMode = checkThresholdMode(
       name,
-      expectString(name, 'threshold_mode', options.thresholdMode ?? 'rel'),
+      expectArgument(name, 'threshold_mode', options.thresholdMode ?? 'rel', anyString),
     );
     this.best = this.modeWorse;
   }
@@ -107,13 +107,7 @@ export class TorchReduceLROnPlateau implements MetricScheduler {
         `${this.className}: metrics must be a number, received ${describe(metrics)}`,
       );
     }
-    if (epoch !== undefined && (typeof epoch !== 'number' || !Number.isFinite(epoch))) {
-      throw new SchedulerError(
-        'ERR_LR_STEP',
-        'TypeError',
-        `${this.className}: epoch must be a finite number, received ${describe(epoch)}`,
-      );
-    }
+    if (epoch !== undefined) checkEpoch(this.className, epoch);
     const current = metrics;
     this.lastEpoch = epoch ?? this.lastEpoch + 1;
     if (this.isBetter(current)) {

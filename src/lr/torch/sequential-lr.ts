@@ -1,5 +1,6 @@
 import { SchedulerError } from '../../errors.js';
-import { describe, expectNumberList, typeFault, valueFault } from '../checks.js';
+import { integer } from '../../rules/index.js';
+import { describe, expectArgument, numberList, typeFault, valueFault } from '../checks.js';
 import { encodeNumber, FullStateReader, fullStateOf, setChildrenFullState } from '../full-state.js';
 import type { StateDict, Verbose } from '../scheduler.js';
 import { duringConstruction, type TorchEpochScheduler, TorchLRScheduler } from './lr-scheduler.js';
@@ -50,7 +51,7 @@ export class TorchSequentialLR implements TorchEpochScheduler {
       options.schedulers,
       (child): child is TorchLRScheduler => child instanceof TorchLRScheduler,
     );
-    const milestones = expectNumberList(name, 'milestones', options.milestones);
+    const milestones = expectArgument(name, 'milestones', options.milestones, numberList);
     const group = sharedGroup(name, options, schedulers);
     if (milestones.length !== schedulers.length - 1) {
       throw valueFault(
@@ -60,10 +61,7 @@ export class TorchSequentialLR implements TorchEpochScheduler {
         milestones,
       );
     }
-    const lastEpoch = options.lastEpoch ?? -1;
-    if (typeof lastEpoch !== 'number' || !Number.isInteger(lastEpoch)) {
-      throw typeFault(name, 'last_epoch', 'an integer', lastEpoch);
-    }
+    const lastEpoch = expectArgument(name, 'last_epoch', options.lastEpoch ?? -1, integer());
     if (group === undefined || group.initialLr === undefined) {
       throw valueFault(
         name,

@@ -1,4 +1,5 @@
-import { expectNumber } from '../checks.js';
+import { number } from '../../rules/index.js';
+import { expectArgument } from '../checks.js';
 import { pyFloorDiv, pyMod } from '../python-math.js';
 import type { StateValue } from '../scheduler.js';
 import { TorchLRScheduler, type TorchSchedulerOptions } from './lr-scheduler.js';
@@ -27,8 +28,8 @@ export class TorchStepLR extends TorchLRScheduler {
   constructor(options: TorchStepLROptions) {
     super();
     this.attach(options);
-    this.stepSize = expectNumber(this.className, 'step_size', options.stepSize);
-    this.gamma = expectNumber(this.className, 'gamma', options.gamma ?? 0.1);
+    this.stepSize = expectArgument(this.className, 'step_size', options.stepSize, number());
+    this.gamma = expectArgument(this.className, 'gamma', options.gamma ?? 0.1, number());
     this.begin();
   }
 

@@ -1,0 +1,56 @@
+/**
+ * The run config's own rules, composed from the shared ones: advice for values YAML users write by mistake,
+ * and mappings kept as frozen copies.
+ */
+import { isMapping } from '../key-path.js';
+import { accept, advise, mapping, oneOf, type Rule, text } from '../rules/index.js';
+
+/**
+ * A non-empty string; a number (YAML reads `out: 2024` as one) gets the advice to quote it.
+ *
+ * @example
+ * quotedText('a folder').check(2024); // { ok: false, …, hint: 'quote it to mean the text: "2024"' }
+ */
+export function quotedText(what: string): Rule<string> {
+  return advise(text(what), (value) =>
+    typeof value === 'number' ? `quote it to mean the text: "${value}"` : undefined,
+  );
+}
+
+/** `mode`: sync only for now; async is refused with the advice to use sync. @example syncMode.check('sync').ok; // true */
+export const syncMode: Rule<'sync'> = advise(oneOf('sync'), (value) =>
+  value === 'async' ? 'async mode is not available yet; use mode: sync' : undefined,
+);
+
+/**
+ * A mapping, returned as a deeply frozen copy so that neither the caller nor the config can change the other.
+ *
+ * @example
+ * frozenMapping('an optimizer config').check({ name: 'SGD' }); // { ok: true, value: { name: 'SGD' } (frozen) }
+ */
+export function frozenMapping(what: string): Rule<Readonly<Record<string, unknown>>> {
+  const inner = mapping(what);
+  return {
+    allowed: inner.allowed,
+    check: (value) => {
+      const checked = inner.check(value);
+      return checked.ok ? accept(deepFreeze(copyPlain(checked.value))) : checked;
+    },
+  };
+}
+
+/** A copy of nested mappings and lists; other values (numbers, strings, callables) are shared. */
+function copyPlain<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(copyPlain) as T;
+  if (!isMapping(value)) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, copyPlain(item)])) as T;
+}
+
+/** Freezes a value and everything it holds. @example deepFreeze({ a: [1] }).a; // frozen too */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const item of Object.values(value)) deepFreeze(item);
+  }
+  return value;
+}

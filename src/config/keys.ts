@@ -1,0 +1,292 @@
+/**
+ * Every run-config key, written once: its name in the file, its field in {@link RunConfig}, its default, its
+ * meaning, its rule and whether a resumed run may change it. The RunConfig type, the parser, the YAML writer,
+ * the README table and the messages of refused configs all read this table.
+ */
+import { boolean, integer, nullable, number, oneOf, type Rule } from '../rules/index.js';
+import { deepFreeze, frozenMapping, quotedText, syncMode } from './key-rules.js';
+
+/** One row of the table. */
+export interface KeyRow<K extends string = string, F extends string = string, T = unknown> {
+  /** The snake_case key of the YAML file (`--kebab-case` on the command line). */
+  readonly key: K;
+  /** The camelCase field of RunConfig. */
+  readonly field: F;
+  /** The value when neither the file nor a flag gives one; null: none. */
+  readonly default: T;
+  /** One line, as the README table says it (markdown: `code` in backticks). */
+  readonly meaning: string;
+  readonly rule: Rule<T>;
+  /**
+   * Whether a run resumed from a checkpoint may give another value: true for operational keys (addresses,
+   * timeouts, logging), false for what defines the trajectory (task, data, schedule, optimizer, seed).
+   */
+  readonly resume: boolean;
+}
+
+function row<const K extends string, const F extends string, T>(entry: {
+  key: K;
+  field: F;
+  default: NoInfer<T>;
+  rule: Rule<T>;
+  resume: boolean;
+  meaning: string;
+}): KeyRow<K, F, T> {
+  return Object.freeze({ ...entry, default: deepFreeze(entry.default) });
+}
+
+const count = integer(1);
+const optionalCount = nullable(count);
+const seconds = number({ above: 0, unit: 'seconds' });
+
+/** The table, in the order of the README and of `config.yaml`. */
+export const TABLE = [
+  row({
+    key: 'task',
+    field: 'task',
+    default: 'mnist-mlp',
+    rule: quotedText('a built-in task name or the path of a task module'),
+    resume: false,
+    meaning:
+      'a built-in task name (`mnist-mlp`, `synthetic`) or the path of a task module, resolved from the current directory',
+  }),
+  row({
+    key: 'workers',
+    field: 'workers',
+    default: 2,
+    rule: integer(1, 64),
+    resume: false,
+    meaning: 'worker processes (1–64)',
+  }),
+  row({
+    key: 'mode',
+    field: 'mode',
+    default: 'sync',
+    rule: syncMode,
+    resume: false,
+    meaning: '`sync` all-reduce (`async`, the parameter server, is refused until it lands)',
+  }),
+  row({
+    key: 'epochs',
+    field: 'epochs',
+    default: 3,
+    rule: optionalCount,
+    resume: false,
+    meaning: 'epochs to train; not together with `steps`',
+  }),
+  row({
+    key: 'steps',
+    field: 'steps',
+    default: null,
+    rule: optionalCount,
+    resume: false,
+    meaning: 'global steps to train instead of epochs',
+  }),
+  row({
+    key: 'batch_size',
+    field: 'batchSize',
+    default: 64,
+    rule: count,
+    resume: false,
+    meaning: 'examples per worker per step',
+  }),
+  row({
+    key: 'seed',
+    field: 'seed',
+    default: 1,
+    rule: integer(0),
+    resume: false,
+    meaning: 'seed of initialisation and shuffling',
+  }),
+  row({
+    key: 'optimizer',
+    field: 'optimizer',
+    default: { name: 'Momentum', momentum: 0.9 },
+    rule: frozenMapping('an optimizer config with a name: SGD, Momentum, Adam or AdamW'),
+    resume: false,
+    meaning: 'Paddle optimizer config (below); a mapping in the file replaces this default as a whole',
+  }),
+  row({
+    key: 'lr',
+    field: 'lr',
+    default: {
+      name: 'LinearWarmup',
+      learning_rate: { name: 'CosineAnnealingDecay', learning_rate: 0.1, T_max: 'max(1, total_steps - 100)' },
+      warmup_steps: 100,
+      start_lr: 0.0,
+      end_lr: 0.1,
+    },
+    rule: frozenMapping('a scheduler config with a name, e.g. StepDecay'),
+    resume: false,
+    meaning:
+      'scheduler config (see Scheduler configs); numeric arguments may be expressions over `steps_per_epoch`, ' +
+      '`total_steps`, `epochs`; a mapping in the file replaces this default as a whole',
+  }),
+  row({
+    key: 'lr_granularity',
+    field: 'lrGranularity',
+    default: 'step',
+    rule: oneOf('step', 'epoch'),
+    resume: false,
+    meaning:
+      'step the scheduler after every global step, or after every epoch (ReduceOnPlateau then gets the ' +
+      "epoch's mean training loss over all workers; with `step`, the step's mean loss)",
+  }),
+  row({
+    key: 'on_nonfinite',
+    field: 'onNonfinite',
+    default: 'skip',
+    rule: oneOf('skip', 'abort'),
+    resume: true,
+    meaning:
+      'a non-finite averaged gradient: `skip` the step (no update, the global step and the schedule stay, ' +
+      'every worker is told, the batch is consumed, the skip is counted) or `abort` the run',
+  }),
+  row({
+    key: 'out',
+    field: 'out',
+    default: 'runs',
+    rule: quotedText('a folder'),
+    resume: true,
+    meaning: 'parent folder of run directories',
+  }),
+  row({
+    key: 'data_limit',
+    field: 'dataLimit',
+    default: null,
+    rule: optionalCount,
+    resume: false,
+    meaning: 'keep only the first N training examples (quick runs)',
+  }),
+  row({
+    key: 'eval_limit',
+    field: 'evalLimit',
+    default: null,
+    rule: optionalCount,
+    resume: true,
+    meaning: 'evaluate on the first N test examples only',
+  }),
+  row({
+    key: 'backend',
+    field: 'backend',
+    default: 'auto',
+    rule: oneOf('auto', 'tensorflow', 'wasm', 'cpu'),
+    resume: true,
+    meaning: 'TensorFlow.js backend of the workers: `auto`, `tensorflow`, `wasm`, `cpu`',
+  }),
+  row({
+    key: 'host',
+    field: 'host',
+    default: '127.0.0.1',
+    rule: quotedText('a host name or IP address'),
+    resume: true,
+    meaning: 'coordinator address (`0.0.0.0` to accept workers from other machines)',
+  }),
+  row({
+    key: 'port',
+    field: 'port',
+    default: 0,
+    rule: integer(0, 65535),
+    resume: true,
+    meaning: 'coordinator port (0 = any free port)',
+  }),
+  row({
+    key: 'join_timeout',
+    field: 'joinTimeout',
+    default: 60,
+    rule: seconds,
+    resume: true,
+    meaning: 'seconds to wait for all workers to join',
+  }),
+  row({
+    key: 'heartbeat_interval',
+    field: 'heartbeatInterval',
+    default: 2,
+    rule: seconds,
+    resume: true,
+    meaning: 'seconds between heartbeats',
+  }),
+  row({
+    key: 'heartbeat_timeout',
+    field: 'heartbeatTimeout',
+    default: 30,
+    rule: seconds,
+    resume: true,
+    meaning: 'seconds without any message before a peer counts as lost (more than `heartbeat_interval`)',
+  }),
+  row({
+    key: 'round_timeout',
+    field: 'roundTimeout',
+    default: 600,
+    rule: seconds,
+    resume: true,
+    meaning:
+      'seconds a synchronous round may wait for the gradients of every rank before the run fails, naming the ' +
+      'ranks it waits for',
+  }),
+  row({
+    key: 'log_format',
+    field: 'logFormat',
+    default: 'text',
+    rule: oneOf('text', 'json'),
+    resume: true,
+    meaning: '`text` (readable) or `json` (JSON lines)',
+  }),
+  row({
+    key: 'progress',
+    field: 'progress',
+    default: true,
+    rule: boolean,
+    resume: true,
+    meaning: "show the launcher's progress line",
+  }),
+] as const;
+
+/** One row of the table, as a union over its rows. */
+export type Row = (typeof TABLE)[number];
+/** A run-config key as the file spells it. */
+export type Key = Row['key'];
+
+type ValueOf<R> = R extends KeyRow<string, string, infer T> ? T : never;
+
+/**
+ * A checked run config with every default filled in (deeply frozen): one readonly field per row of the table,
+ * typed by the row's rule. `epochs` is null when the run is given in `steps`, and `steps` null when it is given
+ * in `epochs`; `optimizer` and `lr` are the mappings as written (`lr` expressions stay strings until
+ * `resolveRun`).
+ */
+export type RunConfig = { readonly [R in Row as R['field']]: ValueOf<R> };
+
+/** One documented run-config key: what the README table, `--help` and refusal messages say about it. */
+export interface RunConfigKey {
+  /** The snake_case key of the file. */
+  readonly key: Key;
+  /** The field of RunConfig that holds it. */
+  readonly field: keyof RunConfig;
+  /** The default (null: none). */
+  readonly default: unknown;
+  readonly meaning: string;
+  /** What the key's rule allows ("an integer from 1 to 64"). */
+  readonly allowed: string;
+  /** Whether a run resumed from a checkpoint may change it. */
+  readonly resume: boolean;
+}
+
+/**
+ * Every run-config key with its field, default, meaning, allowed values and resume flag, in table order.
+ *
+ * @example
+ * RUN_CONFIG_KEYS.find((k) => k.key === 'workers')?.default; // 2
+ */
+export const RUN_CONFIG_KEYS: readonly RunConfigKey[] = Object.freeze(
+  TABLE.map((entry) =>
+    Object.freeze({
+      key: entry.key,
+      field: entry.field,
+      default: entry.default,
+      meaning: entry.meaning,
+      allowed: entry.rule.allowed,
+      resume: entry.resume,
+    }),
+  ),
+);
