@@ -53,6 +53,14 @@ describe('ClipGradByGlobalNorm', () => {
       bits(f32(3, 4)),
     );
   });
+
+  it('keeps the scale at 1 when the norm is NaN, as paddle.maximum (a > b ? a : b) gives clip_norm then', () => {
+    // norm = sqrt(NaN) = NaN; NaN > 1 is false, so the divisor is clip_norm and the scale 1 / 1 = 1: the
+    // NaN element stays NaN and the others pass unchanged (a Math.max would make every element NaN).
+    const out = clipped({ type: 'ClipGradByGlobalNorm', clip_norm: 1 }, [1, 2], f32(Number.NaN, 3, 4));
+    expect(out[0]).toBeNaN();
+    expect(bits(out.subarray(1))).toEqual(bits(f32(3, 4)));
+  });
 });
 
 describe('ClipGradByNorm', () => {
@@ -76,6 +84,15 @@ describe('ClipGradByValue', () => {
     );
     expect(bits(out.subarray(0, 3))).toEqual(bits(f32(0.1, -0.1, 0.05)));
     expect(out[3]).toBeNaN();
+  });
+
+  it('keeps the sign of a zero at either bound, as the kernel x < min ? min : x > max ? max : x does', () => {
+    // -0 < 0 and -0 > 1 are both false, so -0 passes as -0 (Math.max(-0, 0) would give +0); with max = -0,
+    // +0 > -0 is false too, so +0 stays +0 (Math.min(+0, -0) would give -0).
+    const atMin = clipped({ type: 'ClipGradByValue', max: 1, min: 0 }, [2], f32(-0, 0.5));
+    expect(bits(atMin)).toEqual([0x8000_0000, bits(f32(0.5))[0]]);
+    const atMax = clipped({ type: 'ClipGradByValue', max: -0, min: -1 }, [1], f32(0));
+    expect(bits(atMax)).toEqual([0]);
   });
 });
 

@@ -515,6 +515,20 @@ describe('MessageDecoder refusals', () => {
     expectStillUsable(decoder);
   });
 
+  it('refuses a tensor frame whose length disagrees with its tensorBytes, even when the descriptor agrees', () => {
+    // The descriptor declares 2 floats and the frame carries 8 tensor bytes; the header says 4.
+    const longer = tensorFrame(2, 2);
+    longer.writeUInt32LE(4, 12);
+    expectRefusal(() => new MessageDecoder().decode(longer), 'ERR_PROTOCOL_MALFORMED', 1002);
+    // The descriptor declares 4 floats and the frame carries 4 tensor bytes; the header says 8.
+    const shorter = tensorFrame(4, 1);
+    shorter.writeUInt32LE(8, 12);
+    const decoder = new MessageDecoder();
+    expectRefusal(() => decoder.decode(shorter), 'ERR_PROTOCOL_MALFORMED', 1002);
+    expect(decoder.inProgress).toBe(false);
+    expectStillUsable(decoder);
+  });
+
   it('refuses tensor bytes in a control-only frame and a tensor length that is not whole floats', () => {
     const control = packr.pack(SAMPLES.heartbeat);
     expectRefusal(
@@ -543,6 +557,15 @@ describe('MessageDecoder refusals', () => {
     expectRefusal(() => decoder.decode(tensorFrame(300_000, 2)), 'ERR_PROTOCOL_TOO_LARGE', 1009);
     expect(allocateTensor).not.toHaveBeenCalled();
     expectStillUsable(decoder);
+  });
+
+  it('holds a control-only frame to maxMessageBytes too, header included', () => {
+    const [frame] = new MessageEncoder().encode(SAMPLES.assign);
+    const length = (frame as Buffer).length;
+    const decoder = new MessageDecoder({ maxMessageBytes: length - 1 });
+    expectRefusal(() => decoder.decode(frame as Buffer), 'ERR_PROTOCOL_TOO_LARGE', 1009);
+    decoder.maxMessageBytes = length;
+    expect(decoder.decode(frame as Buffer)).toEqual({ kind: 'message', message: SAMPLES.assign });
   });
 
   it('applies a lowered maxMessageBytes to the next message', () => {
@@ -631,6 +654,21 @@ describe('MessageDecoder refusals', () => {
       'ERR_PROTOCOL_MALFORMED',
       1002,
     );
+  });
+
+  it('refuses a continuation whose tensor bytes are not whole floats', () => {
+    const decoder = new MessageDecoder({ maxFrameBytes: 256 });
+    const frames = new MessageEncoder({ maxFrameBytes: 256 }).encode({
+      ...SAMPLES.gradient,
+      grad: tensorOf(60, 4),
+    });
+    expect(decoder.decode(frames[0] as Buffer)).toEqual({ kind: 'partial' });
+    // 6 bytes, fewer than the message still needs, but a float and a half
+    const ragged = craft({ kind: FRAME_KIND.continuation, id: 0, tensor: new Uint8Array(6) });
+    expect(ragged.length).toBe(FRAME_HEADER_BYTES + 6);
+    expectRefusal(() => decoder.decode(ragged), 'ERR_PROTOCOL_MALFORMED', 1002);
+    expect(decoder.inProgress).toBe(false);
+    expectStillUsable(decoder);
   });
 
   it('refuses a new message while a split message still misses frames', () => {
