@@ -15,7 +15,8 @@
  *                  (default 600)
  *
  * Entries: { "id", "file", "find", "replace", "why", "killedBy": ["test/…test.ts", …] }, where `find` must
- * occur exactly once in `file`. Exit status: 0 if every mutation was killed, 1 if one survived, an entry is
+ * occur exactly once in `file`; an optional "testNamePattern" runs only the tests whose names match it, to show
+ * which test kills the mutation. Exit status: 0 if every mutation was killed, 1 if one survived, an entry is
  * invalid, or the listed tests fail even without any mutation; 2 on a usage error.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -39,6 +40,8 @@ import { fileURLToPath } from 'node:url';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const LIST = join(ROOT, 'scripts', 'mutations.json');
 const FIELDS = ['id', 'file', 'find', 'replace', 'why', 'killedBy'];
+/** Optional: only the tests whose names match this pattern run (to show which test kills a mutation). */
+const OPTIONAL_FIELDS = ['testNamePattern'];
 /** Paths never copied into a scratch tree: it gets its own node_modules link and builds its own dist. */
 const SKIPPED = ['node_modules', 'dist', '.vitest-report.json'];
 
@@ -92,6 +95,11 @@ function readMutations() {
     }
     const strings = ['id', 'file', 'find', 'replace', 'why'].filter((f) => typeof entry[f] !== 'string');
     if (strings.length > 0) problems.push(`${name}: ${strings.join(', ')} must be strings`);
+    const unknown = Object.keys(entry).filter((k) => !FIELDS.includes(k) && !OPTIONAL_FIELDS.includes(k));
+    if (unknown.length > 0) problems.push(`${name}: unknown field ${unknown.join(', ')}`);
+    if (entry.testNamePattern !== undefined && typeof entry.testNamePattern !== 'string') {
+      problems.push(`${name}: testNamePattern must be a string`);
+    }
     if (seen.has(entry.id)) problems.push(`${name}: the id is used twice`);
     seen.add(entry.id);
     if (!Array.isArray(entry.killedBy) || entry.killedBy.length === 0) {
@@ -226,13 +234,21 @@ const VITEST = 'node_modules/vitest/vitest.mjs';
  * Builds and tests the scratch tree. Returns { outcome: 'build-failed' | 'timed-out' | 'failed' | 'passed',
  * failedFiles, exitCode, output }.
  */
-async function buildAndTest(dir, tests, options) {
+async function buildAndTest(dir, tests, options, pattern) {
   const build = await runNode(TSC, dir, options);
   if (build.timedOut) return { outcome: 'timed-out', failedFiles: [], output: build.output };
   if (build.code !== 0) return { outcome: 'build-failed', failedFiles: [], output: build.output };
   const report = join(dir, '.mutate-report.json');
   const run = await runNode(
-    [VITEST, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...tests],
+    [
+      VITEST,
+      'run',
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${report}`,
+      ...(pattern === undefined ? [] : ['--testNamePattern', pattern]),
+      ...tests,
+    ],
     dir,
     options,
   );
@@ -260,7 +276,8 @@ async function main() {
   }
   if (options.list) {
     for (const m of mutations) {
-      console.log(`${m.id}\n  ${m.file}: ${m.why}\n  tests: ${(m.killedBy ?? []).join(', ')}`);
+      const only = m.testNamePattern === undefined ? '' : ` (tests matching /${m.testNamePattern}/)`;
+      console.log(`${m.id}\n  ${m.file}: ${m.why}\n  tests: ${(m.killedBy ?? []).join(', ')}${only}`);
     }
   }
   if (problems.length > 0) {
@@ -299,7 +316,7 @@ async function main() {
       readFileSync(path, 'utf8').replace(mutation.find, () => mutation.replace),
     );
     const begun = Date.now();
-    const result = await buildAndTest(dir, mutation.killedBy, options);
+    const result = await buildAndTest(dir, mutation.killedBy, options, mutation.testNamePattern);
     removeScratch(dir);
     const time = `(${seconds(begun)})`;
     if (result.outcome === 'passed') {

@@ -145,7 +145,7 @@ describe('defect 4: a round has a deadline that names the ranks it waits for', (
     } finally {
       clearInterval(beat);
     }
-  });
+  }, 15_000);
 });
 
 describe('defect 5: after stop, a worker that is gone costs nothing', () => {

@@ -324,5 +324,5 @@ describe('a stalled worker', () => {
     });
     expect(metrics.map((m) => m.lr)).toEqual(STEP_DECAY_LRS.slice(0, 4));
     expect(consistency.scheduleLrs).toEqual(STEP_DECAY_LRS.slice(0, 4));
-  });
+  }, 30_000);
 });

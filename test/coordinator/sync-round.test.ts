@@ -45,6 +45,18 @@ describe('SyncRound', () => {
     }
   });
 
+  it('sums first and divides once: (0.1 + 0.1 + 0.7) / 3 in float32, not a sum of thirds', () => {
+    const f = Math.fround;
+    const sumFirst = f(f(f(f(0.1) + f(0.1)) + f(0.7)) / 3);
+    const thirdsFirst = f(f(f(f(0.1) / 3) + f(f(0.1) / 3)) + f(f(0.7) / 3));
+    expect(sumFirst).not.toBe(thirdsFirst);
+    const round = new SyncRound({ step: 0, round: 0, worldSize: 3, size: 1 });
+    for (const [rank, value] of [0.1, 0.1, 0.7].entries()) round.offer(rank, gradient(rank, 0, [value]));
+    const out = new Float32Array(1);
+    round.reduce(out);
+    expect(out[0]).toBe(sumFirst);
+  });
+
   it('averages the losses and sums the samples, keeping compute times in rank order', () => {
     const round = new SyncRound({ step: 0, round: 0, worldSize: 2, size: 1 });
     round.offer(1, { ...gradient(1, 0, [2], { loss: 3, samples: 5 }), computeMs: 7 });
