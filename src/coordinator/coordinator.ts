@@ -435,11 +435,18 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     this.finished = true;
     group.end();
     const open = group.openRanks();
-    await Promise.allSettled(
-      open.map((rank) => group.send(rank, { type: 'stop', reason: reason.slice(0, 4000), step, failed })),
+    // A worker that does not read (the reason a run may have failed) must not hold the end of the run.
+    await atMost(
+      STOP_GRACE_MS,
+      Promise.allSettled(
+        open.map((rank) => group.send(rank, { type: 'stop', reason: reason.slice(0, 4000), step, failed })),
+      ),
     );
-    await this.traces.settled(group, this.timeouts.settleMs);
-    await group.close();
+    await this.traces.settled(
+      group,
+      failed ? Math.min(STOP_GRACE_MS, this.timeouts.settleMs) : this.timeouts.settleMs,
+    );
+    await atMost(STOP_GRACE_MS, group.close());
     await this.closeServer();
   }
 
@@ -466,6 +473,21 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       server.close(() => resolve());
     });
   }
+}
+
+/** How long the end of a run waits for a worker to take `stop` or to close, before its socket is cut. */
+const STOP_GRACE_MS = 2_000;
+
+/** Waits for `work`, but no longer than `ms`. */
+async function atMost(ms: number, work: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    work,
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
 }
 
 /** Fills in the default timeouts and refuses one that is not a positive number of ms. */

@@ -99,9 +99,21 @@ async function checkRunDirectory(dir: string, workers: number): Promise<RunRecor
 describe('dptrain launch', () => {
   it('runs the synthetic task end to end and leaves a complete run directory', async () => {
     const dir = await scratch({ 'run.yaml': QUICK.join('\n') });
-    const run = await dptrain(['launch', join(dir, 'run.yaml'), '--out', join(dir, 'runs')]).exited;
+    const run = await dptrain([
+      'launch',
+      join(dir, 'run.yaml'),
+      '--out',
+      join(dir, 'runs'),
+      '--backend',
+      'cpu',
+    ]).exited;
     expect(run.code).toBe(0);
     const { summary, metrics, consistency } = await checkRunDirectory(runDirectoryOf(run.stdout), 2);
+    expect(run.stderr.match(/backend selected backend=\w+/g)).toEqual([
+      'backend selected backend=cpu',
+      'backend selected backend=cpu',
+    ]);
+    expect(summary.backend).toBe('cpu');
     // 2048 examples, 2 ranks of 1024, batches of 32: 32 steps an epoch, every batch full.
     expect(summary).toMatchObject({
       steps: 40,

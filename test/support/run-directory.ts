@@ -1,39 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { RunSummary } from '../../src/run-directory/index.js';
 
-/** summary.json, as a test reads it. */
-export interface SummaryJson {
-  readonly mode: string;
-  readonly outcome: 'finished' | 'stopped' | 'failed';
-  readonly failure: { code: string; message: string; rank: number | null } | null;
-  readonly stopped: string | null;
-  readonly exitCode: number;
-  readonly workers: number;
-  readonly steps: number;
-  readonly totalSteps: number | null;
-  readonly epochs: number;
-  readonly skippedSteps: number;
-  readonly samples: number;
-  readonly backend: string;
-  readonly finalLoss: number | null;
-  readonly evalAccuracy: number | null;
-  readonly evalLoss: number | null;
-  readonly evalExamples: number | null;
-  readonly samplesPerSec: number;
-  readonly wallSeconds: number;
-  readonly trainSeconds: number;
-  readonly paramsDigest: string | null;
-  readonly consistency: {
-    steps: number;
-    checkedSteps: number;
-    lrMismatches: number;
-    digestMismatches: number;
-    missingReports: number;
-    consistent: boolean;
-  };
-  readonly replicasIdentical: boolean;
-}
+/** summary.json, as a test reads it (the shape the run directory documents). */
+export type SummaryJson = RunSummary;
 
 export interface MismatchJson {
   rank: number;

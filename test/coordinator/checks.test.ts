@@ -1,0 +1,131 @@
+/**
+ * The coordinator's remaining checks, each with a test that fails when the check is removed: liveness, the
+ * delivery deadline, a plan that disagrees with the sharding, options, and what a worker's trace may hold.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { TRACE_MAX_SPANS_PER_PROCESS, TraceCollector } from '../../src/coordinator/index.js';
+import { createScheduler } from '../../src/lr/index.js';
+import { TRACE_MAX_STEPS } from '../../src/protocol/index.js';
+import { assigned, round, type Script, scriptedCoordinator, started } from '../support/scripted.js';
+
+const opened: Script[] = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((s) => s.connection.close()));
+});
+
+describe('liveness and delivery', () => {
+  it('fails the run naming a worker that goes silent for heartbeat_timeout', async () => {
+    const coordinator = scriptedCoordinator({
+      timeouts: { heartbeatIntervalMs: 50, heartbeatTimeoutMs: 400 },
+    });
+    const { workers, result } = await started(coordinator, opened);
+    const beat = setInterval(
+      () => void workers[0]!.connection.send({ type: 'heartbeat', sentAt: Date.now() }),
+      50,
+    );
+    try {
+      const outcome = await result;
+      expect(outcome).toMatchObject({
+        outcome: 'failed',
+        failure: { code: 'ERR_TRAINING_WORKER_LOST', rank: 1 },
+      });
+      expect(outcome.failure!.message).toMatch(/worker rank 1 .*silent for \d+ ms/);
+    } finally {
+      clearInterval(beat);
+    }
+  });
+
+  it('fails the run naming a worker that does not read its update within round_timeout', async () => {
+    const size = 8 * 1024 * 1024;
+    const coordinator = scriptedCoordinator({ totalSteps: 2, timeouts: { roundMs: 1_500 } });
+    const { workers, result } = await started(coordinator, opened, { size });
+    workers[1]!.connection.socket.pause();
+    await Promise.all(workers.map((w, rank) => w.gradient(rank, 0, [1], { length: size })));
+    const outcome = await result;
+    expect(outcome).toMatchObject({
+      outcome: 'failed',
+      completedSteps: 0,
+      failure: { code: 'ERR_TRAINING_ROUND_TIMEOUT', rank: 1 },
+    });
+    expect(outcome.failure!.message).toMatch(/update of step 0 was not taken by rank 1/);
+    workers[1]!.connection.socket.resume();
+  }, 30_000);
+});
+
+describe('the plan and the options', () => {
+  it('refuses a plan whose steps per epoch disagree with the sharding of the data set', async () => {
+    const coordinator = scriptedCoordinator({
+      plan: () => ({
+        stepsPerEpoch: 7,
+        totalSteps: 4,
+        granularity: 'step',
+        scheduler: createScheduler({ name: 'StepDecay', learning_rate: 0.5, step_size: 1 }),
+      }),
+    });
+    const { workers, result } = await assigned(coordinator, opened);
+    await workers[0]!.connection.send({
+      type: 'params',
+      rank: 0,
+      datasetSize: 40,
+      layout: { sizes: [6] },
+      params: new Float32Array(6).fill(1),
+    });
+    // 40 examples over 2 ranks in batches of 4: 5 steps an epoch, not 7.
+    await expect(result).rejects.toMatchObject({
+      code: 'ERR_TRAINING_MISMATCH',
+      message: expect.stringContaining('make 5'),
+    });
+  });
+
+  it('refuses a timeout that is not a positive number of milliseconds, and an unknown mode', () => {
+    expect(() => scriptedCoordinator({ timeouts: { roundMs: 0 } })).toThrow(
+      expect.objectContaining({ code: 'ERR_CONFIG_BAD_VALUE', path: 'timeouts.roundMs' }),
+    );
+    expect(() => scriptedCoordinator({ timeouts: { heartbeatTimeoutMs: Number.NaN } })).toThrow(
+      expect.objectContaining({ path: 'timeouts.heartbeatTimeoutMs' }),
+    );
+    expect(() => scriptedCoordinator({ mode: 'async' as 'sync' })).toThrow(
+      expect.objectContaining({ path: 'mode' }),
+    );
+  });
+
+  it('runs with the default timeouts filled in (a step takes milliseconds against a 600 s round deadline)', async () => {
+    const { workers, result } = await started(scriptedCoordinator({ totalSteps: 1 }), opened);
+    await round(workers, 0, [1]);
+    expect((await result).outcome).toBe('finished');
+  });
+});
+
+describe('TraceCollector', () => {
+  const worker = { pid: 42, name: 'worker 0', order: 1 };
+  const trace = (spans: Record<string, unknown>, final = false) => ({
+    type: 'trace' as const,
+    rank: 0,
+    final,
+    spans,
+  });
+
+  it('keeps well-formed spans and refuses what a worker may not send, keeping nothing of it', () => {
+    const traces = new TraceCollector();
+    expect(traces.offer(0, worker, trace({ names: ['compute'], data: [0, 3, 1e15, 250] }))).toBeNull();
+    expect(traces.offer(0, worker, trace({ names: ['x'], data: [1, 0, 1, 1] }))).toMatch(
+      /not a packed span list/,
+    );
+    expect(traces.offer(0, worker, trace({ names: ['x'], data: [0, 0, 1] }))).toMatch(
+      /not a packed span list/,
+    );
+    expect(traces.offer(0, worker, trace({ names: ['x'], data: [0, TRACE_MAX_STEPS, 1, 1] }))).toMatch(
+      /past step/,
+    );
+    expect(traces.offer(0, worker, trace({ names: ['x'], data: [0, 1, 1, -5] }))).toMatch(
+      /negative duration/,
+    );
+    const tooMany = Array.from({ length: TRACE_MAX_SPANS_PER_PROCESS }, () => [0, 1, 1, 1]).flat();
+    expect(traces.offer(0, worker, trace({ names: ['x'], data: tooMany }))).toMatch(/more than/);
+    expect(traces.offer(1, worker, trace({ names: [], data: [] }))).toMatch(/names rank 0/);
+    const spans = traces.toJSON().traceEvents.filter((e) => e.ph === 'X');
+    expect(spans).toEqual([
+      { name: 'compute', cat: 'worker', ph: 'X', pid: 42, tid: 0, ts: 1e15, dur: 250, args: { step: 3 } },
+    ]);
+  });
+});
