@@ -5,8 +5,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { TRACE_MAX_SPANS_PER_PROCESS, TraceCollector } from '../../src/coordinator/index.js';
 import { createScheduler } from '../../src/lr/index.js';
-import { TRACE_MAX_STEPS } from '../../src/protocol/index.js';
-import { assigned, round, type Script, scriptedCoordinator, started } from '../support/scripted.js';
+import { parameterDigest, TRACE_MAX_STEPS } from '../../src/protocol/index.js';
+import {
+  assigned,
+  honestRounds,
+  round,
+  type Script,
+  scriptedCoordinator,
+  sgdStep,
+  started,
+} from '../support/scripted.js';
 
 const opened: Script[] = [];
 afterEach(async () => {
@@ -50,6 +58,37 @@ describe('liveness and delivery', () => {
     expect(outcome.failure!.message).toMatch(/update of step 0 was not taken by rank 1/);
     workers[1]!.connection.socket.resume();
   }, 30_000);
+});
+
+describe('the end of a run', () => {
+  it('waits for the reports of the last step before it ends the run, so the last step is checked too', async () => {
+    const { workers, result } = await started(
+      scriptedCoordinator({ totalSteps: 2, timeouts: { settleMs: 5_000 } }),
+      opened,
+    );
+    const params = await honestRounds(workers, 1, [1]);
+    const [update] = await round(workers, 1, [1]);
+    sgdStep(params, update!.grad!, update!.lr);
+    const digest = parameterDigest(params);
+    // Each worker reports its last step 300 ms late, and leaves at once if the coordinator says stop first.
+    await Promise.all(
+      workers.map(async (worker, rank) => {
+        const first = await Promise.race([
+          worker.next('stop').then(() => 'stop'),
+          new Promise((resolve) => setTimeout(() => resolve('report'), 300)),
+        ]);
+        if (first === 'stop') return worker.connection.close();
+        await worker.connection.send({ type: 'applied', rank, step: 1, lr: update!.lr, digest });
+        await worker.next('stop');
+        await worker.connection.close();
+      }),
+    );
+    expect((await result).consistency).toMatchObject({
+      checkedSteps: 2,
+      missingReports: 0,
+      consistent: true,
+    });
+  });
 });
 
 describe('the plan and the options', () => {
