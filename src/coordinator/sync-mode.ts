@@ -21,6 +21,8 @@ export class SyncMode implements TrainingMode {
   private readonly ledger: ConsistencyLedger;
   private readonly averaged: Float32Array;
   private readonly lrs: number[] = [];
+  /** the members of every step (the group does not change during a sync run) */
+  private readonly ranks: readonly number[];
   /** the round gradients are taken for; undefined between the last step and the end */
   private current: SyncRound | undefined;
   private trainMs = 0;
@@ -29,6 +31,7 @@ export class SyncMode implements TrainingMode {
     const { group, state } = context;
     this.ledger = new ConsistencyLedger(group.worldSize);
     this.averaged = new Float32Array(state.params.length);
+    this.ranks = group.members.map((m) => m.rank);
     group.handle('gradient', (rank, gradient) => this.onGradient(rank, gradient));
     group.handle('applied', (rank, applied) => this.onApplied(rank, applied));
     group.onClose((rank) => this.ledger.abandon(rank));
@@ -63,7 +66,7 @@ export class SyncMode implements TrainingMode {
         // the next await, so the ledger knows the step before any worker's report can arrive.
         const applyStart = nowUs();
         state.optimizer.step(state.params, this.averaged, lr);
-        this.ledger.expect(round.step, lr, parameterDigest(state.params), this.members());
+        this.ledger.expect(round.step, lr, parameterDigest(state.params), this.ranks);
         this.context.span('apply', round.step, applyStart);
         await this.delivered(sends, round.step);
         this.context.span('broadcast', round.step, broadcastStart);
@@ -143,10 +146,6 @@ export class SyncMode implements TrainingMode {
       size: state.params.length,
       samples: batchSamples(plan.datasetSize, group.worldSize, plan.batchSize, round),
     });
-  }
-
-  private members(): number[] {
-    return this.context.group.members.map((m) => m.rank);
   }
 
   /** True once every gradient is in; false when a stop was asked for first. Fails the run at the deadline. */
