@@ -17,6 +17,7 @@ import {
 } from '../protocol/index.js';
 import { stepsPerEpoch } from '../sharding/index.js';
 import { Connection, listen } from '../transport/index.js';
+import { atMost } from './at-most.js';
 import { ProcessGroup } from './group.js';
 import { checkInitialParameters } from './initial-parameters.js';
 import type { ModeContext, TrainingMode } from './mode.js';
@@ -477,18 +478,6 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
 
 /** How long the end of a run waits for a worker to take `stop` or to close, before its socket is cut. */
 const STOP_GRACE_MS = 2_000;
-
-/** Waits for `work`, but no longer than `ms`. */
-async function atMost(ms: number, work: Promise<unknown>): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    work,
-    new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, ms);
-    }),
-  ]);
-  clearTimeout(timer);
-}
 
 /** Fills in the default timeouts and refuses one that is not a positive number of ms. */
 function parseTimeouts(given: Partial<CoordinatorTimeouts>): CoordinatorTimeouts {

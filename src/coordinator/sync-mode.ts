@@ -1,6 +1,7 @@
 import { TrainingError } from '../errors.js';
 import { type Message, type MessageOf, nowUs, parameterDigest, REFUSALS } from '../protocol/index.js';
 import { batchSamples } from '../sharding/index.js';
+import { atMost } from './at-most.js';
 import { ConsistencyLedger } from './consistency.js';
 import type { ModeContext, ModeReport, TrainingMode } from './mode.js';
 import { SyncRound } from './sync-round.js';
@@ -196,18 +197,7 @@ export class SyncMode implements TrainingMode {
   private async settle(): Promise<void> {
     const { group, settleMs } = this.context;
     for (const member of group.members) if (!group.isOpen(member.rank)) this.ledger.abandon(member.rank);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, settleMs);
-    });
-    try {
-      await group.race(
-        Promise.race([this.ledger.settled(), timeout]),
-        'waiting for the last applied reports',
-      );
-    } finally {
-      clearTimeout(timer);
-    }
+    await group.race(atMost(settleMs, this.ledger.settled()), 'waiting for the last applied reports');
   }
 
   private onGradient(rank: number, gradient: MessageOf<'gradient'>): void {

@@ -1,5 +1,7 @@
 import { SchedulerError } from '../errors.js';
+import { encodeNumber, type FullStateReader } from './full-state.js';
 import { pyLog, pyMod } from './python-math.js';
+import type { StateValue } from './scheduler.js';
 
 /** Where SGDR stands: the epoch reached, the position in the current cycle and the cycle's length. */
 export interface RestartPosition {
@@ -44,4 +46,23 @@ export function advanceWarmRestarts(
   if (tMult === 1) return { epoch: target, tCur: pyMod(target, t0), tI: current.tI };
   const n = Math.trunc(pyLog((target / t0) * (tMult - 1) + 1, tMult));
   return { epoch: target, tCur: target - (t0 * (tMult ** n - 1)) / (tMult - 1), tI: t0 * tMult ** n };
+}
+
+/**
+ * The cycle position for a full state, in Paddle's and torch's CosineAnnealingWarmRestarts alike: what Paddle's
+ * state dict loses (without it a restored instance restarts its cycle).
+ *
+ * @example
+ * cycleFullState({ tCur: 3, tI: 10 }); // { T_cur: 3, T_i: 10 }
+ */
+export function cycleFullState(cycle: {
+  readonly tCur: number;
+  readonly tI: number;
+}): Record<string, StateValue> {
+  return { T_cur: encodeNumber(cycle.tCur), T_i: encodeNumber(cycle.tI) };
+}
+
+/** Reads what `cycleFullState` wrote; the reader refuses a missing or mistyped key. */
+export function readCycleFullState(reader: FullStateReader): { tCur: number; tI: number } {
+  return { tCur: reader.number('T_cur'), tI: reader.number('T_i') };
 }

@@ -1,8 +1,8 @@
 import { integer, number } from '../../rules/index.js';
 import { expectArgument, raisesOnly } from '../checks.js';
-import { encodeNumber, type FullStateReader } from '../full-state.js';
+import type { FullStateReader } from '../full-state.js';
 import type { StateValue } from '../scheduler.js';
-import { advanceWarmRestarts } from '../warm-restarts.js';
+import { advanceWarmRestarts, cycleFullState, readCycleFullState } from '../warm-restarts.js';
 import { checkEpoch, TorchLRScheduler, type TorchSchedulerOptions } from './lr-scheduler.js';
 import type { StateReader } from './torch-state.js';
 
@@ -88,15 +88,14 @@ export class TorchCosineAnnealingWarmRestarts extends TorchLRScheduler {
 
   // torch's state dict has them too; the full state must, or a restored instance restarts its cycle.
   protected override fullStateExtra(): Record<string, StateValue> {
-    return { T_cur: encodeNumber(this.tCur), T_i: encodeNumber(this.tI) };
+    return cycleFullState({ tCur: this.tCur, tI: this.tI });
   }
 
   protected override readFullStateExtra(reader: FullStateReader): () => void {
-    const tCur = reader.number('T_cur');
-    const tI = reader.number('T_i');
+    const cycle = readCycleFullState(reader);
     return () => {
-      this.tCur = tCur;
-      this.tI = tI;
+      this.tCur = cycle.tCur;
+      this.tI = cycle.tI;
     };
   }
 }
