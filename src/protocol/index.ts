@@ -22,7 +22,7 @@ export {
   MIN_FRAME_BYTES,
   messageBytesBound,
 } from './codec.js';
-export { parameterDigest } from './digest.js';
+export { gradientDigest, parameterDigest } from './digest.js';
 export {
   type AppliedMessage,
   type AssignMessage,
