@@ -280,3 +280,30 @@ export class BenchError extends DptrainError {
     this.rank = options?.rank ?? null;
   }
 }
+
+export type ReplayErrorCode =
+  /** arrivals.jsonl cannot be trusted: unreadable, another format or version, a damaged line, a broken hash chain, fewer entries than the run decided */
+  | 'ERR_REPLAY_LOG'
+  /** a header, an entry or an argument the arrival log refuses (a non-finite LR, an index out of order, an expected count that is not a count) */
+  | 'ERR_REPLAY_ARGUMENT'
+  /** the arrival log could not be written: its file failed, or an entry came after close() */
+  | 'ERR_REPLAY_WRITE';
+
+/**
+ * The record an async run leaves for replay could not be written, read or trusted; `line` is the 1-based line
+ * of arrivals.jsonl at fault and `entry` the 0-based entry on it, when there is one.
+ */
+export class ReplayError extends DptrainError {
+  readonly line: number | null;
+  readonly entry: number | null;
+
+  constructor(
+    readonly code: ReplayErrorCode,
+    message: string,
+    options?: { cause?: unknown; line?: number | null; entry?: number | null },
+  ) {
+    super(message, options);
+    this.line = options?.line ?? null;
+    this.entry = options?.entry ?? null;
+  }
+}

@@ -19,17 +19,20 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   lr: ['rules'],
   optim: ['rules'],
   protocol: ['rules'],
+  arrivals: ['protocol'],
   plot: [],
   tasks: [],
   sharding: ['tasks'],
   log: [],
   transport: ['log', 'protocol'],
   config: ['rules', 'lr', 'optim', 'sharding'],
-  coordinator: ['log', 'lr', 'optim', 'protocol', 'rules', 'sharding', 'transport'],
+  coordinator: ['arrivals', 'log', 'lr', 'optim', 'protocol', 'rules', 'sharding', 'transport'],
   worker: ['log', 'optim', 'protocol', 'sharding', 'tasks', 'transport'],
   launch: ['log'],
   'run-directory': ['coordinator', 'plot'],
   bench: ['coordinator', 'log', 'protocol', 'tasks', 'transport'],
+  // re-executes an async run from its arrivals.jsonl (not written yet)
+  replay: ['arrivals'],
   // src/index.ts, the package's front door
   index: ['lr', 'optim'],
 };
