@@ -287,7 +287,11 @@ export type ReplayErrorCode =
   /** a header, an entry or an argument the arrival log refuses (a non-finite LR, an index out of order, an expected count that is not a count) */
   | 'ERR_REPLAY_ARGUMENT'
   /** the arrival log could not be written: its file failed, or an entry came after close() */
-  | 'ERR_REPLAY_WRITE';
+  | 'ERR_REPLAY_WRITE'
+  /** this machine computes gradients on another backend build than the run did: a replay could not be bit-exact */
+  | 'ERR_REPLAY_BACKEND'
+  /** the run directory cannot be replayed: a file is missing, it is not an async run, or the log contradicts the run */
+  | 'ERR_REPLAY_RUN';
 
 /**
  * The record an async run leaves for replay could not be written, read or trusted; `line` is the 1-based line

@@ -29,10 +29,10 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   coordinator: ['arrivals', 'log', 'lr', 'optim', 'protocol', 'rules', 'sharding', 'transport'],
   worker: ['log', 'optim', 'protocol', 'sharding', 'tasks', 'transport'],
   launch: ['log'],
-  'run-directory': ['coordinator', 'plot'],
+  'run-directory': ['arrivals', 'coordinator', 'plot'],
   bench: ['coordinator', 'log', 'protocol', 'tasks', 'transport'],
-  // re-executes an async run from its arrivals.jsonl (not written yet)
-  replay: ['arrivals'],
+  // re-executes an async run from its arrivals.jsonl in one process
+  replay: ['arrivals', 'config', 'coordinator', 'lr', 'optim', 'protocol', 'sharding', 'tasks', 'worker'],
   // src/index.ts, the package's front door
   index: ['lr', 'optim'],
 };

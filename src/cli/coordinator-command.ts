@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { ARRIVAL_LOG_FORMAT, ARRIVAL_LOG_VERSION, type ArrivalHeader } from '../arrivals/index.js';
 import {
   parseOverrideFlags,
   parseRunConfig,
@@ -6,7 +7,13 @@ import {
   resolveRun,
   runConfigToYaml,
 } from '../config/index.js';
-import { Coordinator, type RunFailure, type RunResult } from '../coordinator/index.js';
+import {
+  Coordinator,
+  type Member,
+  policyFromConfig,
+  type RunFailure,
+  type RunResult,
+} from '../coordinator/index.js';
 import { DptrainError, TrainingError, UsageError } from '../errors.js';
 import { createLogger, type Logger, transportLog } from '../log/index.js';
 import { createScheduler, parseConfigText, warmupEnd } from '../lr/index.js';
@@ -90,6 +97,8 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
     host: config.host,
     port: config.port,
     mode: config.mode,
+    ...(config.mode === 'async' ? { async: policyFromConfig(config.async) } : {}),
+    simulate: config.simulate,
     training: {
       task,
       seed: config.seed,
@@ -111,6 +120,8 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
         totalSteps: resolved.totalSteps,
         granularity: config.lrGranularity,
         scheduler,
+        // a second instance, never stepped by the run: async mode checks every applied LR against it
+        referenceScheduler: createScheduler(config.lr, { path: 'lr', variables: resolved.lrVariables }),
       };
     },
     onNonfinite: config.onNonfinite,
@@ -124,6 +135,12 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
     log: transportLog(logger),
   });
   coordinator.on('step', (record) => directory.step(record));
+  if (config.mode === 'async') {
+    coordinator.on('started', (info) => {
+      void directory.startArrivals(arrivalHeader(config, task, info.members, info.initialDigest));
+    });
+    coordinator.on('arrival', (arrival) => directory.arrival(arrival));
+  }
   options.attach?.(coordinator);
   let signal: 'SIGINT' | 'SIGTERM' | null = null;
   const stop = (name: 'SIGINT' | 'SIGTERM') => {
@@ -182,6 +199,36 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);
   }
+}
+
+/**
+ * The arrival log's header: what the bits of a gradient depend on (the workers' backend build, one label such
+ * as `wasm (simd, 1 thread)`), and what identifies the run's start.
+ */
+function arrivalHeader(
+  config: RunConfig,
+  task: string,
+  members: readonly Member[],
+  initialDigest: string,
+): ArrivalHeader {
+  const builds = [...new Set(members.map((m) => m.backend))];
+  const label = builds.join(' + ');
+  const threads = /(\d+) threads?\)/.exec(label);
+  const threadCount = builds.length === 1 && threads !== null ? Number(threads[1]) : null;
+  return {
+    format: ARRIVAL_LOG_FORMAT,
+    version: ARRIVAL_LOG_VERSION,
+    backend: label,
+    build: {
+      simd: label.startsWith('wasm') ? !label.includes('no simd') : null,
+      threads: threadCount === null ? null : threadCount > 1,
+    },
+    threadCount,
+    workers: config.workers,
+    task,
+    seed: config.seed,
+    paramsDigest0: initialDigest,
+  };
 }
 
 /** The failure a run that could not start records. */

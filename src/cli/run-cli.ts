@@ -5,6 +5,7 @@ import { EXIT_CODES, errorExitCode } from './exit-codes.js';
 import { type CommandIo, processIo } from './io.js';
 import { launchCommand } from './launch-command.js';
 import { lrPlotCommand, lrValuesCommand } from './lr-command.js';
+import { replayCommand } from './replay-command.js';
 import { workerCommand } from './worker-command.js';
 
 type Command = (argv: readonly string[], io: CommandIo) => Promise<number>;
@@ -15,6 +16,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   launch: launchCommand,
   coordinator: coordinatorCommand,
   worker: workerCommand,
+  replay: replayCommand,
   'bench allreduce': (argv, io) => benchCommand(['allreduce', ...argv], io),
   'bench worker': (argv, io) => benchCommand(['worker', ...argv], io),
 };
@@ -25,6 +27,7 @@ usage:
   dptrain launch [CONFIG] [--key value …]
   dptrain coordinator [CONFIG] [--key value …] [--token-file FILE] [--run-dir DIR]
   dptrain worker --connect ws://HOST:PORT [--rank R] [--backend tensorflow|wasm|cpu] [--token-file FILE]
+  dptrain replay <run-dir>
   dptrain lr values <config> --steps N [--calls calls.json] [--restore-at K]
   dptrain lr plot <config> --steps N (-o lr.svg | -o lr.png | --ascii) [--calls calls.json]
   dptrain bench allreduce [--workers N] [--params P] [--rounds R] [--warmup W] [--json]

@@ -6,6 +6,6 @@
  * const { overrides, positionals } = parseOverrideFlags(argv); const config = parseRunConfig(fileValue, overrides);
  */
 export { parseOverrideFlags } from './flags.js';
-export { RUN_CONFIG_KEYS, type RunConfig, type RunConfigKey } from './keys.js';
+export { RUN_CONFIG_KEYS, type RunConfig, type RunConfigKey, type RunConfigPart } from './keys.js';
 export { renderRunConfigTable } from './readme-table.js';
 export { parseRunConfig, type ResolvedRun, resolveRun, runConfigToYaml } from './run-config.js';

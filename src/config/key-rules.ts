@@ -1,9 +1,9 @@
 /**
  * The run config's own rules, composed from the shared ones: advice for values YAML users write by mistake,
- * and mappings kept as frozen copies.
+ * and mappings kept as frozen copies (sections of sub-keys are in section.ts).
  */
 import { isMapping } from '../key-path.js';
-import { accept, advise, mapping, oneOf, type Rule, text } from '../rules/index.js';
+import { accept, advise, mapping, type Rule, text } from '../rules/index.js';
 
 /**
  * A non-empty string; a number (YAML reads `out: 2024` as one) gets the advice to quote it.
@@ -16,11 +16,6 @@ export function quotedText(what: string): Rule<string> {
     typeof value === 'number' ? `quote it to mean the text: "${value}"` : undefined,
   );
 }
-
-/** `mode`: sync only for now; async is refused with the advice to use sync. @example syncMode.check('sync').ok; // true */
-export const syncMode: Rule<'sync'> = advise(oneOf('sync'), (value) =>
-  value === 'async' ? 'async mode is not available yet; use mode: sync' : undefined,
-);
 
 /**
  * A mapping, returned as a deeply frozen copy so that neither the caller nor the config can change the other.

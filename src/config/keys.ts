@@ -4,7 +4,8 @@
  * the README table and the messages of refused configs all read this table.
  */
 import { boolean, integer, nullable, number, oneOf, type Rule } from '../rules/index.js';
-import { deepFreeze, frozenMapping, quotedText, syncMode } from './key-rules.js';
+import { deepFreeze, frozenMapping, quotedText } from './key-rules.js';
+import { byRank, part, type Section, section } from './section.js';
 
 /** One row of the table. */
 export interface KeyRow<K extends string = string, F extends string = string, T = unknown> {
@@ -22,6 +23,11 @@ export interface KeyRow<K extends string = string, F extends string = string, T 
    * timeouts, logging), false for what defines the trajectory (task, data, schedule, optimizer, seed).
    */
   readonly resume: boolean;
+  /**
+   * The one mode the key applies to: given (in the file or by a flag) with another mode it is refused, and
+   * `config.yaml` leaves it out then.
+   */
+  readonly onlyInMode?: 'async';
 }
 
 function row<const K extends string, const F extends string, T>(entry: {
@@ -31,13 +37,73 @@ function row<const K extends string, const F extends string, T>(entry: {
   rule: Rule<T>;
   resume: boolean;
   meaning: string;
+  onlyInMode?: 'async';
 }): KeyRow<K, F, T> {
   return Object.freeze({ ...entry, default: deepFreeze(entry.default) });
+}
+
+/** Whether a row's value is a section of sub-keys (see section.ts). @example isSection(ROWS.get('async').rule); // true */
+export function isSection(rule: Rule<unknown>): rule is Section<unknown> {
+  return Object.hasOwn(rule, 'parts');
 }
 
 const count = integer(1);
 const optionalCount = nullable(count);
 const seconds = number({ above: 0, unit: 'seconds' });
+const optionalBound = nullable(integer(0));
+
+/** `async:`, the parameter server's settings; one line per sub-key. */
+const ASYNC = section([
+  part({
+    key: 'max_staleness',
+    default: null,
+    rule: optionalBound,
+    meaning:
+      'a gradient with staleness τ (global steps applied since its worker read the parameters) above this is ' +
+      'dropped: not applied, the step and the schedule stay, the worker is told; null: no bound',
+  }),
+  part({
+    key: 'ssp_bound',
+    default: null,
+    rule: optionalBound,
+    meaning:
+      'stale synchronous parallel: a worker that has pushed more than this many gradients beyond the slowest ' +
+      'live worker gets its reply held until the slowest catches up (its gradient is applied on arrival); null: ' +
+      'no bound',
+  }),
+  part({
+    key: 'lr_scale',
+    default: 'none',
+    rule: oneOf('none', 'inverse'),
+    meaning:
+      '`none`, or `inverse`: a gradient of staleness τ ≥ 1 is applied with schedule(t) / τ (staleness-aware ASGD)',
+  }),
+  part({
+    key: 'dc_lambda',
+    default: 0,
+    rule: number({ min: 0 }),
+    meaning:
+      'delay compensation (DC-ASGD): apply g + λ·g⊙g⊙(θ_now − θ_read); above 0 the server keeps one parameter ' +
+      'snapshot per worker',
+  }),
+]);
+
+/** `simulate:`, slow workers on one machine, in both modes; one line per sub-key. */
+const SIMULATE = section([
+  part({
+    key: 'slow',
+    default: {},
+    rule: byRank(number({ min: 1 }), 'factors (finite numbers >= 1)'),
+    meaning:
+      'worker rank → factor: that worker sleeps after computing so that its compute takes `factor` times as long',
+  }),
+  part({
+    key: 'jitter',
+    default: 0,
+    rule: number({ min: 0, below: 1 }),
+    meaning: "seeded uniform jitter of ± this fraction of the compute time added to every worker's sleep",
+  }),
+]);
 
 /** The table, in the order of the README and of `config.yaml`. */
 export const TABLE = [
@@ -62,9 +128,18 @@ export const TABLE = [
     key: 'mode',
     field: 'mode',
     default: 'sync',
-    rule: syncMode,
+    rule: oneOf('sync', 'async'),
     resume: false,
-    meaning: '`sync` all-reduce (`async`, the parameter server, is refused until it lands)',
+    meaning: '`sync` all-reduce, or `async` parameter server (see Async mode)',
+  }),
+  row({
+    key: 'async',
+    field: 'async',
+    default: ASYNC.defaults,
+    rule: ASYNC,
+    resume: false,
+    onlyInMode: 'async',
+    meaning: 'settings of the parameter server (`mode: async` only), one sub-key each:',
   }),
   row({
     key: 'epochs',
@@ -225,6 +300,14 @@ export const TABLE = [
       'ranks it waits for',
   }),
   row({
+    key: 'simulate',
+    field: 'simulate',
+    default: SIMULATE.defaults,
+    rule: SIMULATE,
+    resume: true,
+    meaning: 'slow workers simulated on one machine (both modes), one sub-key each:',
+  }),
+  row({
     key: 'log_format',
     field: 'logFormat',
     default: 'text',
@@ -253,7 +336,8 @@ type ValueOf<R> = R extends KeyRow<string, string, infer T> ? T : never;
  * A checked run config with every default filled in (deeply frozen): one readonly field per row of the table,
  * typed by the row's rule. `epochs` is null when the run is given in `steps`, and `steps` null when it is given
  * in `epochs`; `optimizer` and `lr` are the mappings as written (`lr` expressions stay strings until
- * `resolveRun`).
+ * `resolveRun`). The sections `async` and `simulate` hold every sub-key, defaults filled in, under its snake_case
+ * key as written (so that `runConfigToYaml` writes them back unchanged); `async` is at its defaults in sync mode.
  */
 export type RunConfig = { readonly [R in Row as R['field']]: ValueOf<R> };
 
@@ -270,6 +354,17 @@ export interface RunConfigKey {
   readonly allowed: string;
   /** Whether a run resumed from a checkpoint may change it. */
   readonly resume: boolean;
+  /** A section's sub-keys (`async.max_staleness`, …), in the order of the file; absent for other keys. */
+  readonly parts?: readonly RunConfigPart[];
+}
+
+/** One sub-key of a section, as the README table and refusal messages say it. */
+export interface RunConfigPart {
+  /** The whole key path, `async.max_staleness`. */
+  readonly key: string;
+  readonly default: unknown;
+  readonly meaning: string;
+  readonly allowed: string;
 }
 
 /**
@@ -287,6 +382,20 @@ export const RUN_CONFIG_KEYS: readonly RunConfigKey[] = Object.freeze(
       meaning: entry.meaning,
       allowed: entry.rule.allowed,
       resume: entry.resume,
+      ...(isSection(entry.rule) ? { parts: partsOf(entry.key, entry.rule) } : {}),
     }),
   ),
 );
+
+function partsOf(key: string, rule: Section<unknown>): readonly RunConfigPart[] {
+  return Object.freeze(
+    rule.parts.map((sub) =>
+      Object.freeze({
+        key: `${key}.${sub.key}`,
+        default: sub.default,
+        meaning: sub.meaning,
+        allowed: sub.rule.allowed,
+      }),
+    ),
+  );
+}

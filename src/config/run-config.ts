@@ -10,12 +10,21 @@ import { isMapping } from '../key-path.js';
 import { parseOptimizerConfig } from '../optim/index.js';
 import { mustBe } from '../rules/index.js';
 import { stepsPerEpoch as shardStepsPerEpoch } from '../sharding/index.js';
-import { type Key, type Row, type RunConfig, TABLE } from './keys.js';
+import { closestKey } from './closest.js';
+import { isSection, type Key, type Row, type RunConfig, TABLE } from './keys.js';
 import { checkScheduleCoversRun, checkScheduleShape } from './schedule-check.js';
+import type { PlacedRefusal } from './section.js';
 
 /** What the run becomes once the training set size is known: evaluated once when the run starts. */
 export interface ResolvedRun {
+  /**
+   * Global steps in one epoch. Sync: `batchesPerRankEpoch` (every step takes one batch from each rank). Async:
+   * `workers × batchesPerRankEpoch` (every step is one worker's batch), so that a sync and an async run of the same
+   * `epochs` go through the same batches.
+   */
   readonly stepsPerEpoch: number;
+  /** Batches in one rank's shard per epoch, `ceil(ceil(size / workers) / batch_size)`, in both modes. */
+  readonly batchesPerRankEpoch: number;
   readonly totalSteps: number;
   /** `totalSteps / stepsPerEpoch`: fractional when a run given in steps ends mid-epoch. */
   readonly epochs: number;
@@ -59,7 +68,7 @@ export function parseRunConfig(file: unknown, overrides: Readonly<Record<string,
   const parsed: Record<string, unknown> = {};
   for (const entry of TABLE) {
     const raw = given(entry);
-    parsed[entry.field] = raw === undefined ? entry.default : valueAt(entry, raw);
+    parsed[entry.field] = raw === undefined ? entry.default : valueAt(entry, raw, overrides[entry.key]);
   }
   const config = parsed as unknown as RunConfig;
   checkAcrossKeys(config, (key) => given(ROWS.get(key)!) !== undefined, overrides);
@@ -70,23 +79,74 @@ export function parseRunConfig(file: unknown, overrides: Readonly<Record<string,
   return Object.freeze({ ...config, epochs });
 }
 
-/** A value checked with its key's rule; a refusal is a ConfigError ERR_CONFIG_BAD_VALUE at the key. */
-function valueAt(entry: Row, value: unknown): unknown {
-  const checked = entry.rule.check(value);
+/**
+ * A value checked with its key's rule; a refusal is a ConfigError ERR_CONFIG_BAD_VALUE at the key, or, inside a
+ * section, at the key path of the sub-value at fault (`async.dc_lambda`, `simulate.slow.2`); a sub-key the section
+ * does not have is ERR_CONFIG_UNKNOWN_KEY with the closest one, spelled as a flag when `override` gave it.
+ */
+function valueAt(entry: Row, value: unknown, override: unknown): unknown {
+  const checked: { ok: true; value: unknown } | PlacedRefusal = entry.rule.check(value);
   if (checked.ok) return checked.value;
-  throw new ConfigError('ERR_CONFIG_BAD_VALUE', entry.key, mustBe(checked.allowed, value, checked.hint));
+  if (checked.at === undefined) {
+    throw new ConfigError('ERR_CONFIG_BAD_VALUE', entry.key, mustBe(checked.allowed, value, checked.hint));
+  }
+  const path = [entry.key, ...checked.at].join('.');
+  if (checked.unknown === true) {
+    const [sub = ''] = checked.at;
+    const fromFlags = isMapping(override) && Object.hasOwn(override, sub);
+    const spelled = (name: string) => (fromFlags ? `--${kebab(`${entry.key}.${name}`)}` : name);
+    const origin = fromFlags ? ` (given as ${spelled(sub)})` : '';
+    const hint = checked.closest === undefined ? '' : ` Did you mean ${spelled(checked.closest)}?`;
+    const known = isSection(entry.rule) ? entry.rule.parts.map((item) => item.key).join(', ') : '';
+    throw new ConfigError(
+      'ERR_CONFIG_UNKNOWN_KEY',
+      path,
+      `is not a key of ${entry.key}${origin}.${hint} Keys of ${entry.key}: ${known}`,
+    );
+  }
+  throw new ConfigError('ERR_CONFIG_BAD_VALUE', path, mustBe(checked.allowed, checked.value, checked.hint));
 }
 
-/** The combinations the table's rules cannot see: steps with epochs, a heartbeat timeout within its interval. */
+/**
+ * The combinations the table's rules cannot see: steps with epochs, a heartbeat timeout within its interval, a
+ * key of one mode given with another (`async:` in sync mode), a simulated slow rank the run does not have.
+ */
 function checkAcrossKeys(
   config: RunConfig,
   isGiven: (key: Key) => boolean,
   overrides: Readonly<Record<string, unknown>>,
 ): void {
   const { steps, epochs, heartbeatInterval, heartbeatTimeout } = config;
+  // A section is given by flags of its sub-keys: --async.max-staleness and the like.
+  const flag = (key: Key): string => `--${kebab(key)}${isSection(ROWS.get(key)!.rule) ? '.…' : ''}`;
+  const source = (key: Key): string =>
+    Object.hasOwn(overrides, key) ? `${flag(key)} on the command line` : 'the config file';
+  for (const entry of TABLE) {
+    const only = entry.onlyInMode;
+    if (only === undefined || config.mode === only || !isGiven(entry.key)) continue;
+    const mode = isGiven('mode')
+      ? `mode: ${config.mode} from ${source('mode')}`
+      : `mode: ${config.mode} by default`;
+    throw new ConfigError(
+      'ERR_CONFIG_CONFLICT',
+      entry.key,
+      `keys apply to mode: ${only} only (${entry.key}: from ${source(entry.key)}, ${mode}); ` +
+        `set mode: ${only} or remove ${entry.key}:`,
+    );
+  }
+  const beyond = Object.keys(config.simulate.slow)
+    .map(Number)
+    .sort((a, b) => a - b)
+    .find((rank) => rank >= config.workers);
+  if (beyond !== undefined) {
+    throw new ConfigError(
+      'ERR_CONFIG_CONFLICT',
+      `simulate.slow.${beyond}`,
+      `names rank ${beyond}, but the run has ${config.workers} worker${config.workers === 1 ? '' : 's'} ` +
+        `(ranks 0 to ${config.workers - 1}); give a rank below workers or remove it`,
+    );
+  }
   if (steps !== null && epochs !== null && isGiven('epochs')) {
-    const source = (key: Key): string =>
-      Object.hasOwn(overrides, key) ? `--${kebab(key)} on the command line` : 'the config file';
     throw new ConfigError(
       'ERR_CONFIG_CONFLICT',
       'steps',
@@ -117,7 +177,7 @@ function checkKeys(object: Readonly<Record<string, unknown>>, source: 'file' | '
   for (const key of Object.keys(object)) {
     if (ROWS.has(key)) continue;
     const spelled = (name: string) => (source === 'flags' ? `--${kebab(name)}` : name);
-    const close = closestKey(key);
+    const close = closestKey(key, KEYS);
     const hint = close === undefined ? '' : ` Did you mean ${spelled(close)}?`;
     const origin = source === 'flags' ? ` (given as ${spelled(key)})` : '';
     throw new ConfigError(
@@ -128,53 +188,28 @@ function checkKeys(object: Readonly<Record<string, unknown>>, source: 'file' | '
   }
 }
 
-/** The key a typo most likely meant: the same letters ignoring case and separators, else within a few edits. */
-function closestKey(key: string): Key | undefined {
-  const squash = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
-  const target = squash(key);
-  let best: Key | undefined;
-  let bestDistance = Math.max(1, Math.floor(target.length / 3)) + 1;
-  for (const known of KEYS) {
-    const distance = editDistance(target, squash(known));
-    if (distance < bestDistance) {
-      best = known;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
-}
-
 function kebab(key: string): string {
   return key.replaceAll('_', '-');
 }
 
 /**
  * The run config as YAML, snake_case keys in table order: the `config.yaml` of a run directory, which
- * `parseRunConfig` loads again. With `resolved`, the numbers the run resolved to are a header comment.
+ * `parseRunConfig` loads again to an equal config. Keys of another mode are left out (`async:` in a sync run).
+ * With `resolved`, the numbers the run resolved to are a header comment.
  *
  * @example
  * runConfigToYaml(config, resolveRun(config, 60000)); // "# dptrain run config…\ntask: mnist-mlp\nworkers: 2\n…"
  */
 export function runConfigToYaml(config: RunConfig, resolved?: ResolvedRun): string {
-  const document = new Document(Object.fromEntries(TABLE.map((entry) => [entry.key, config[entry.field]])));
+  // A key of another mode stays out: parseRunConfig refuses it given (async: in a sync run).
+  const written = TABLE.filter((entry) => entry.onlyInMode === undefined || entry.onlyInMode === config.mode);
+  const document = new Document(Object.fromEntries(written.map((entry) => [entry.key, config[entry.field]])));
   const header = [' dptrain run config: the file, the flags and the defaults combined.'];
   if (resolved !== undefined) {
     header.push(
       ' Resolved when the run started:',
       `   dataset_size: ${resolved.datasetSize}`,
+      `   batches_per_rank_epoch: ${resolved.batchesPerRankEpoch}`,
       `   steps_per_epoch: ${resolved.stepsPerEpoch}`,
       `   total_steps: ${resolved.totalSteps}`,
       `   epochs: ${resolved.epochs}`,
@@ -185,17 +220,22 @@ export function runConfigToYaml(config: RunConfig, resolved?: ResolvedRun): stri
 }
 
 /**
- * Resolves a run once the training set size is known: steps per epoch (every rank runs
- * `ceil(ceil(size / workers) / batch_size)` batches), total steps and the `lr` variables; then dry-runs the
- * schedule over the whole run and refuses one that cannot cover it (ConfigError ERR_CONFIG_CONFLICT, path
- * `lr`). `data_limit` is applied here, so passing the full or the already-limited size gives the same result.
+ * Resolves a run once the training set size is known: the batches of one rank per epoch
+ * (`ceil(ceil(size / workers) / batch_size)`), the global steps per epoch (that figure in sync mode, `workers ×` it
+ * in async mode, where one global step is one worker's batch), total steps and the `lr` variables, which follow
+ * the steps per epoch of the mode; then dry-runs the schedule over the whole run and refuses one that cannot cover
+ * it (ConfigError ERR_CONFIG_CONFLICT, path `lr`). `data_limit` is applied here, so passing the full or the
+ * already-limited size gives the same result.
  *
  * @example
- * resolveRun(parseRunConfig(undefined), 60000); // { stepsPerEpoch: 469, totalSteps: 1407, epochs: 3, … }
+ * resolveRun(parseRunConfig(undefined), 60000); // { stepsPerEpoch: 469, batchesPerRankEpoch: 469, totalSteps: 1407, … }
+ * resolveRun(parseRunConfig({ mode: 'async', workers: 3 }), 60000).stepsPerEpoch; // 3 × 313 = 939
  */
 export function resolveRun(config: RunConfig, datasetSize: number): ResolvedRun {
   const size = config.dataLimit === null ? datasetSize : Math.min(datasetSize, config.dataLimit);
-  const stepsPerEpoch = shardStepsPerEpoch(size, config.workers, config.batchSize);
+  const batchesPerRankEpoch = shardStepsPerEpoch(size, config.workers, config.batchSize);
+  // An epoch is every rank's shard either way: sync takes one batch per rank per step, async one batch per step.
+  const stepsPerEpoch = config.mode === 'async' ? config.workers * batchesPerRankEpoch : batchesPerRankEpoch;
   // parseRunConfig sets exactly one of steps and epochs.
   const totalSteps = config.steps ?? config.epochs! * stepsPerEpoch;
   const epochs = totalSteps / stepsPerEpoch;
@@ -206,5 +246,12 @@ export function resolveRun(config: RunConfig, datasetSize: number): ResolvedRun 
     totalSteps,
     variables: lrVariables,
   });
-  return Object.freeze({ stepsPerEpoch, totalSteps, epochs, datasetSize: size, lrVariables });
+  return Object.freeze({
+    stepsPerEpoch,
+    batchesPerRankEpoch,
+    totalSteps,
+    epochs,
+    datasetSize: size,
+    lrVariables,
+  });
 }

@@ -17,12 +17,22 @@ import {
 } from '../protocol/index.js';
 import { stepsPerEpoch } from '../sharding/index.js';
 import { Connection, listen } from '../transport/index.js';
+import { AsyncMode } from './async-mode.js';
 import { atMost } from './at-most.js';
 import { ProcessGroup } from './group.js';
 import { checkInitialParameters } from './initial-parameters.js';
 import type { ModeContext, TrainingMode } from './mode.js';
+import { checkPolicy, PLAIN_ASYNC, type StalenessPolicy } from './parameter-server.js';
 import { type Member, Rendezvous, STRANGER_MAX_MESSAGE_BYTES } from './rendezvous.js';
-import type { Evaluation, Mismatch, RunFailure, RunOutcome, RunResult, StepRecord } from './result.js';
+import type {
+  Arrival,
+  Evaluation,
+  Mismatch,
+  RunFailure,
+  RunOutcome,
+  RunResult,
+  StepRecord,
+} from './result.js';
 import type { RunPlan } from './run-plan.js';
 import { RunState } from './run-state.js';
 import { SyncMode } from './sync-mode.js';
@@ -57,11 +67,14 @@ export interface PlanSpec {
   readonly totalSteps: number;
   readonly scheduler: Scheduler;
   readonly granularity: LrGranularity;
+  /** a second scheduler of the same config for async mode's check of every applied LR */
+  readonly referenceScheduler?: Scheduler;
 }
 
 /** The training modes a coordinator can run; adding one adds a file and a line here. */
 export const MODES = {
   sync: (context: ModeContext): TrainingMode => new SyncMode(context),
+  async: (context: ModeContext): TrainingMode => new AsyncMode(context),
 } as const;
 
 export type ModeName = keyof typeof MODES;
@@ -74,8 +87,15 @@ export interface CoordinatorOptions {
   readonly port?: number;
   /** default `sync` */
   readonly mode?: ModeName;
-  /** what workers are told in `assign` (heartbeat timing is filled in from `timeouts`) */
-  readonly training: Omit<TrainingSpec, 'heartbeatIntervalMs' | 'heartbeatTimeoutMs'>;
+  /** what workers are told in `assign` (heartbeat timing, the mode and the simulation are filled in) */
+  readonly training: Omit<
+    TrainingSpec,
+    'heartbeatIntervalMs' | 'heartbeatTimeoutMs' | 'mode' | 'slowdown' | 'jitter'
+  >;
+  /** async mode's staleness policy (default: none — plain asynchronous SGD) */
+  readonly async?: StalenessPolicy;
+  /** simulated slow workers: rank → compute-time factor ≥ 1, and a seeded jitter fraction (both modes) */
+  readonly simulate?: { readonly slow: Readonly<Record<string, number>>; readonly jitter: number };
   /** called once rank 0 reported the training set size; throws to refuse the run */
   readonly plan: (datasetSize: number) => PlanSpec;
   readonly onNonfinite: 'skip' | 'abort';
@@ -91,11 +111,20 @@ export interface CoordinatorOptions {
 export interface CoordinatorEvents {
   listening: [port: number];
   started: [
-    info: { stepsPerEpoch: number; totalSteps: number; parameters: number; members: readonly Member[] },
+    info: {
+      stepsPerEpoch: number;
+      totalSteps: number;
+      parameters: number;
+      members: readonly Member[];
+      /** parameterDigest of the initial parameters */
+      initialDigest: string;
+    },
   ];
   step: [record: StepRecord];
   skipped: [info: { step: number; round: number; reason: string }];
   mismatch: [mismatch: Mismatch];
+  /** async: a gradient was decided */
+  arrival: [arrival: Arrival];
 }
 
 /**
@@ -139,6 +168,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
         `must be one of ${Object.keys(MODES).join(', ')}, received ${String(options.mode)}`,
       );
     }
+    if (options.async !== undefined) checkPolicy(options.async);
     this.options = options;
     this.timeouts = parseTimeouts(options.timeouts ?? {});
     this.log = options.log ?? discardLog;
@@ -233,12 +263,14 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       plan,
       stop: this.stop,
       onNonfinite: this.options.onNonfinite,
+      policy: this.options.async ?? PLAIN_ASYNC,
       roundTimeoutMs: this.timeouts.roundMs,
       settleMs: this.timeouts.settleMs,
       events: {
         step: (record) => this.emit('step', record),
         skipped: (info) => this.emit('skipped', info),
         mismatch: (mismatch) => this.emit('mismatch', mismatch),
+        arrival: (arrival) => this.emit('arrival', arrival),
       },
       span: (name, step, startUs) => this.span(name, step, startUs),
       log: this.log,
@@ -253,7 +285,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     let evaluation: Evaluation | null = null;
     if (failure === null && completed && this.options.evaluate && state.step > 0) {
       try {
-        evaluation = await this.evaluate(group, state.step);
+        evaluation = await this.evaluate(group, state.step, mode.name === 'async' ? state.params : null);
       } catch (error) {
         failure = this.failed(group, error);
       }
@@ -291,6 +323,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       samples: state.samples,
       members: group.members.map(({ rank, host, pid, backend }) => ({ rank, host, pid, backend })),
       trace: this.traces.toJSON(),
+      async: report.async ?? null,
     };
   }
 
@@ -298,11 +331,15 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   private async start(group: ProcessGroup): Promise<{ state: RunState; plan: RunPlan }> {
     const worldSize = group.worldSize;
     const runId = this.options.runId ?? `run-${Date.now().toString(36)}`;
-    const training: TrainingSpec = {
+    const asyncMode = this.options.mode === 'async';
+    const training = (rank: number): TrainingSpec => ({
       ...this.options.training,
       heartbeatIntervalMs: this.timeouts.heartbeatIntervalMs,
       heartbeatTimeoutMs: this.timeouts.heartbeatTimeoutMs,
-    };
+      mode: this.options.mode ?? 'sync',
+      slowdown: this.options.simulate?.slow[String(rank)] ?? 1,
+      jitter: this.options.simulate?.jitter ?? 0,
+    });
     // Only rank 0 sends a tensor before the model size is known; it may be as large as the default bound.
     group.members[0]!.connection.maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
     await this.beforeTraining(
@@ -314,7 +351,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
             rank: m.rank,
             worldSize,
             runId,
-            config: { ...training },
+            config: { ...training(m.rank) },
             sendParams: m.rank === 0,
           }),
         ),
@@ -337,41 +374,53 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     const spec = this.options.plan(initial.datasetSize);
     const plan: RunPlan = {
       datasetSize: spec.datasetSize ?? initial.datasetSize,
-      batchSize: training.batchSize,
+      batchSize: this.options.training.batchSize,
       stepsPerEpoch: spec.stepsPerEpoch,
       totalSteps: spec.totalSteps,
       scheduler: spec.scheduler,
       granularity: spec.granularity,
+      referenceScheduler: spec.referenceScheduler ?? null,
     };
-    const sharded = stepsPerEpoch(plan.datasetSize, worldSize, plan.batchSize);
+    // One async global step is one worker batch: an epoch has every rank's batches.
+    const sharded = stepsPerEpoch(plan.datasetSize, worldSize, plan.batchSize) * (asyncMode ? worldSize : 1);
     if (sharded !== plan.stepsPerEpoch) {
       throw new TrainingError(
         'ERR_TRAINING_MISMATCH',
-        `the plan has ${plan.stepsPerEpoch} steps per epoch, but ${plan.datasetSize} examples over ${worldSize} workers in batches of ${plan.batchSize} make ${sharded}`,
+        `the plan has ${plan.stepsPerEpoch} steps per epoch, but ${plan.datasetSize} examples over ${worldSize} workers in batches of ${plan.batchSize} make ${sharded}${asyncMode ? ' (async: batches of all ranks)' : ''}`,
       );
     }
-    const optimizer = createOptimizer(training.optimizer, layout);
+    if (asyncMode && plan.referenceScheduler === null) {
+      throw new TrainingError(
+        'ERR_TRAINING_MISMATCH',
+        "async mode needs the plan's referenceScheduler: a second scheduler of the same config to check every applied LR against",
+      );
+    }
+    const optimizer = createOptimizer(this.options.training.optimizer, layout);
     const bound = messageBytesBound(params.length);
     for (const m of group.members) m.connection.maxMessageBytes = bound;
     const clock = new ScheduleClock(plan.scheduler, {
       granularity: plan.granularity,
       stepsPerEpoch: plan.stepsPerEpoch,
     });
-    const state = new RunState({ params, optimizer, clock, seed: training.seed, worldSize });
+    const state = new RunState({ params, optimizer, clock, seed: this.options.training.seed, worldSize });
+    const optimizerState = optimizer.stateDict();
     await this.beforeTraining(
       group,
       Promise.all(
-        group.broadcast({
-          type: 'welcome',
-          step: state.step,
-          epoch: 0,
-          lr: state.lr,
-          round: state.round,
-          stepsPerEpoch: plan.stepsPerEpoch,
-          totalSteps: plan.totalSteps,
-          params,
-          optimizerState: optimizer.stateDict(),
-        }),
+        group.members.map((m) =>
+          group.send(m.rank, {
+            type: 'welcome',
+            step: state.step,
+            epoch: Math.floor(state.step / plan.stepsPerEpoch),
+            lr: state.lr,
+            // async: each rank's own batch position (its batches are its own count there)
+            round: asyncMode ? state.positions[m.rank]! : state.round,
+            stepsPerEpoch: plan.stepsPerEpoch,
+            totalSteps: plan.totalSteps,
+            params,
+            optimizerState,
+          }),
+        ),
       ),
     );
     this.log({
@@ -387,6 +436,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       totalSteps: plan.totalSteps,
       parameters: params.length,
       members: group.members,
+      initialDigest: parameterDigest(params),
     });
     return { state, plan };
   }
@@ -399,9 +449,14 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     return group.race(stoppable);
   }
 
-  private async evaluate(group: ProcessGroup, step: number): Promise<Evaluation> {
+  /** Rank 0 evaluates `params` (the coordinator's, in async mode) or its own replica (null: sync mode). */
+  private async evaluate(
+    group: ProcessGroup,
+    step: number,
+    params: Float32Array | null,
+  ): Promise<Evaluation> {
     const reply = group.receive(0, 'evaluation', 'the evaluation', (m) => evaluationRefusal(m, step));
-    await group.race(group.send(0, { type: 'evaluate', step }));
+    await group.race(group.send(0, { type: 'evaluate', step, params }));
     const ms = this.timeouts.roundMs;
     const answer = await group.within(
       reply,

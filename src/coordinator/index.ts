@@ -1,11 +1,12 @@
 /**
  * The coordinator part: the rendezvous, the process group, the run state, the training modes (sync all-reduce
- * rounds with their consistency check), the timeline, and the result a run produces. It never loads tfjs or a
+ * rounds with their consistency check, async parameter server with staleness policies), the timeline, and the result a run produces. It never loads tfjs or a
  * model, never imports the worker and draws no pictures.
  *
  * @example
  * const coordinator = new Coordinator(options); await coordinator.listen(); const result = await coordinator.run();
  */
+export { AsyncMode } from './async-mode.js';
 export { CONSISTENCY_DETAIL_LIMIT, ConsistencyLedger, type LedgerAnswer } from './consistency.js';
 export {
   Coordinator,
@@ -20,8 +21,19 @@ export {
 export { type GroupOptions, ProcessGroup, type Refusal } from './group.js';
 export { checkInitialParameters } from './initial-parameters.js';
 export type { ModeContext, ModeEvents, ModeReport, TrainingMode } from './mode.js';
+export {
+  checkPolicy,
+  type Decision,
+  ParameterServer,
+  PLAIN_ASYNC,
+  type Push,
+  policyFromConfig,
+  type StalenessPolicy,
+} from './parameter-server.js';
 export { type Member, Rendezvous, type RendezvousOptions, STRANGER_MAX_MESSAGE_BYTES } from './rendezvous.js';
 export type {
+  Arrival,
+  AsyncReport,
   ConsistencyReport,
   Evaluation,
   MemberInfo,
@@ -30,6 +42,7 @@ export type {
   RunFailure,
   RunOutcome,
   RunResult,
+  StalenessSummary,
   StepRecord,
   TraceJson,
 } from './result.js';
@@ -41,6 +54,7 @@ export {
   type RunStateParts,
   type SerializedRunState,
 } from './run-state.js';
+export { stalenessSummary } from './staleness.js';
 export { SyncMode } from './sync-mode.js';
 export { type Reduction, SyncRound, type SyncRoundOptions } from './sync-round.js';
 export { TRACE_MAX_SPANS_PER_PROCESS, TraceCollector, type TraceEvent, type TraceProcess } from './trace.js';

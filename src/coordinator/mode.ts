@@ -1,6 +1,14 @@
 import type { Log } from '../log/index.js';
 import type { ProcessGroup } from './group.js';
-import type { ConsistencyReport, Mismatch, MissingReport, StepRecord } from './result.js';
+import type { StalenessPolicy } from './parameter-server.js';
+import type {
+  Arrival,
+  AsyncReport,
+  ConsistencyReport,
+  Mismatch,
+  MissingReport,
+  StepRecord,
+} from './result.js';
 import type { RunPlan } from './run-plan.js';
 import type { RunState } from './run-state.js';
 import type { Trigger } from './trigger.js';
@@ -10,6 +18,8 @@ export interface ModeEvents {
   step(record: StepRecord): void;
   skipped(info: { step: number; round: number; reason: string }): void;
   mismatch(mismatch: Mismatch): void;
+  /** async: a gradient was decided (the arrival log's entry) */
+  arrival?(arrival: Arrival): void;
 }
 
 /** Everything a training mode works with: the group, the one run state, the plan, and the run's settings. */
@@ -20,6 +30,8 @@ export interface ModeContext {
   /** fires with the reason when the run is asked to stop after the round in progress */
   readonly stop: Trigger<string>;
   readonly onNonfinite: 'skip' | 'abort';
+  /** async mode's staleness policy */
+  readonly policy: StalenessPolicy;
   /** how long one round may wait for every rank */
   readonly roundTimeoutMs: number;
   /** after the last step, how long to wait for the reports still owed */
@@ -41,6 +53,8 @@ export interface ModeReport {
   readonly lrs: readonly number[];
   /** seconds spent in rounds */
   readonly trainSeconds: number;
+  /** async mode's staleness, counts and policy */
+  readonly async?: AsyncReport;
 }
 
 /**

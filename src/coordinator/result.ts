@@ -20,8 +20,78 @@ export interface StepRecord {
   /** from the previous broadcast to this one: the whole round as the workers see it */
   readonly roundMs: number;
   readonly samplesPerSec: number;
-  /** each rank's gradient compute time, in rank order */
+  /** each rank's gradient compute time, in rank order (async: the one rank's) */
   readonly computeMs: readonly number[];
+  /** async: the rank whose gradient this update was */
+  readonly rank?: number;
+  /** async: its staleness in global steps */
+  readonly tau?: number;
+  /** async: the staleness policy's factor (`lr` = `scheduleLr` × `scale`) */
+  readonly scale?: number;
+  /** async: the schedule's own LR at this step (`lr` is what the update used) */
+  readonly scheduleLr?: number;
+}
+
+/** One decided gradient of an async run, as the arrival log records it (in order of decision). */
+export interface Arrival {
+  /** 0, 1, 2, … in order of decision */
+  readonly i: number;
+  /** the global step when it was decided (the step it became, when applied) */
+  readonly step: number;
+  readonly rank: number;
+  /** the global step of the parameters it was computed on */
+  readonly read: number;
+  /** the batch: the rank's epoch and the position in its shard of that epoch */
+  readonly epoch: number;
+  readonly position: number;
+  readonly tau: number;
+  readonly scale: number;
+  /** the LR the update used (the schedule's LR when it was dropped) */
+  readonly lr: number;
+  readonly applied: boolean;
+  /** why it was not applied, null when it was */
+  readonly code: string | null;
+  /** gradientDigest of the gradient and its loss */
+  readonly grad: string;
+}
+
+/** The staleness of an async run's applied updates (τ in global steps). */
+export interface StalenessSummary {
+  readonly max: number | null;
+  readonly mean: number | null;
+  /** nearest-rank percentiles */
+  readonly p50: number | null;
+  readonly p99: number | null;
+  /** τ → applied updates */
+  readonly histogram: Readonly<Record<string, number>>;
+  /** gradients not applied (too stale, not finite) */
+  readonly dropped: number;
+  /** gradients that arrived after the last step, counted apart */
+  readonly lateAfterEnd: number;
+}
+
+/** What an async run adds to its result. */
+export interface AsyncReport {
+  readonly policy: {
+    readonly maxStaleness: number | null;
+    readonly sspBound: number | null;
+    readonly lrScale: 'none' | 'inverse';
+    readonly dcLambda: number;
+  };
+  readonly staleness: StalenessSummary;
+  readonly perWorker: readonly {
+    readonly rank: number;
+    readonly pushed: number;
+    readonly applied: number;
+    readonly dropped: number;
+    readonly samplesPerSec: number;
+  }[];
+  /** memory the coordinator keeps for the parameters each worker last read (N × P float32) */
+  readonly readSnapshotBytes: number;
+  /** gradients decided (entries of the arrival log) */
+  readonly arrivals: number;
+  /** LRs the workers reported back and the coordinator checked */
+  readonly checkedReports: number;
 }
 
 /** Rank 0's evaluation of the final parameters on the test split. */
@@ -40,8 +110,9 @@ export interface Mismatch {
   readonly step: number;
   readonly expectedLr: number;
   readonly appliedLr: number;
-  readonly expectedDigest: string;
-  readonly digest: string;
+  /** null in async mode, where replicas differ by design and only LRs are compared */
+  readonly expectedDigest: string | null;
+  readonly digest: string | null;
 }
 
 /** A (rank, step) that rank was a member at and never reported. */
@@ -68,7 +139,8 @@ export interface ConsistencyReport {
   /** (rank, step) pairs never reported */
   readonly missingReports: number;
   readonly consistent: boolean;
-  readonly replicasIdentical: boolean;
+  /** null in async mode: workers hold the parameters of different steps by design */
+  readonly replicasIdentical: boolean | null;
 }
 
 /** How a run that started ended: all its steps (or an early stop the config asked for), a stop request, a failure. */
@@ -128,4 +200,6 @@ export interface RunResult {
   readonly samples: number;
   readonly members: readonly MemberInfo[];
   readonly trace: TraceJson;
+  /** async mode: staleness, per-worker counts and the policy; null in sync mode */
+  readonly async: AsyncReport | null;
 }

@@ -16,4 +16,9 @@ export interface RunPlan {
   readonly totalSteps: number;
   readonly scheduler: Scheduler;
   readonly granularity: LrGranularity;
+  /**
+   * a second scheduler of the same config, never stepped by the run: async mode checks every applied LR
+   * against it (null: no such check)
+   */
+  readonly referenceScheduler: Scheduler | null;
 }

@@ -69,7 +69,7 @@ export class RunState {
   readonly seed: number;
   /** global steps completed */
   step = 0;
-  /** batches consumed: completed and skipped steps */
+  /** batches consumed: completed and skipped steps (async: every decided gradient, applied or dropped) */
   round = 0;
   /** each rank's next batch index (equal in sync mode; a parameter server lets them differ) */
   readonly positions: number[];
@@ -115,6 +115,26 @@ export class RunState {
     this.samples += samples;
     this.lastLoss = loss;
     this.clock.completeStep(loss);
+  }
+
+  /**
+   * Async mode: `rank`'s gradient of its next batch was applied as the global step in progress, with mean loss
+   * `loss` over `samples` examples; the step and the schedule advance, and so does that rank's batch position.
+   */
+  applyPush(rank: number, loss: number, samples: number): void {
+    this.step += 1;
+    this.round += 1;
+    this.positions[rank]! += 1;
+    this.samples += samples;
+    this.lastLoss = loss;
+    this.clock.completeStep(loss);
+  }
+
+  /** Async mode: `rank`'s gradient was dropped; its batch is used up, the step and the schedule stay. */
+  dropPush(rank: number): void {
+    this.round += 1;
+    this.skippedSteps += 1;
+    this.positions[rank]! += 1;
   }
 
   /** The state as data: copies, so the run may go on while it is written. */

@@ -46,6 +46,8 @@ export {
   type ParamsMessage,
   type Party,
   PROTOCOL_VERSION,
+  type PushedMessage,
+  type PushMessage,
   type RecordField,
   type RunSpec,
   type ScalarField,

@@ -7,7 +7,7 @@
  */
 
 /** Bumped whenever a message's shape or the frame layout changes; peers with another version are refused. */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** Upper bounds (UTF-8 bytes) of the strings messages carry. */
 export const STRING_LIMITS = {
@@ -198,10 +198,53 @@ export const MESSAGES = {
     fields: { step, epoch, lr, round: integer(0), skipped: boolean() },
     tensors: { grad: tensor({ nullable: true }) },
   },
+  /**
+   * async mode: a worker's gradient of its batch `round` (its own batch count: epoch × batches per shard +
+   * position), computed on the parameters of global step `read`; `lr` is the LR the coordinator sent with those
+   * parameters, reported back so the consistency check can compare it with the coordinator's record
+   */
+  push: {
+    from: 'worker',
+    fields: {
+      rank,
+      read: step,
+      lr,
+      round: integer(0),
+      loss: number({ finite: false }),
+      samples: integer(0),
+      computeMs: number({ finite: true, min: 0 }),
+    },
+    tensors: { grad: tensor({ nullable: false }) },
+  },
+  /**
+   * async mode: the answer to every `push` (a dropped gradient too: never an `error`). `applied` says whether
+   * the gradient of batch `round` was applied; if not, `code` says why. `tau` is its staleness (global step
+   * minus `read`), `scale` the factor of the staleness policy and `appliedLr` the LR the update used (null when
+   * dropped). `params` are the coordinator's parameters at global step `step`, whose scheduled LR is `lr`:
+   * the worker computes its next gradient on them. `step` equal to the run's total steps means the run is over.
+   */
+  pushed: {
+    from: 'coordinator',
+    fields: {
+      round: integer(0),
+      applied: boolean(),
+      code: nullable(string(STRING_LIMITS.name)),
+      tau: integer(0),
+      scale: number({ finite: true, min: 0 }),
+      appliedLr: nullable(lr),
+      step,
+      epoch,
+      lr,
+    },
+    tensors: { params: tensor({ nullable: false }) },
+  },
   /** the LR a worker used for `step` and a digest of its parameters after applying the update */
   applied: { from: 'worker', fields: { rank, step, lr, digest: string(STRING_LIMITS.name) } },
-  /** the coordinator asks for an evaluation of the parameters after `step` on the test split */
-  evaluate: { from: 'coordinator', fields: { step } },
+  /**
+   * the coordinator asks for an evaluation of the parameters after `step` on the test split: its own `params`
+   * in async mode (a worker's copy is stale there), null in sync mode (every replica equals the coordinator's)
+   */
+  evaluate: { from: 'coordinator', fields: { step }, tensors: { params: tensor({ nullable: true }) } },
   /** a worker's evaluation: summed loss, correct predictions (null for regression) and examples seen */
   evaluation: {
     from: 'worker',
@@ -288,6 +331,8 @@ export type ParamsMessage = MessageOf<'params'>;
 export type WelcomeMessage = MessageOf<'welcome'>;
 export type GradientMessage = MessageOf<'gradient'>;
 export type UpdateMessage = MessageOf<'update'>;
+export type PushMessage = MessageOf<'push'>;
+export type PushedMessage = MessageOf<'pushed'>;
 export type AppliedMessage = MessageOf<'applied'>;
 export type HeartbeatMessage = MessageOf<'heartbeat'>;
 export type ErrorMessage = MessageOf<'error'>;

@@ -24,6 +24,17 @@ export const REFUSALS = {
   runFull: 'ERR_RENDEZVOUS_FULL',
   /** rank 0's initial parameters are unusable (empty, non-finite, or a layout that does not add up) */
   badParams: 'ERR_PARAMS_INVALID',
+  /** async: a push that does not name the step of the parameters the coordinator last sent that rank */
+  wrongRead: 'ERR_ASYNC_WRONG_READ',
+  /** async: a second push from a rank whose previous one is not answered yet */
+  busy: 'ERR_ASYNC_BUSY',
+  // Codes of a `pushed` answer's `code` (a dropped gradient is not an error: the worker goes on):
+  /** async: the gradient's staleness is above max_staleness */
+  stale: 'ERR_ASYNC_STALE',
+  /** async: the gradient or its loss is not finite (on_nonfinite: skip) */
+  nonfinite: 'ERR_ASYNC_NONFINITE',
+  /** async: the run reached its last step before this gradient was decided */
+  runOver: 'ERR_ASYNC_RUN_OVER',
 } as const;
 
 export type RefusalCode = (typeof REFUSALS)[keyof typeof REFUSALS];

@@ -1,5 +1,5 @@
 import { TrainingError } from '../errors.js';
-import { integer, mapping, mustBe, nullable, type Rule, text } from '../rules/index.js';
+import { integer, mapping, mustBe, nullable, number, oneOf, type Rule, text } from '../rules/index.js';
 
 /**
  * What a worker needs to know about the run, sent in `assign.config`: the coordinator owns everything else
@@ -19,6 +19,12 @@ export interface TrainingSpec {
   readonly evalLimit: number | null;
   readonly heartbeatIntervalMs: number;
   readonly heartbeatTimeoutMs: number;
+  /** `sync`: gradients averaged in rounds; `async`: every gradient pushed to the parameter server on its own */
+  readonly mode: 'sync' | 'async';
+  /** this rank's simulated slowness: its compute takes `slowdown` times as long (1: as fast as it is) */
+  readonly slowdown: number;
+  /** seeded uniform jitter of ± this fraction of the compute time, added to this rank's simulated sleep */
+  readonly jitter: number;
 }
 
 const count = integer(1);
@@ -33,6 +39,9 @@ const FIELDS: { readonly [K in keyof TrainingSpec]: Rule<TrainingSpec[K]> } = {
   evalLimit: nullable(count),
   heartbeatIntervalMs: count,
   heartbeatTimeoutMs: count,
+  mode: oneOf('sync', 'async'),
+  slowdown: number({ min: 1 }),
+  jitter: number({ min: 0, below: 1 }),
 };
 
 /**

@@ -1,8 +1,14 @@
 /**
  * The record a run leaves on disk: metrics.jsonl as it goes, then summary.json, consistency.json, params.f32,
- * trace.json and the loss and LR pictures.
+ * trace.json and the loss and LR pictures; in async mode also arrivals.jsonl, the log a replay re-executes.
  *
  * @example
  * const dir = await RunDirectory.create(runDirectoryName('runs', 'sync', new Date()));
  */
-export { type LrMarker, RunDirectory, type RunSummary, runDirectoryName } from './run-directory.js';
+export {
+  ARRIVALS_FILE,
+  type LrMarker,
+  RunDirectory,
+  type RunSummary,
+  runDirectoryName,
+} from './run-directory.js';

@@ -1,7 +1,10 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type ArrivalHeader, ArrivalLogWriter } from '../arrivals/index.js';
 import type {
+  Arrival,
+  AsyncReport,
   ConsistencyReport,
   RunFailure,
   RunOutcome,
@@ -47,7 +50,26 @@ export interface RunSummary {
   /** SHA-256 of params.f32 (null when the run failed before it had parameters) */
   readonly paramsDigest: string | null;
   readonly consistency: Omit<ConsistencyReport, 'replicasIdentical'>;
-  readonly replicasIdentical: boolean;
+  /** null in async mode, where workers hold different parameters by design */
+  readonly replicasIdentical: boolean | null;
+  /**
+   * The schedule's check: every LR the run used equals a fresh scheduler's at that global step (times the
+   * staleness policy's scale in async mode), and every LR a worker applied or reported equals the coordinator's.
+   */
+  readonly lrConsistency: {
+    readonly consistent: boolean;
+    readonly checked: number;
+    readonly mismatches: number;
+  };
+  /** async mode: the policy in force (null in sync mode) */
+  readonly policy: AsyncReport['policy'] | null;
+  /** async mode: τ of the applied updates, drops and late gradients */
+  readonly staleness: AsyncReport['staleness'] | null;
+  readonly perWorker: AsyncReport['perWorker'] | null;
+  /** async mode: bytes the coordinator keeps for the parameters each worker last read (N × P float32) */
+  readonly readSnapshotBytes: number | null;
+  /** async mode: gradients decided, the entries of arrivals.jsonl */
+  readonly arrivals: number | null;
 }
 
 /** Where the schedule's rise ends, in global steps, for the LR picture's marker. */
@@ -55,6 +77,9 @@ export interface LrMarker {
   readonly step: number;
   readonly label: string;
 }
+
+/** The arrival log of an async run, in its run directory. */
+export const ARRIVALS_FILE = 'arrivals.jsonl';
 
 /** Steps averaged by the loss picture's moving average. */
 const LOSS_WINDOW = 50;
@@ -72,6 +97,10 @@ export class RunDirectory {
   private readonly steps: number[] = [];
   private readonly losses: number[] = [];
   private readonly lrs: number[] = [];
+  private arrivals: ArrivalLogWriter | undefined;
+  /** arrivals decided while the log file was being opened */
+  private readonly earlyArrivals: Arrival[] = [];
+  private arrivalsOpened: Promise<void> = Promise.resolve();
 
   private constructor(
     readonly path: string,
@@ -87,12 +116,31 @@ export class RunDirectory {
     await writeFile(join(this.path, 'config.yaml'), yaml);
   }
 
+  /**
+   * Async mode: opens `arrivals.jsonl` (what a replay reads) with what determinism depends on. Gradients decided
+   * before the file is open are kept and written first, so none is lost.
+   */
+  startArrivals(header: ArrivalHeader): Promise<void> {
+    this.arrivalsOpened = ArrivalLogWriter.create(join(this.path, ARRIVALS_FILE), header).then((writer) => {
+      for (const arrival of this.earlyArrivals.splice(0)) writer.append(arrival);
+      this.arrivals = writer;
+    });
+    return this.arrivalsOpened;
+  }
+
+  /** Async mode: appends one decided gradient to arrivals.jsonl (buffered, in order of decision). */
+  arrival(arrival: Arrival): void {
+    if (this.arrivals === undefined) this.earlyArrivals.push(arrival);
+    else this.arrivals.append(arrival);
+  }
+
   /** Appends one step to metrics.jsonl. */
   step(record: StepRecord): void {
     this.metrics.write(`${JSON.stringify(roundNumbers(record))}\n`);
     this.steps.push(record.step);
     this.losses.push(record.loss);
-    this.lrs.push(record.lr);
+    // The schedule's LR: in async mode an update may use a scaled one (metrics.jsonl has both).
+    this.lrs.push(record.scheduleLr ?? record.lr);
   }
 
   /** Writes the end-of-run files; returns the summary. */
@@ -126,6 +174,12 @@ export class RunDirectory {
       paramsDigest: result.paramsDigest,
       consistency,
       replicasIdentical,
+      lrConsistency: lrConsistency(result),
+      policy: result.async?.policy ?? null,
+      staleness: result.async?.staleness ?? null,
+      perWorker: result.async?.perWorker ?? null,
+      readSnapshotBytes: result.async?.readSnapshotBytes ?? null,
+      arrivals: result.async?.arrivals ?? null,
     };
     const details = {
       ...result.consistency,
@@ -186,14 +240,22 @@ export class RunDirectory {
         missingReports: 0,
         consistent: true,
       },
-      replicasIdentical: true,
+      replicasIdentical: run.mode === 'async' ? null : true,
+      lrConsistency: { consistent: true, checked: 0, mismatches: 0 },
+      policy: null,
+      staleness: null,
+      perWorker: null,
+      readSnapshotBytes: null,
+      arrivals: null,
     };
     await writeJson(join(this.path, 'summary.json'), summary, 2);
     return summary;
   }
 
-  private endMetrics(): Promise<void> {
-    return new Promise<void>((resolve) => this.metrics.end(resolve));
+  private async endMetrics(): Promise<void> {
+    await new Promise<void>((resolve) => this.metrics.end(resolve));
+    await this.arrivalsOpened;
+    await this.arrivals?.close();
   }
 
   private pictures(marker: LrMarker | undefined): Promise<void>[] {
@@ -228,6 +290,27 @@ export class RunDirectory {
       writeFile(join(this.path, 'lr.png'), svgToPng(lr, { width: 1200 })),
     ];
   }
+}
+
+/**
+ * The schedule's check in one verdict. Sync: every rank reported every step and each applied LR equals the
+ * schedule's. Async: every applied LR equals a second scheduler's times the policy's scale, and every LR a worker
+ * reported back equals what it was sent.
+ */
+function lrConsistency(result: RunResult): RunSummary['lrConsistency'] {
+  const c = result.consistency;
+  if (result.async !== null) {
+    return {
+      consistent: c.lrMismatches === 0,
+      checked: c.checkedSteps + result.async.checkedReports,
+      mismatches: c.lrMismatches,
+    };
+  }
+  return {
+    consistent: c.lrMismatches === 0 && c.missingReports === 0,
+    checked: c.checkedSteps,
+    mismatches: c.lrMismatches,
+  };
 }
 
 /**

@@ -13,6 +13,23 @@ export interface SelectedBackend {
   readonly backend: BackendName;
   /** Backends tried before this one and the reason each failed (empty when the first choice worked). */
   readonly unavailable: readonly { readonly backend: BackendName; readonly reason: string }[];
+  /**
+   * What the bits of a gradient depend on beyond the backend's name, e.g. `wasm (simd, 1 thread)`: an async
+   * replay is bit-exact only on the same build.
+   */
+  readonly build: string;
+}
+
+/**
+ * The backend's build as one label: SIMD and the thread count for wasm (one thread is forced, so the order of
+ * float additions never depends on scheduling), the name alone for the others.
+ */
+function buildLabel(tf: Tf, name: BackendName, threads: number | null): string {
+  if (name !== 'wasm') return name;
+  const env = tf.env();
+  const simd = env.getBool('WASM_HAS_SIMD_SUPPORT') ? 'simd' : 'no simd';
+  const count = threads ?? 1;
+  return `wasm (${simd}, ${count} thread${count === 1 ? '' : 's'})`;
 }
 
 // A variable, not a literal: the package is optional and usually absent, so neither TypeScript
@@ -41,7 +58,11 @@ async function loadBackend(name: BackendName): Promise<Tf> {
       return namespaceOf(await import(TFJS_NODE), TFJS_NODE);
     case 'wasm': {
       const tf = await loadTfjs();
-      await import('@tensorflow/tfjs-backend-wasm');
+      const wasm = (await import('@tensorflow/tfjs-backend-wasm')) as {
+        setThreadsCount?: (n: number) => void;
+      };
+      // One thread: a multi-threaded kernel may split a sum differently from run to run (Node has none today).
+      wasm.setThreadsCount?.(1);
       return tf;
     }
     case 'cpu':
@@ -77,6 +98,12 @@ async function activate(name: BackendName): Promise<Tf> {
   return tf;
 }
 
+async function wasmThreads(name: BackendName): Promise<number | null> {
+  if (name !== 'wasm') return null;
+  const wasm = (await import('@tensorflow/tfjs-backend-wasm')) as { getThreadsCount?: () => number };
+  return wasm.getThreadsCount?.() ?? null;
+}
+
 function reasonOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -102,7 +129,7 @@ export async function selectBackend(preferred?: BackendName): Promise<SelectedBa
   for (const backend of candidates) {
     try {
       const tf = await activate(backend);
-      return { tf, backend, unavailable };
+      return { tf, backend, unavailable, build: buildLabel(tf, backend, await wasmThreads(backend)) };
     } catch (error) {
       if (preferred !== undefined) {
         throw new BackendError(

@@ -5,6 +5,7 @@ import type { Connection } from '../transport/index.js';
 import type { Faults } from './faults.js';
 import type { Inbox } from './inbox.js';
 import type { RoundLoop } from './round-loop.js';
+import type { Slowdown } from './slowdown.js';
 import type { Timeline } from './timeline.js';
 
 export interface SyncLoopOptions {
@@ -20,6 +21,7 @@ export interface SyncLoopOptions {
   readonly loop: RoundLoop;
   readonly timeline: Timeline;
   readonly faults: Faults;
+  readonly slowdown: Slowdown;
 }
 
 /** How the loop ended: the coordinator's `stop`, or the last step applied. */
@@ -39,10 +41,11 @@ export type SyncLoopEnd =
  * step t goes out after the gradient of step t+1, so hashing the parameters is off the critical path.
  *
  * @example
- * const end = await syncLoop({ connection, inbox, rank, step: 0, round: 0, totalSteps, params, optimizer, loop, timeline, faults });
+ * const end = await syncLoop({ connection, inbox, rank, step: 0, round: 0, totalSteps, params, optimizer, loop, timeline, faults, slowdown });
  */
 export async function syncLoop(options: SyncLoopOptions): Promise<SyncLoopEnd> {
-  const { connection, inbox, rank, totalSteps, params, optimizer, loop, timeline, faults } = options;
+  const { connection, inbox, rank, totalSteps, params, optimizer, loop, timeline, faults, slowdown } =
+    options;
   let step = options.step;
   let round = options.round;
   let report: { step: number; lr: number } | null = null;
@@ -65,6 +68,7 @@ export async function syncLoop(options: SyncLoopOptions): Promise<SyncLoopEnd> {
     if (faults.poisons(step)) grad.fill(Number.NaN);
     const computeMs = (nowUs() - computeStart) / 1000;
     timeline.span('compute', step, computeStart);
+    await slowdown.after(computeMs);
     const sendStart = nowUs();
     await connection.send({ type: 'gradient', rank, step, round, loss, samples, computeMs, grad });
     timeline.span('send', step, sendStart);

@@ -12,11 +12,13 @@ import {
 import { stepsPerEpoch } from '../sharding/index.js';
 import { loadTask, type Task, tensorSize } from '../tasks/index.js';
 import { type Connection, connect, Heartbeat } from '../transport/index.js';
+import { asyncLoop } from './async-loop.js';
 import { type BackendName, selectBackend } from './backend.js';
 import { type Fault, Faults } from './faults.js';
 import { GradientComputer } from './gradients.js';
 import { Inbox } from './inbox.js';
 import { RoundLoop } from './round-loop.js';
+import { Slowdown } from './slowdown.js';
 import { syncLoop } from './sync-loop.js';
 import { Timeline } from './timeline.js';
 
@@ -68,8 +70,8 @@ export class Worker {
 
   /** Runs until the coordinator stops the run; rejects with a TrainingError when this worker cannot go on. */
   async run(): Promise<WorkerResult> {
-    const { tf, backend } = await selectBackend(this.options.backend);
-    this.log({ level: 'info', msg: 'backend selected', backend });
+    const { tf, backend, build } = await selectBackend(this.options.backend);
+    this.log({ level: 'info', msg: 'backend selected', backend, build });
     const connection = await connect(this.options.url, { log: this.log, zeroMask: this.options.zeroMask });
     this.connection = connection;
     const inbox = new Inbox(connection);
@@ -81,7 +83,8 @@ export class Worker {
         rank: this.options.rank ?? null,
         pid: process.pid,
         host: hostname(),
-        backend,
+        // the build, not just the name: an async run's arrival log records it and a replay must match it
+        backend: build,
       });
       const assign = await inbox.next('assign');
       this.rank = assign.rank;
@@ -147,18 +150,17 @@ export class Worker {
     }
     const welcome = await inbox.next('welcome');
     const perEpoch = stepsPerEpoch(train.size, worldSize, spec.batchSize);
-    if (perEpoch !== welcome.stepsPerEpoch) {
+    // An async global step is one worker's batch: the run's epoch holds every rank's batches.
+    const runPerEpoch = spec.mode === 'async' ? perEpoch * worldSize : perEpoch;
+    if (runPerEpoch !== welcome.stepsPerEpoch) {
       throw new TrainingError(
         'ERR_TRAINING_MISMATCH',
-        `rank ${rank} counts ${perEpoch} steps per epoch (${train.size} examples) but the run has ${welcome.stepsPerEpoch}: workers must load the same data`,
+        `rank ${rank} counts ${runPerEpoch} steps per epoch (${train.size} examples) but the run has ${welcome.stepsPerEpoch}: workers must load the same data`,
         { rank },
       );
     }
     const params = Float32Array.from(welcome.params);
     connection.maxMessageBytes = messageBytesBound(params.length);
-    const optimizer = createOptimizer(spec.optimizer, { sizes });
-    // The coordinator's accumulators: the same as a fresh optimizer's at the start, the run's own after a restart.
-    optimizer.setStateDict(welcome.optimizerState);
     const computer = new GradientComputer(tf, model);
     const timeline = new Timeline(connection, rank);
     const loop = new RoundLoop({
@@ -171,19 +173,32 @@ export class Worker {
       params,
       computer,
     });
-    const end = await syncLoop({
+    const faults = new Faults(this.options.faults);
+    const slowdown = new Slowdown({
+      factor: spec.slowdown,
+      jitter: spec.jitter,
+      seed: spec.seed * 1000 + rank,
+    });
+    const common = {
       connection,
       inbox,
       rank,
-      step: welcome.step,
-      round: welcome.round,
       totalSteps: welcome.totalSteps,
       params,
-      optimizer,
       loop,
       timeline,
-      faults: new Faults(this.options.faults),
-    });
+      faults,
+      slowdown,
+    };
+    const end =
+      spec.mode === 'async'
+        ? await asyncLoop({ ...common, step: welcome.step, lr: welcome.lr, round: welcome.round })
+        : await syncLoop({
+            ...common,
+            step: welcome.step,
+            round: welcome.round,
+            optimizer: this.optimizer(spec, sizes, welcome),
+          });
     const stop =
       end.kind === 'stopped'
         ? end.stop
@@ -204,7 +219,17 @@ export class Worker {
     };
   }
 
-  /** After the last step: answer an evaluation request if one comes, until the coordinator says stop. */
+  /** Sync mode's optimizer, holding the coordinator's accumulators (a fresh optimizer's at the start). */
+  private optimizer(spec: TrainingSpec, sizes: readonly number[], welcome: MessageOf<'welcome'>) {
+    const optimizer = createOptimizer(spec.optimizer, { sizes });
+    optimizer.setStateDict(welcome.optimizerState);
+    return optimizer;
+  }
+
+  /**
+   * After the last step: answer an evaluation request if one comes, until the coordinator says stop. The request
+   * carries the coordinator's parameters in async mode (this worker's are stale there); else its own are used.
+   */
   private async serveUntilStop(
     inbox: Inbox,
     connection: Connection,
@@ -221,7 +246,7 @@ export class Worker {
         seed: spec.seed,
         ...(spec.evalLimit === null ? {} : { limit: spec.evalLimit }),
       });
-      const result = computer.evaluate(params, test);
+      const result = computer.evaluate(message.params ?? params, test);
       await connection.send({
         type: 'evaluation',
         rank,

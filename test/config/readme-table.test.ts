@@ -32,11 +32,34 @@ describe('renderRunConfigTable', () => {
     );
   });
 
-  it('renders every key of the run config', () => {
+  it('renders every key of the run config, and every sub-key of a section after its row', () => {
     const table = renderRunConfigTable();
-    expect(table.split('\n')).toHaveLength(RUN_CONFIG_KEYS.length + 2);
+    const parts = RUN_CONFIG_KEYS.flatMap((entry) => entry.parts ?? []);
+    expect(table.split('\n')).toHaveLength(RUN_CONFIG_KEYS.length + parts.length + 2);
     expect(table).toContain('| `workers` | `2` | worker processes (1–64) |');
     expect(table).toContain('| `round_timeout` | `600` |');
+    expect(table).toContain('| `async` |  | settings of the parameter server');
+    expect(table).toContain('\n| `async.max_staleness` | — | a gradient with staleness');
+    expect(table).toContain('\n| `async.lr_scale` | `none` |');
+    expect(table).toContain('\n| `async.dc_lambda` | `0` |');
+    expect(table).toContain('\n| `simulate.slow` | `{}` |');
+    const lines = table.split('\n');
+    const at = (key: string) => lines.findIndex((line) => line.startsWith(`| \`${key}\` |`));
+    expect(at('async.max_staleness')).toBe(at('async') + 1);
+    expect(at('simulate.jitter')).toBe(at('simulate') + 2);
+  });
+
+  it('writes a section row with an empty default followed by its sub-keys', () => {
+    const table = renderRunConfigTable([
+      {
+        ...key({ key: 'async', default: { a: 1 }, meaning: 'a section' }),
+        parts: [{ key: 'async.a', default: 1, meaning: 'one part | of it', allowed: 'a number' }],
+      },
+    ]);
+    expect(table.split('\n').slice(2)).toEqual([
+      '| `async` |  | a section |',
+      '| `async.a` | `1` | one part \\| of it |',
+    ]);
   });
 });
 

@@ -35,6 +35,7 @@ describe('parseRunConfig defaults', () => {
       task: 'mnist-mlp',
       workers: 2,
       mode: 'sync',
+      async: { max_staleness: null, ssp_bound: null, lr_scale: 'none', dc_lambda: 0 },
       epochs: 3,
       steps: null,
       batchSize: 64,
@@ -63,6 +64,7 @@ describe('parseRunConfig defaults', () => {
       heartbeatInterval: 2,
       heartbeatTimeout: 30,
       roundTimeout: 600,
+      simulate: { slow: {}, jitter: 0 },
       logFormat: 'text',
       progress: true,
     });
@@ -85,6 +87,7 @@ describe('parseRunConfig defaults', () => {
       'task',
       'workers',
       'mode',
+      'async',
       'epochs',
       'steps',
       'batch_size',
@@ -103,14 +106,19 @@ describe('parseRunConfig defaults', () => {
       'heartbeat_interval',
       'heartbeat_timeout',
       'round_timeout',
+      'simulate',
       'log_format',
       'progress',
     ]);
+    // The default run is sync, whose config.yaml leaves out the async section; an async one writes it.
     const yamlDefaults = parse(runConfigToYaml(parseRunConfig(undefined))) as Record<string, unknown>;
+    const yamlAsync = parse(runConfigToYaml(parseRunConfig({ mode: 'async' }))) as Record<string, unknown>;
+    expect(yamlDefaults).not.toHaveProperty('async');
     for (const entry of RUN_CONFIG_KEYS) {
       expect(entry.meaning.length, entry.key).toBeGreaterThan(0);
       expect(entry.allowed.length, entry.key).toBeGreaterThan(0);
-      expect(yamlDefaults[entry.key], entry.key).toEqual(entry.default);
+      if (entry.key !== 'mode') expect(yamlAsync[entry.key], entry.key).toEqual(entry.default);
+      if (entry.key !== 'async') expect(yamlDefaults[entry.key], entry.key).toEqual(entry.default);
     }
   });
 });
@@ -121,6 +129,7 @@ describe('the table of keys', () => {
       task: 'task',
       workers: 'workers',
       mode: 'mode',
+      async: 'async',
       epochs: 'epochs',
       steps: 'steps',
       batch_size: 'batchSize',
@@ -139,13 +148,24 @@ describe('the table of keys', () => {
       heartbeat_interval: 'heartbeatInterval',
       heartbeat_timeout: 'heartbeatTimeout',
       round_timeout: 'roundTimeout',
+      simulate: 'simulate',
       log_format: 'logFormat',
       progress: 'progress',
     });
   });
 
   it('types each field by its rule', () => {
-    expectTypeOf<RunConfig['mode']>().toEqualTypeOf<'sync'>();
+    expectTypeOf<RunConfig['mode']>().toEqualTypeOf<'sync' | 'async'>();
+    expectTypeOf<RunConfig['async']>().toEqualTypeOf<{
+      readonly max_staleness: number | null;
+      readonly ssp_bound: number | null;
+      readonly lr_scale: 'none' | 'inverse';
+      readonly dc_lambda: number;
+    }>();
+    expectTypeOf<RunConfig['simulate']>().toEqualTypeOf<{
+      readonly slow: Readonly<Record<string, number>>;
+      readonly jitter: number;
+    }>();
     expectTypeOf<RunConfig['epochs']>().toEqualTypeOf<number | null>();
     expectTypeOf<RunConfig['batchSize']>().toEqualTypeOf<number>();
     expectTypeOf<RunConfig['lrGranularity']>().toEqualTypeOf<'step' | 'epoch'>();
@@ -172,6 +192,7 @@ describe('the table of keys', () => {
         'backend',
         'eval_limit',
         'on_nonfinite',
+        'simulate',
       ].sort(),
     );
   });
@@ -181,7 +202,7 @@ describe('the table of keys', () => {
     expect(allowed('workers')).toBe('an integer from 1 to 64');
     expect(allowed('steps')).toBe('an integer >= 1, or null for none');
     expect(allowed('round_timeout')).toBe('a finite number of seconds > 0');
-    expect(allowed('mode')).toBe('sync');
+    expect(allowed('mode')).toBe('one of sync, async');
     expect(allowed('progress')).toBe('true or false');
   });
 
@@ -352,11 +373,9 @@ describe('parseRunConfig refusals', () => {
     expect(parseRunConfig({ workers: 1, port: 0 }).workers).toBe(1);
   });
 
-  it('refuses mode: async for now with advice to use sync', () => {
-    const error = refusal(() => parseRunConfig({ mode: 'async' }));
-    expect(error.code).toBe('ERR_CONFIG_BAD_VALUE');
-    expect(error.path).toBe('mode');
-    expect(error.message).toContain('async mode is not available yet; use mode: sync');
+  it('accepts mode: async, and the flag --mode async', () => {
+    expect(parseRunConfig({ mode: 'async' }).mode).toBe('async');
+    expect(parseRunConfig(undefined, parseOverrideFlags(['--mode', 'async']).overrides).mode).toBe('async');
   });
 
   it('refuses steps together with epochs, from the file or the flags, naming both keys', () => {
@@ -577,6 +596,7 @@ describe('resolveRun', () => {
     const resolved = resolveRun(parseRunConfig(undefined), MNIST);
     expect(resolved).toEqual({
       stepsPerEpoch: 469,
+      batchesPerRankEpoch: 469,
       totalSteps: 1407,
       epochs: 3,
       datasetSize: MNIST,

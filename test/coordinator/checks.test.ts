@@ -123,7 +123,7 @@ describe('the plan and the options', () => {
     expect(() => scriptedCoordinator({ timeouts: { heartbeatTimeoutMs: Number.NaN } })).toThrow(
       expect.objectContaining({ path: 'timeouts.heartbeatTimeoutMs' }),
     );
-    expect(() => scriptedCoordinator({ mode: 'async' as 'sync' })).toThrow(
+    expect(() => scriptedCoordinator({ mode: 'geo' as 'sync' })).toThrow(
       expect.objectContaining({ path: 'mode' }),
     );
   });

@@ -181,7 +181,7 @@ describe('dptrain launch refuses a bad config before anything starts', () => {
       [...QUICK.slice(0, 5), 'lr: { name: OneCycleLR, max_learning_rate: 0.1, total_steps: 10 }'],
       /^error: lr: /m,
     ],
-    ['mode: async', [...QUICK, 'mode: async'], /mode/],
+    ['async: keys with mode: sync', [...QUICK, 'async: { max_staleness: 2 }'], /async/],
   ];
   for (const [what, lines, message] of cases) {
     it(`refuses ${what} with exit 2, naming the key`, async () => {

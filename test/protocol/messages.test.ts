@@ -4,8 +4,8 @@ import { MESSAGE_TYPES, MESSAGES, type MessageSpec, PROTOCOL_VERSION } from '../
 const rows = Object.entries(MESSAGES) as [string, MessageSpec][];
 
 describe('the message table', () => {
-  it('defines protocol version 2 and the fourteen messages in table order', () => {
-    expect(PROTOCOL_VERSION).toBe(2);
+  it('defines protocol version 3 and the sixteen messages in table order', () => {
+    expect(PROTOCOL_VERSION).toBe(3);
     expect(MESSAGE_TYPES).toEqual([
       'join',
       'assign',
@@ -13,6 +13,8 @@ describe('the message table', () => {
       'welcome',
       'gradient',
       'update',
+      'push',
+      'pushed',
       'applied',
       'evaluate',
       'evaluation',
@@ -26,12 +28,29 @@ describe('the message table', () => {
 
   it('says who sends each message', () => {
     const from = (party: string) => rows.filter(([, spec]) => spec.from === party).map(([type]) => type);
-    expect(from('worker')).toEqual(['join', 'params', 'gradient', 'applied', 'evaluation', 'trace', 'leave']);
-    expect(from('coordinator')).toEqual(['assign', 'welcome', 'update', 'evaluate', 'error', 'stop']);
+    expect(from('worker')).toEqual([
+      'join',
+      'params',
+      'gradient',
+      'push',
+      'applied',
+      'evaluation',
+      'trace',
+      'leave',
+    ]);
+    expect(from('coordinator')).toEqual([
+      'assign',
+      'welcome',
+      'update',
+      'pushed',
+      'evaluate',
+      'error',
+      'stop',
+    ]);
     expect(from('both')).toEqual(['heartbeat']);
   });
 
-  it('gives tensors only to params, welcome, gradient and update, in sending order', () => {
+  it('gives tensors only to params, welcome, gradient, update, push, pushed and evaluate, in sending order', () => {
     const withTensors = rows.filter(([, spec]) => spec.tensors !== undefined);
     expect(withTensors.map(([type, spec]) => [type, spec.tensors])).toEqual([
       ['params', { params: { kind: 'tensor', nullable: false } }],
@@ -44,6 +63,9 @@ describe('the message table', () => {
       ],
       ['gradient', { grad: { kind: 'tensor', nullable: false } }],
       ['update', { grad: { kind: 'tensor', nullable: true } }],
+      ['push', { grad: { kind: 'tensor', nullable: false } }],
+      ['pushed', { params: { kind: 'tensor', nullable: false } }],
+      ['evaluate', { params: { kind: 'tensor', nullable: true } }],
     ]);
   });
 

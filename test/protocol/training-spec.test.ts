@@ -11,6 +11,9 @@ const spec = {
   evalLimit: 10,
   heartbeatIntervalMs: 2000,
   heartbeatTimeoutMs: 30000,
+  mode: 'async',
+  slowdown: 1,
+  jitter: 0,
 };
 
 function refusal(value: Record<string, unknown>): TrainingError {
@@ -43,6 +46,9 @@ describe('parseTrainingSpec', () => {
     ['evalLimit', Number.NaN],
     ['heartbeatIntervalMs', Number.POSITIVE_INFINITY],
     ['heartbeatTimeoutMs', undefined],
+    ['mode', 'geo'],
+    ['slowdown', 0.5],
+    ['jitter', 1],
   ])('refuses %s = %s as ERR_TRAINING_PROTOCOL naming the field', (key, bad) => {
     const error = refusal({ ...spec, [key]: bad });
     expect(error.code).toBe('ERR_TRAINING_PROTOCOL');

@@ -48,6 +48,35 @@ export function scriptedCoordinator(
   });
 }
 
+/**
+ * A coordinator in async mode for scripted workers: SGD, StepDecay(0.5, 1, 0.5) per step (or per epoch), a second
+ * StepDecay instance as the reference, `workers` ranks; an async epoch is every rank's batches of 4.
+ */
+export function asyncCoordinator(
+  options: {
+    policy?: Partial<NonNullable<CoordinatorOptions['async']>>;
+    totalSteps?: number;
+    workers?: number;
+    granularity?: 'step' | 'epoch';
+  } & Partial<CoordinatorOptions> = {},
+): Coordinator {
+  const { policy = {}, totalSteps = 6, workers = 2, granularity = 'step', ...rest } = options;
+  const halving = () => createScheduler({ name: 'StepDecay', learning_rate: 0.5, step_size: 1, gamma: 0.5 });
+  return scriptedCoordinator({
+    workers,
+    mode: 'async',
+    async: { maxStaleness: null, sspBound: null, lrScale: 'none', dcLambda: 0, ...policy },
+    plan: (datasetSize) => ({
+      stepsPerEpoch: workers * Math.ceil(Math.ceil(datasetSize / workers) / SCRIPTED_TRAINING.batchSize),
+      totalSteps,
+      granularity,
+      scheduler: halving(),
+      referenceScheduler: halving(),
+    }),
+    ...rest,
+  });
+}
+
 /** A scripted worker: a Connection plus a queue of the messages it received. */
 export class Script {
   readonly inbox: Message[] = [];
@@ -135,6 +164,34 @@ export class Script {
       grad,
     });
   }
+}
+
+/** What a scripted async worker pushes: defaults are an honest push of batch `round` = 0, 4 samples. */
+export interface ScriptedPush {
+  readonly read: number;
+  readonly lr: number;
+  readonly round: number;
+  readonly values: readonly number[];
+  readonly loss?: number;
+  readonly samples?: number;
+  readonly length?: number;
+  readonly rank?: number;
+}
+
+/** Sends one async push from `script` as `rank`. */
+export function push(script: Script, rank: number, p: ScriptedPush): Promise<void> {
+  const grad = new Float32Array(p.length ?? SCRIPTED_SIZE).map((_, i) => p.values[i % p.values.length]!);
+  return script.connection.send({
+    type: 'push',
+    rank: p.rank ?? rank,
+    read: p.read,
+    lr: p.lr,
+    round: p.round,
+    loss: p.loss ?? 1,
+    samples: p.samples ?? 4,
+    computeMs: 0.1,
+    grad,
+  });
 }
 
 /** Float32 SGD by hand, in place: p = fround(p - fround(fround(lr) * g)). */
