@@ -226,17 +226,13 @@ export class AsyncMode implements TrainingMode {
     this.checkedReports += 1;
     const sent = this.sentLrs[push.read]!;
     if (!Object.is(sent, push.lr)) {
-      const mismatch = {
+      this.lrMismatch(
         rank,
-        step: push.read,
-        expectedLr: sent,
-        appliedLr: push.lr,
-        expectedDigest: null,
-        digest: null,
-      };
-      this.mismatches.push(mismatch);
-      log({ level: 'error', msg: 'a worker reports another LR than the coordinator sent', ...mismatch });
-      events.mismatch(mismatch);
+        push.read,
+        sent,
+        push.lr,
+        'a worker reports another LR than the coordinator sent',
+      );
     }
     this.outstanding[rank] = true;
     void this.queue
@@ -333,21 +329,13 @@ export class AsyncMode implements TrainingMode {
     const scheduled = this.reference.lr;
     const expected = policy.lrScale === 'inverse' && decision.tau >= 1 ? scheduled / decision.tau : scheduled;
     if (!Object.is(expected, decision.lr)) {
-      const mismatch = {
+      this.lrMismatch(
         rank,
-        step: decision.step,
-        expectedLr: expected,
-        appliedLr: decision.lr,
-        expectedDigest: null,
-        digest: null,
-      };
-      this.mismatches.push(mismatch);
-      log({
-        level: 'error',
-        msg: 'an applied LR differs from the schedule times the policy scale',
-        ...mismatch,
-      });
-      events.mismatch(mismatch);
+        decision.step,
+        expected,
+        decision.lr,
+        'an applied LR differs from the schedule times the policy scale',
+      );
     }
     this.reference.completeStep(push.loss);
     this.applied[rank]! += 1;
@@ -375,6 +363,14 @@ export class AsyncMode implements TrainingMode {
       scale: decision.scale,
       scheduleLr: decision.scheduleLr,
     });
+  }
+
+  /** Records an LR that differs bitwise from the expected one at (rank, step); only LRs are compared in async mode. */
+  private lrMismatch(rank: number, step: number, expectedLr: number, appliedLr: number, msg: string): void {
+    const mismatch = { rank, step, expectedLr, appliedLr, expectedDigest: null, digest: null };
+    this.mismatches.push(mismatch);
+    this.context.log({ level: 'error', msg, ...mismatch });
+    this.context.events.mismatch(mismatch);
   }
 
   /** Sends `rank` its decision with the parameters of the current step (copied: they change with the next one). */

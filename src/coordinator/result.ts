@@ -2,6 +2,7 @@
  * What a run produces, as plain data: the step records the coordinator emits as it goes and the result it resolves
  * with. Kept apart from the coordinator so the run directory, the launcher and tests read results without it.
  */
+import type { ArrivalEntry } from '../arrivals/index.js';
 import type { TraceEvent } from './trace.js';
 
 /** One completed global step, as metrics.jsonl records it. */
@@ -32,28 +33,8 @@ export interface StepRecord {
   readonly scheduleLr?: number;
 }
 
-/** One decided gradient of an async run, as the arrival log records it (in order of decision). */
-export interface Arrival {
-  /** 0, 1, 2, … in order of decision */
-  readonly i: number;
-  /** the global step when it was decided (the step it became, when applied) */
-  readonly step: number;
-  readonly rank: number;
-  /** the global step of the parameters it was computed on */
-  readonly read: number;
-  /** the batch: the rank's epoch and the position in its shard of that epoch */
-  readonly epoch: number;
-  readonly position: number;
-  readonly tau: number;
-  readonly scale: number;
-  /** the LR the update used (the schedule's LR when it was dropped) */
-  readonly lr: number;
-  readonly applied: boolean;
-  /** why it was not applied, null when it was */
-  readonly code: string | null;
-  /** gradientDigest of the gradient and its loss */
-  readonly grad: string;
-}
+/** One decided gradient of an async run: the arrival log's entry, defined once by the log. */
+export type Arrival = ArrivalEntry;
 
 /** The staleness of an async run's applied updates (τ in global steps). */
 export interface StalenessSummary {

@@ -135,7 +135,7 @@ export async function replayRun(
       server.needsReadParams ? reads[entry.rank]! : null,
     );
     const logged = describe(entry);
-    const again = describe({ ...decision, step: decision.step });
+    const again = describe(decision);
     if (logged !== again) {
       divergence = {
         i: entry.i,

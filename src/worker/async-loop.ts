@@ -1,28 +1,13 @@
 import { TrainingError } from '../errors.js';
 import { type MessageOf, nowUs } from '../protocol/index.js';
-import type { Connection } from '../transport/index.js';
-import type { Faults } from './faults.js';
-import type { Inbox } from './inbox.js';
-import type { RoundLoop } from './round-loop.js';
-import type { Slowdown } from './slowdown.js';
-import type { Timeline } from './timeline.js';
+import type { LoopOptions } from './loop-options.js';
 
-export interface AsyncLoopOptions {
-  readonly connection: Connection;
-  readonly inbox: Inbox;
-  readonly rank: number;
+export interface AsyncLoopOptions extends LoopOptions {
   /** the welcome's global step and LR: the parameters `params` holds */
   readonly step: number;
   readonly lr: number;
   /** this rank's next batch (its own count) */
   readonly round: number;
-  readonly totalSteps: number;
-  /** the parameters the next gradient is computed on; replaced by every answer's */
-  readonly params: Float32Array;
-  readonly loop: RoundLoop;
-  readonly timeline: Timeline;
-  readonly faults: Faults;
-  readonly slowdown: Slowdown;
 }
 
 /** How the loop ended: the coordinator's `stop`, or an answer with the parameters of the last step. */

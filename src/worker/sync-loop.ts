@@ -1,27 +1,13 @@
 import { TrainingError } from '../errors.js';
 import type { Optimizer } from '../optim/index.js';
 import { type MessageOf, nowUs, parameterDigest } from '../protocol/index.js';
-import type { Connection } from '../transport/index.js';
-import type { Faults } from './faults.js';
-import type { Inbox } from './inbox.js';
-import type { RoundLoop } from './round-loop.js';
-import type { Slowdown } from './slowdown.js';
-import type { Timeline } from './timeline.js';
+import type { LoopOptions } from './loop-options.js';
 
-export interface SyncLoopOptions {
-  readonly connection: Connection;
-  readonly inbox: Inbox;
-  readonly rank: number;
+export interface SyncLoopOptions extends LoopOptions {
   /** where training starts: the welcome's global step and batch */
   readonly step: number;
   readonly round: number;
-  readonly totalSteps: number;
-  readonly params: Float32Array;
   readonly optimizer: Optimizer;
-  readonly loop: RoundLoop;
-  readonly timeline: Timeline;
-  readonly faults: Faults;
-  readonly slowdown: Slowdown;
 }
 
 /** How the loop ended: the coordinator's `stop`, or the last step applied. */

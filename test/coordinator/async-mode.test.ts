@@ -4,6 +4,7 @@
  * gamma 0.5) — lr(t) = 0.5 · 0.5^t — and the policy's rule; parameters by the test's own float32 SGD.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { createScheduler } from '../../src/lr/index.js';
 import type { MessageOf } from '../../src/protocol/index.js';
 import { asyncCoordinator, push, SCRIPTED_SIZE, type Script, sgdStep, started } from '../support/scripted.js';
 
@@ -209,6 +210,36 @@ describe('async mode: one gradient at a time, τ = t − t_read, lr = schedule(t
     expect(outcome.consistency).toMatchObject({ consistent: false, lrMismatches: 1 });
     expect(outcome.mismatches).toEqual([
       { rank: 0, step: 1, expectedLr: 0.25, appliedLr: 0.375, expectedDigest: null, digest: null },
+    ]);
+  });
+
+  it('reports an applied LR that is not the reference schedule times the scale, as exactly (rank, step)', async () => {
+    // The run halves its LR every step; the reference it is checked against halves every 2 steps:
+    // run 0.5, 0.25, 0.125 against reference 0.5, 0.5, 0.25 — they differ at steps 1 and 2.
+    const stepDecay = (stepSize: number) =>
+      createScheduler({ name: 'StepDecay', learning_rate: 0.5, step_size: stepSize, gamma: 0.5 });
+    const coordinator = asyncCoordinator({
+      totalSteps: 3,
+      plan: (datasetSize) => ({
+        stepsPerEpoch: 2 * Math.ceil(Math.ceil(datasetSize / 2) / 4),
+        totalSteps: 3,
+        granularity: 'step',
+        scheduler: stepDecay(1),
+        referenceScheduler: stepDecay(2),
+      }),
+    });
+    const { workers, result } = await started(coordinator, opened);
+    const [w0, w1] = workers as [Script, Script];
+    const v = views(2);
+    await pushAndAnswer(w0, 0, v[0]!, [1]);
+    await pushAndAnswer(w1, 1, v[1]!, [1]);
+    await pushAndAnswer(w0, 0, v[0]!, [1]);
+    await drain(workers, v, 3);
+    const outcome = await result;
+    expect(outcome.consistency).toMatchObject({ consistent: false, lrMismatches: 2 });
+    expect(outcome.mismatches).toEqual([
+      { rank: 1, step: 1, expectedLr: 0.5, appliedLr: 0.25, expectedDigest: null, digest: null },
+      { rank: 0, step: 2, expectedLr: 0.25, appliedLr: 0.125, expectedDigest: null, digest: null },
     ]);
   });
 
