@@ -11,7 +11,7 @@ import { parseOptimizerConfig } from '../optim/index.js';
 import { mustBe } from '../rules/index.js';
 import { stepsPerEpoch as shardStepsPerEpoch } from '../sharding/index.js';
 import { closestKey } from './closest.js';
-import { isSection, type Key, type Row, type RunConfig, TABLE } from './keys.js';
+import { defaultIn, isSection, type Key, type Row, type RunConfig, TABLE } from './keys.js';
 import { checkScheduleCoversRun, checkScheduleShape } from './schedule-check.js';
 import type { PlacedRefusal } from './section.js';
 
@@ -61,14 +61,18 @@ export function parseRunConfig(file: unknown, overrides: Readonly<Record<string,
   }
   checkKeys(fromFile, 'file');
   checkKeys(overrides, 'flags');
+  const parsed: Record<string, unknown> = {};
+  // `mode` comes before every row with a mode's own default, so the mode is known when that row is read.
+  const fallback = (entry: Row): unknown => defaultIn(entry, (parsed.mode as string | undefined) ?? 'sync');
   const given = (entry: Row): unknown => {
     const base = Object.hasOwn(fromFile, entry.key) ? fromFile[entry.key] : undefined;
-    return Object.hasOwn(overrides, entry.key) ? overlay(base ?? entry.default, overrides[entry.key]) : base;
+    return Object.hasOwn(overrides, entry.key)
+      ? overlay(base ?? fallback(entry), overrides[entry.key])
+      : base;
   };
-  const parsed: Record<string, unknown> = {};
   for (const entry of TABLE) {
     const raw = given(entry);
-    parsed[entry.field] = raw === undefined ? entry.default : valueAt(entry, raw, overrides[entry.key]);
+    parsed[entry.field] = raw === undefined ? fallback(entry) : valueAt(entry, raw, overrides[entry.key]);
   }
   const config = parsed as unknown as RunConfig;
   checkAcrossKeys(config, (key) => given(ROWS.get(key)!) !== undefined, overrides);

@@ -179,7 +179,7 @@ export class AsyncMode implements TrainingMode {
 
   /** Checks a push as it arrives (a refusal changes nothing), then queues its decision. */
   private onPush(rank: number, push: MessageOf<'push'>): void {
-    const { group, state, plan, stop, events, log } = this.context;
+    const { group, state, plan, stop } = this.context;
     if (group.isEnding || stop.hasFired) return;
     const refuse = (code: string, message: string) => group.refuse(rank, code, message, push.read);
     if (push.rank !== rank) {
@@ -324,7 +324,7 @@ export class AsyncMode implements TrainingMode {
     decision: Decision,
     applyStartUs: number,
   ): void {
-    const { state, plan, events, log, policy } = this.context;
+    const { state, plan, events, policy } = this.context;
     // The check: a fresh scheduler's value at this step, times the scale computed here again (never the server's).
     const scheduled = this.reference.lr;
     const expected = policy.lrScale === 'inverse' && decision.tau >= 1 ? scheduled / decision.tau : scheduled;

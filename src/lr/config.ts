@@ -116,6 +116,7 @@ function build(
       );
     }
     writtenAs.set(argument, key);
+    if (raw === null && entry.nones?.includes(argument)) continue;
     const keyPath = joinKeyPath(path, key);
     args[argument] = entry.callables?.includes(argument)
       ? toCallable(raw, keyPath)

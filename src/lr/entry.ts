@@ -25,6 +25,11 @@ export interface SchedulerEntry {
   readonly callables?: readonly string[];
   /** Arguments whose values are strings (`mode`, `anneal_strategy`, …); every other string value is an expression. */
   readonly strings?: readonly string[];
+  /**
+   * Arguments whose Python default is `None`: a config may write `null` for them, which means the default (the
+   * argument left out), as `None` does in Python.
+   */
+  readonly nones?: readonly string[];
   /** Argument names accepted as aliases: alias → argument (e.g. `scheduler` → `learning_rate`). */
   readonly aliases?: Readonly<Record<string, string>>;
   readonly create: (args: SchedulerArgs, context: BuildContext) => Scheduler;

@@ -49,6 +49,20 @@ describe('renderRunConfigTable', () => {
     expect(at('simulate.jitter')).toBe(at('simulate') + 2);
   });
 
+  it('writes both defaults of a key whose default differs in async mode', () => {
+    const table = renderRunConfigTable([
+      key({
+        key: 'optimizer',
+        default: { name: 'SGD' },
+        asyncDefault: { name: 'Adam' },
+        meaning: 'an optimizer',
+      }),
+    ]);
+    expect(table.split('\n')[2]).toBe(
+      '| `optimizer` | sync: `{ name: SGD }`<br>async: `{ name: Adam }` | an optimizer |',
+    );
+  });
+
   it('writes a section row with an empty default followed by its sub-keys', () => {
     const table = renderRunConfigTable([
       {

@@ -117,7 +117,8 @@ describe('parseRunConfig defaults', () => {
     for (const entry of RUN_CONFIG_KEYS) {
       expect(entry.meaning.length, entry.key).toBeGreaterThan(0);
       expect(entry.allowed.length, entry.key).toBeGreaterThan(0);
-      if (entry.key !== 'mode') expect(yamlAsync[entry.key], entry.key).toEqual(entry.default);
+      const asyncDefault = entry.asyncDefault ?? entry.default;
+      if (entry.key !== 'mode') expect(yamlAsync[entry.key], entry.key).toEqual(asyncDefault);
       if (entry.key !== 'async') expect(yamlDefaults[entry.key], entry.key).toEqual(entry.default);
     }
   });
@@ -245,6 +246,37 @@ describe('parseRunConfig precedence', () => {
       T_max: 900,
     });
     expect(config.lr.end_lr).toBe(0.1);
+  });
+
+  it('gives async mode its own optimizer and lr defaults (Adam, peak 0.003), and flags apply inside them', () => {
+    const config = parseRunConfig({ mode: 'async' });
+    expect(config.optimizer).toEqual({ name: 'Adam' });
+    expect(config.lr).toEqual({
+      name: 'LinearWarmup',
+      learning_rate: {
+        name: 'CosineAnnealingDecay',
+        learning_rate: 0.003,
+        T_max: 'max(1, total_steps - 100)',
+      },
+      warmup_steps: 100,
+      start_lr: 0,
+      end_lr: 0.003,
+    });
+    const flagged = parseRunConfig(undefined, {
+      mode: 'async',
+      lr: { warmup_steps: 50 },
+      optimizer: { beta1: 0.8 },
+    });
+    expect(flagged.lr.end_lr).toBe(0.003);
+    expect(flagged.lr.warmup_steps).toBe(50);
+    expect(flagged.optimizer).toEqual({ name: 'Adam', beta1: 0.8 });
+    // The file's mode decides the default, also when a flag overlays it.
+    expect(parseRunConfig({ mode: 'sync' }, { optimizer: { use_nesterov: true } }).optimizer).toEqual({
+      name: 'Momentum',
+      momentum: 0.9,
+      use_nesterov: true,
+    });
+    expect(parseRunConfig({ mode: 'async', optimizer: { name: 'SGD' } }).optimizer).toEqual({ name: 'SGD' });
   });
 
   it('applies nested flags inside the lr mapping the file gave', () => {

@@ -136,3 +136,47 @@ describe('createScheduler', () => {
     expect((duplicate as Error).message).toContain('line 2');
   });
 });
+
+describe('null where Python has None', () => {
+  function lrs(config: Record<string, unknown>, steps: number): number[] {
+    const scheduler = createScheduler(config);
+    const seen: number[] = [];
+    for (let i = 0; i < steps; i++) {
+      seen.push(scheduler.lastLr);
+      if (!scheduler.metricDriven) scheduler.step();
+    }
+    return seen;
+  }
+
+  it('takes step_size_down: null and scale_fn: null as left out in torch.CyclicLR and CyclicLR (down = up)', () => {
+    // Triangular from 0.1 to 1.0 in 2 steps up and, with step_size_down None, 2 steps down: by hand.
+    const expected = [0.1, 0.55, 1.0, 0.55, 0.1, 0.55, 1.0];
+    const torch = { name: 'torch.CyclicLR', base_lr: 0.1, max_lr: 1.0, step_size_up: 2 };
+    for (const value of lrs({ ...torch, step_size_down: null, scale_fn: null }, 7).entries()) {
+      expect(value[1]).toBeCloseTo(expected[value[0]]!, 15);
+    }
+    const paddle = { name: 'CyclicLR', base_learning_rate: 0.1, max_learning_rate: 1.0, step_size_up: 2 };
+    for (const value of lrs({ ...paddle, step_size_down: null, scale_fn: null }, 7).entries()) {
+      expect(value[1]).toBeCloseTo(expected[value[0]]!, 15);
+    }
+  });
+
+  it('takes total_steps: null in torch.OneCycleLR when epochs and steps_per_epoch give it', () => {
+    // 10 steps, pct_start 0.3: up over steps 0..2 from 1/25 to 1 by cosine, so step 1 is halfway (by hand).
+    const seen = lrs(
+      { name: 'torch.OneCycleLR', max_lr: 1.0, total_steps: null, epochs: 1, steps_per_epoch: 10 },
+      3,
+    );
+    expect(seen[0]).toBeCloseTo(0.04, 15);
+    expect(seen[1]).toBeCloseTo(0.52, 15);
+    expect(seen[2]).toBeCloseTo(1.0, 15);
+  });
+
+  it('still refuses null for an argument whose Python default is not None, naming it', () => {
+    const paddle = { name: 'CyclicLR', base_learning_rate: 0.1, max_learning_rate: 1.0, step_size_up: null };
+    const error = caught(() => createScheduler(paddle));
+    expect(error).toBeInstanceOf(SchedulerError);
+    expect((error as Error).message).toContain('step_size_up');
+    expect((error as Error).message).toContain('null');
+  });
+});

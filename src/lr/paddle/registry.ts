@@ -205,6 +205,7 @@ export const PADDLE_SCHEDULERS: Readonly<Record<string, SchedulerEntry>> = {
     ],
     callables: ['scale_fn'],
     strings: ['mode', 'scale_mode'],
+    nones: ['step_size_down', 'scale_fn'],
     create: (a) =>
       new CyclicLR({
         baseLearningRate: n(a.base_learning_rate),

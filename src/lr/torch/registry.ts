@@ -170,6 +170,7 @@ export const TORCH_SCHEDULERS: Readonly<Record<string, SchedulerEntry>> = {
     ],
     callables: ['scale_fn'],
     strings: ['mode', 'scale_mode'],
+    nones: ['step_size_down', 'scale_fn'],
     create: (a) =>
       new TorchCyclicLR({
         // A fresh torch.CyclicLR overwrites the optimizer's lr with base_lr, so the optimizer's own may be left out.
@@ -217,6 +218,7 @@ export const TORCH_SCHEDULERS: Readonly<Record<string, SchedulerEntry>> = {
       ...TAIL,
     ],
     strings: ['anneal_strategy'],
+    nones: ['total_steps', 'epochs', 'steps_per_epoch'],
     create: (a) =>
       new TorchOneCycleLR({
         // A fresh torch.OneCycleLR overwrites the optimizer's lr (max_lr / div_factor), so it may be left out.
