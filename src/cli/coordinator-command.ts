@@ -6,6 +6,7 @@ import {
   type RunConfig,
   resolveRun,
   runConfigToYaml,
+  simulatedLinks,
 } from '../config/index.js';
 import {
   Coordinator,
@@ -14,7 +15,7 @@ import {
   type RunFailure,
   type RunResult,
 } from '../coordinator/index.js';
-import { DptrainError, TrainingError, UsageError } from '../errors.js';
+import { ConfigError, DptrainError, TrainingError, UsageError } from '../errors.js';
 import { createLogger, type Logger, transportLog } from '../log/index.js';
 import { createScheduler, parseConfigText, warmupEnd } from '../lr/index.js';
 import { type LrMarker, RunDirectory, type RunSummary, runDirectoryName } from '../run-directory/index.js';
@@ -38,6 +39,15 @@ export async function coordinatorCommand(argv: readonly string[], io: CommandIo)
     throw new UsageError(`expected at most one config file, received ${positionals.join(' ')}`);
   const file = positionals[0] === undefined ? undefined : await readConfigFile(positionals[0]);
   const config = parseRunConfig(file, overrides);
+  if (simulatedLinks(config) !== null) {
+    // The relays sit between a worker and the coordinator, so the launcher starts them; here the workers are elsewhere.
+    throw new ConfigError(
+      'ERR_CONFIG_CONFLICT',
+      'simulate',
+      'link effects (latency_ms, jitter_ms, bandwidth_mbps, links) are simulated by relays that dptrain launch ' +
+        'starts; for a coordinator on its own, put `dptrain netsim` between each worker and it, or remove them',
+    );
+  }
   const token = await readToken(own['token-file']);
   const logger = createLogger({ format: config.logFormat, source: 'coordinator', write: io.stderr });
   const runDir = own['run-dir'] ?? runDirectoryName(config.out, config.mode, new Date());

@@ -1,8 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { parseOverrideFlags, parseRunConfig, type RunConfig, resolveRun } from '../config/index.js';
+import {
+  parseOverrideFlags,
+  parseRunConfig,
+  type RunConfig,
+  resolveRun,
+  simulatedLinks,
+} from '../config/index.js';
 import type { Coordinator } from '../coordinator/index.js';
-import { TrainingError, UsageError } from '../errors.js';
+import { ConfigError, TrainingError, UsageError } from '../errors.js';
 import { describeExit, ProgressDisplay, type WorkerExit, WorkerProcesses } from '../launch/index.js';
 import { createLogger } from '../log/index.js';
 import { runDirectoryName } from '../run-directory/index.js';
@@ -10,6 +16,7 @@ import { loadTask, type Task } from '../tasks/index.js';
 import { coordinate, readConfigFile } from './coordinator-command.js';
 import { EXIT_CODES } from './exit-codes.js';
 import type { CommandIo } from './io.js';
+import { launchWorkersCommand } from './launch-workers.js';
 
 const CLI = fileURLToPath(new URL('./main.js', import.meta.url));
 
@@ -21,11 +28,17 @@ const CLI = fileURLToPath(new URL('./main.js', import.meta.url));
  * command's (see EXIT_CODES).
  */
 export async function launchCommand(argv: readonly string[], io: CommandIo): Promise<number> {
+  // Workers for a coordinator elsewhere take no run config: the coordinator has it.
+  if (argv.some((arg) => arg === '--connect' || arg.startsWith('--connect=')))
+    return launchWorkersCommand(argv, io);
   const { overrides, positionals } = parseOverrideFlags(argv);
   if (positionals.length > 1)
     throw new UsageError(`expected at most one config file, received ${positionals.join(' ')}`);
   const file = positionals[0] === undefined ? undefined : await readConfigFile(positionals[0]);
   const config = parseRunConfig(file, overrides);
+  if (simulatedLinks(config) !== null) {
+    throw new ConfigError('ERR_CONFIG_CONFLICT', 'simulate', 'link effects are not wired to relays yet');
+  }
   const task = await loadTask(config.task);
   resolveRun(config, await trainingSetSize(task, config));
 

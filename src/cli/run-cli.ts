@@ -25,6 +25,7 @@ const HELP = `dptrain — data-parallel training coordinator
 
 usage:
   dptrain launch [CONFIG] [--key value …]
+  dptrain launch --connect ws://HOST:PORT --workers K [--node-rank N] [--token-file FILE] [--backend B]
   dptrain coordinator [CONFIG] [--key value …] [--token-file FILE] [--run-dir DIR]
   dptrain worker --connect ws://HOST:PORT [--rank R] [--backend tensorflow|wasm|cpu] [--token-file FILE]
   dptrain replay <run-dir>

@@ -5,7 +5,7 @@
  */
 import { boolean, integer, nullable, number, oneOf, type Rule } from '../rules/index.js';
 import { deepFreeze, frozenMapping, quotedText } from './key-rules.js';
-import { byRank, part, type Section, section } from './section.js';
+import { byRank, part, partial, type Section, section } from './section.js';
 
 /** One row of the table. */
 export interface KeyRow<K extends string = string, F extends string = string, T = unknown> {
@@ -103,7 +103,32 @@ const ASYNC = section([
   }),
 ]);
 
-/** `simulate:`, slow workers on one machine, in both modes; one line per sub-key. */
+/** One worker's link to the coordinator, as `simulate:` gives it for all workers and `simulate.links` per rank. */
+const LINK_PARTS = [
+  part({
+    key: 'latency_ms',
+    default: 0,
+    rule: number({ min: 0, unit: 'ms' }),
+    meaning:
+      "one-way latency of each worker's link to the coordinator, per direction, in ms; any link effect puts a " +
+      'relay between each worker and the coordinator',
+  }),
+  part({
+    key: 'jitter_ms',
+    default: 0,
+    rule: number({ min: 0, unit: 'ms' }),
+    meaning: 'seeded uniform jitter of ± this many ms on each chunk’s latency (at most `latency_ms`)',
+  }),
+  part({
+    key: 'bandwidth_mbps',
+    default: null,
+    rule: nullable(number({ above: 0, unit: 'Mbit/s' })),
+    meaning: 'bandwidth of the link per direction, Mbit/s (bytes are paced at it); null: unlimited',
+  }),
+] as const;
+const LINK = section(LINK_PARTS);
+
+/** `simulate:`, slow workers and slow links on one machine, in both modes; one line per sub-key. */
 const SIMULATE = section([
   part({
     key: 'slow',
@@ -116,7 +141,18 @@ const SIMULATE = section([
     key: 'jitter',
     default: 0,
     rule: number({ min: 0, below: 1 }),
-    meaning: "seeded uniform jitter of ± this fraction of the compute time added to every worker's sleep",
+    meaning:
+      "seeded uniform jitter of ± this fraction of the compute time added to every worker's sleep (`jitter_ms` " +
+      'is the link’s)',
+  }),
+  ...LINK_PARTS,
+  part({
+    key: 'links',
+    default: {},
+    rule: byRank(partial(LINK), 'link settings (latency_ms, jitter_ms, bandwidth_mbps)'),
+    meaning:
+      'worker rank → its own link settings, over the ones above (e.g. `{ 3: { latency_ms: 50 } }`); keys left ' +
+      'out keep the values above',
   }),
 ]);
 

@@ -12,6 +12,7 @@ import { mustBe } from '../rules/index.js';
 import { stepsPerEpoch as shardStepsPerEpoch } from '../sharding/index.js';
 import { closestKey } from './closest.js';
 import { defaultIn, isSection, type Key, type Row, type RunConfig, TABLE } from './keys.js';
+import { linkOf } from './links.js';
 import { checkScheduleCoversRun, checkScheduleShape } from './schedule-check.js';
 import type { PlacedRefusal } from './section.js';
 
@@ -96,16 +97,24 @@ function valueAt(entry: Row, value: unknown, override: unknown): unknown {
   }
   const path = [entry.key, ...checked.at].join('.');
   if (checked.unknown === true) {
-    const [sub = ''] = checked.at;
-    const fromFlags = isMapping(override) && Object.hasOwn(override, sub);
-    const spelled = (name: string) => (fromFlags ? `--${kebab(`${entry.key}.${name}`)}` : name);
+    // The mapping the key is unknown in: the section itself, or one inside it (`simulate.links.1`).
+    const within = [entry.key, ...checked.at.slice(0, -1)];
+    const sub = checked.at.at(-1) ?? '';
+    const given = checked.at
+      .slice(0, -1)
+      .reduce<unknown>((at, key) => (isMapping(at) ? at[key] : undefined), override);
+    const fromFlags = isMapping(given) && Object.hasOwn(given, sub);
+    const spelled = (name: string) => (fromFlags ? `--${kebab([...within, name].join('.'))}` : name);
     const origin = fromFlags ? ` (given as ${spelled(sub)})` : '';
     const hint = checked.closest === undefined ? '' : ` Did you mean ${spelled(checked.closest)}?`;
-    const known = isSection(entry.rule) ? entry.rule.parts.map((item) => item.key).join(', ') : '';
+    const known = (
+      checked.keys ?? (isSection(entry.rule) ? entry.rule.parts.map((item) => item.key) : [])
+    ).join(', ');
+    const name = within.join('.');
     throw new ConfigError(
       'ERR_CONFIG_UNKNOWN_KEY',
       path,
-      `is not a key of ${entry.key}${origin}.${hint} Keys of ${entry.key}: ${known}`,
+      `is not a key of ${name}${origin}.${hint} Keys of ${name}: ${known}`,
     );
   }
   throw new ConfigError('ERR_CONFIG_BAD_VALUE', path, mustBe(checked.allowed, checked.value, checked.hint));
@@ -138,16 +147,30 @@ function checkAcrossKeys(
         `set mode: ${only} or remove ${entry.key}:`,
     );
   }
-  const beyond = Object.keys(config.simulate.slow)
-    .map(Number)
-    .sort((a, b) => a - b)
-    .find((rank) => rank >= config.workers);
-  if (beyond !== undefined) {
+  for (const key of ['slow', 'links'] as const) {
+    const beyond = Object.keys(config.simulate[key])
+      .map(Number)
+      .sort((a, b) => a - b)
+      .find((rank) => rank >= config.workers);
+    if (beyond === undefined) continue;
     throw new ConfigError(
       'ERR_CONFIG_CONFLICT',
-      `simulate.slow.${beyond}`,
+      `simulate.${key}.${beyond}`,
       `names rank ${beyond}, but the run has ${config.workers} worker${config.workers === 1 ? '' : 's'} ` +
         `(ranks 0 to ${config.workers - 1}); give a rank below workers or remove it`,
+    );
+  }
+  // A release earlier than the arrival would need negative latency: jitter stays within the latency.
+  for (let rank = 0; rank < config.workers; rank++) {
+    const link = linkOf(config.simulate, rank);
+    if (link.jitterMs <= link.latencyMs) continue;
+    const own = config.simulate.links[String(rank)];
+    const at = own?.jitter_ms !== undefined ? `simulate.links.${rank}.jitter_ms` : 'simulate.jitter_ms';
+    throw new ConfigError(
+      'ERR_CONFIG_CONFLICT',
+      at,
+      `must be at most the latency of rank ${rank}'s link (${link.latencyMs} ms), received ${link.jitterMs}; ` +
+        'a chunk cannot leave before it arrived: raise latency_ms or lower jitter_ms',
     );
   }
   if (steps !== null && epochs !== null && isGiven('epochs')) {

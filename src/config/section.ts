@@ -42,6 +42,8 @@ export type PlacedRefusal = Refusal & {
   readonly value?: unknown;
   readonly unknown?: boolean;
   readonly closest?: string;
+  /** With `unknown`: the keys the mapping has. */
+  readonly keys?: readonly string[];
 };
 
 /** A section's rule: every part's default filled in, the result deeply frozen; refusals are placed. */
@@ -77,6 +79,7 @@ export function section<const P extends readonly Part[]>(parts: P): Section<Sect
           at: [key],
           value: value[key],
           unknown: true,
+          keys,
           ...(closest === undefined ? {} : { closest }),
         };
       }
@@ -98,6 +101,26 @@ export function section<const P extends readonly Part[]>(parts: P): Section<Sect
         checked[entry.key] = result.value;
       }
       return accept(deepFreeze(checked) as SectionValue<P>);
+    },
+  };
+}
+
+/**
+ * A mapping of some of a section's sub-keys, each checked by its part's rule; a key left out stays out (no
+ * default), so the value can overlay another (a per-rank link over the all-workers one).
+ *
+ * @example
+ * partial(section([part({ key: 'latency_ms', default: 0, rule: number({ min: 0 }), meaning: '…' })])).check({}); // { ok: true, value: {} }
+ */
+export function partial<T>(whole: Section<T>): Rule<Partial<T>> {
+  return {
+    allowed: whole.allowed.replace('a mapping with keys among', 'a mapping of some of'),
+    check: (value) => {
+      const checked = whole.check(value);
+      if (!checked.ok) return checked;
+      const filled = checked.value as Readonly<Record<string, unknown>>;
+      const kept = Object.keys(value as object).map((key) => [key, filled[key]] as const);
+      return accept(Object.freeze(Object.fromEntries(kept)) as Partial<T>);
     },
   };
 }
@@ -131,8 +154,15 @@ export function byRank<T>(item: Rule<T>, what: string): Rule<Readonly<Record<str
             value: key,
           };
         }
-        const result = item.check(given);
-        if (!result.ok) return { ...result, at: [key], value: given };
+        const result: Checked<T> | PlacedRefusal = item.check(given);
+        if (!result.ok) {
+          const inner = result as PlacedRefusal;
+          return {
+            ...inner,
+            at: [key, ...(inner.at ?? [])],
+            value: inner.at === undefined ? given : inner.value,
+          };
+        }
         checked[key] = result.value;
       }
       return accept(Object.freeze(checked));

@@ -4,7 +4,10 @@ import { TOKEN_ENV } from './token-env.js';
 
 /** How a worker process ended. */
 export interface WorkerExit {
+  /** The worker's rank; with ranks given by the coordinator, its index among this launcher's workers. */
   readonly rank: number;
+  /** Whether `rank` is the run's rank (false: the index among this launcher's workers). */
+  readonly ranked?: boolean;
   readonly pid: number;
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
@@ -12,8 +15,18 @@ export interface WorkerExit {
 
 export interface WorkerProcessesOptions {
   readonly count: number;
-  /** `ws://HOST:PORT` of the coordinator */
-  readonly url: string;
+  /**
+   * `ws://HOST:PORT` of the coordinator, or one address per worker (a relay of its own in between, say); worker
+   * i connects to the i-th.
+   */
+  readonly url: string | readonly string[];
+  /**
+   * The rank of the first worker (the others follow): 0 for the launcher's own run, node rank × workers for
+   * workers of a coordinator elsewhere; null lets the coordinator give the ranks as the workers join.
+   */
+  readonly firstRank?: number | null;
+  /** Unmasked client frames (loopback only; default true): a coordinator elsewhere gets masked ones. */
+  readonly zeroMask?: boolean;
   readonly token: string;
   /** `auto` lets each worker choose (tensorflow, then wasm, then cpu) */
   readonly backend: string;
@@ -28,21 +41,22 @@ export interface WorkerProcessesOptions {
 /** "worker rank 1 (pid 4242) exited with code 1" / "was killed by SIGKILL". */
 export function describeExit(exit: WorkerExit): string {
   const how = exit.signal !== null ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
-  return `worker rank ${exit.rank} (pid ${exit.pid}) ${how}`;
+  const which = exit.ranked === false ? `local worker ${exit.rank}` : `worker rank ${exit.rank}`;
+  return `${which} (pid ${exit.pid}) ${how}`;
 }
 
 /** Marks a worker's log line with its rank: a `[rank N]` prefix, or a `rank` field in JSON lines. */
-export function markLine(line: string, rank: number, format: 'text' | 'json'): string {
+export function markLine(line: string, rank: number, format: 'text' | 'json', ranked = true): string {
   if (format === 'json') {
     try {
       const entry = JSON.parse(line) as unknown;
       if (typeof entry === 'object' && entry !== null && !Array.isArray(entry))
-        return JSON.stringify({ ...entry, rank });
+        return JSON.stringify(ranked ? { ...entry, rank } : { ...entry, local: rank });
     } catch {
       // Not a JSON line (a crash trace, say): fall through to the plain prefix.
     }
   }
-  return `[rank ${rank}] ${line}`;
+  return ranked ? `[rank ${rank}] ${line}` : `[local ${rank}] ${line}`;
 }
 
 /**
@@ -61,18 +75,14 @@ export class WorkerProcesses {
 
   start(): void {
     const { count, url, token, backend, logFormat, cli } = this.options;
-    for (let rank = 0; rank < count; rank++) {
-      const args = [
-        cli,
-        'worker',
-        '--connect',
-        url,
-        '--rank',
-        String(rank),
-        '--log-format',
-        logFormat,
-        '--zero-mask',
-      ];
+    const firstRank = this.options.firstRank === undefined ? 0 : this.options.firstRank;
+    const ranked = firstRank !== null;
+    for (let index = 0; index < count; index++) {
+      const rank = ranked ? firstRank + index : index;
+      const address = typeof url === 'string' ? url : url[index]!;
+      const args = [cli, 'worker', '--connect', address, '--log-format', logFormat];
+      if (this.options.zeroMask !== false) args.push('--zero-mask');
+      if (ranked) args.push('--rank', String(rank));
       if (backend !== 'auto') args.push('--backend', backend);
       const child = spawn(process.execPath, args, {
         env: { ...process.env, [TOKEN_ENV]: token },
@@ -82,13 +92,13 @@ export class WorkerProcesses {
       this.children.push(child);
       for (const stream of [child.stdout, child.stderr]) {
         createInterface({ input: stream }).on('line', (line) =>
-          this.options.onLine(markLine(line, rank, logFormat)),
+          this.options.onLine(markLine(line, rank, logFormat, ranked)),
         );
       }
       this.exits.push(
         new Promise((resolve) => {
           child.once('exit', (code, signal) => {
-            const exit = { rank, pid: child.pid ?? -1, code, signal };
+            const exit = { rank, ranked, pid: child.pid ?? -1, code, signal };
             this.options.onExit(exit);
             resolve(exit);
           });

@@ -64,7 +64,7 @@ describe('parseRunConfig defaults', () => {
       heartbeatInterval: 2,
       heartbeatTimeout: 30,
       roundTimeout: 600,
-      simulate: { slow: {}, jitter: 0 },
+      simulate: { slow: {}, jitter: 0, latency_ms: 0, jitter_ms: 0, bandwidth_mbps: null, links: {} },
       logFormat: 'text',
       progress: true,
     });
@@ -166,6 +166,19 @@ describe('the table of keys', () => {
     expectTypeOf<RunConfig['simulate']>().toEqualTypeOf<{
       readonly slow: Readonly<Record<string, number>>;
       readonly jitter: number;
+      readonly latency_ms: number;
+      readonly jitter_ms: number;
+      readonly bandwidth_mbps: number | null;
+      readonly links: Readonly<
+        Record<
+          string,
+          Partial<{
+            readonly latency_ms: number;
+            readonly jitter_ms: number;
+            readonly bandwidth_mbps: number | null;
+          }>
+        >
+      >;
     }>();
     expectTypeOf<RunConfig['epochs']>().toEqualTypeOf<number | null>();
     expectTypeOf<RunConfig['batchSize']>().toEqualTypeOf<number>();

@@ -22,18 +22,21 @@ function refusal(fn: () => unknown): ConfigError {
 const flags = (...argv: string[]) => parseOverrideFlags(argv).overrides;
 const ASYNC = { mode: 'async', workers: 4 } as const;
 
+/** The link sub-keys at their defaults: no link effect. */
+const NO_LINKS = { latency_ms: 0, jitter_ms: 0, bandwidth_mbps: null, links: {} };
+
 describe('the async and simulate sections: defaults', () => {
   it('fills in every sub-key when the sections are left out', () => {
     const config = parseRunConfig(undefined);
     expect(config.async).toEqual({ max_staleness: null, ssp_bound: null, lr_scale: 'none', dc_lambda: 0 });
-    expect(config.simulate).toEqual({ slow: {}, jitter: 0 });
+    expect(config.simulate).toEqual({ slow: {}, jitter: 0, ...NO_LINKS });
     expect(parseRunConfig({ mode: 'async' }).async).toEqual(config.async);
   });
 
   it('fills in the sub-keys a section leaves out, keeping the ones it gives', () => {
     const config = parseRunConfig({ ...ASYNC, async: { ssp_bound: 3 }, simulate: { jitter: 0.25 } });
     expect(config.async).toEqual({ max_staleness: null, ssp_bound: 3, lr_scale: 'none', dc_lambda: 0 });
-    expect(config.simulate).toEqual({ slow: {}, jitter: 0.25 });
+    expect(config.simulate).toEqual({ slow: {}, jitter: 0.25, ...NO_LINKS });
   });
 
   it('returns deeply frozen sections the caller cannot alter through the file', () => {
@@ -59,6 +62,10 @@ describe('the async and simulate sections: defaults', () => {
     expect(parts('simulate')?.map((p) => [p.key, p.default])).toEqual([
       ['simulate.slow', {}],
       ['simulate.jitter', 0],
+      ['simulate.latency_ms', 0],
+      ['simulate.jitter_ms', 0],
+      ['simulate.bandwidth_mbps', null],
+      ['simulate.links', {}],
     ]);
     expect(parts('workers')).toBeUndefined();
     const row = (key: string) => RUN_CONFIG_KEYS.find((entry) => entry.key === key);
@@ -75,7 +82,7 @@ describe('the async and simulate sections: values', () => {
       simulate: { slow: { 0: 1, 3: 1e6 }, jitter: 0.999 },
     });
     expect(config.async).toEqual({ max_staleness: 0, ssp_bound: 0, lr_scale: 'inverse', dc_lambda: 0 });
-    expect(config.simulate).toEqual({ slow: { 0: 1, 3: 1e6 }, jitter: 0.999 });
+    expect(config.simulate).toEqual({ slow: { 0: 1, 3: 1e6 }, jitter: 0.999, ...NO_LINKS });
   });
 
   it('takes ranks written as numbers or as strings, keeping them as canonical string keys', () => {
@@ -200,7 +207,7 @@ describe('the async and simulate sections: across keys', () => {
   it('checks simulate in sync mode too', () => {
     const config = parseRunConfig({ simulate: { slow: { 1: 2.5 }, jitter: 0.1 } });
     expect(config.mode).toBe('sync');
-    expect(config.simulate).toEqual({ slow: { 1: 2.5 }, jitter: 0.1 });
+    expect(config.simulate).toEqual({ slow: { 1: 2.5 }, jitter: 0.1, ...NO_LINKS });
   });
 });
 
@@ -218,7 +225,7 @@ describe('the async and simulate sections: flags', () => {
       flags('--async.max-staleness', '6', '--async.lr-scale', 'inverse', '--simulate.slow.2', '3'),
     );
     expect(config.async).toEqual({ max_staleness: 6, ssp_bound: null, lr_scale: 'inverse', dc_lambda: 0 });
-    expect(config.simulate).toEqual({ slow: { 2: 3 }, jitter: 0 });
+    expect(config.simulate).toEqual({ slow: { 2: 3 }, jitter: 0, ...NO_LINKS });
   });
 
   it("overrides sub-keys inside the file's sections, keeping the file's other sub-keys and ranks", () => {
@@ -232,7 +239,7 @@ describe('the async and simulate sections: flags', () => {
       flags('--async.max-staleness', 'null', '--simulate.slow.2', '3', '--simulate.slow.3', '1.5'),
     );
     expect(config.async).toEqual({ max_staleness: null, ssp_bound: null, lr_scale: 'none', dc_lambda: 0.5 });
-    expect(config.simulate).toEqual({ slow: { 0: 2, 2: 3, 3: 1.5 }, jitter: 0.2 });
+    expect(config.simulate).toEqual({ slow: { 0: 2, 2: 3, 3: 1.5 }, jitter: 0.2, ...NO_LINKS });
   });
 
   it('refuses a bad value given by a flag at its key path', () => {

@@ -45,7 +45,8 @@ describe('liveness and delivery', () => {
 
   it('fails the run naming a worker that does not read its update within round_timeout', async () => {
     const size = 8 * 1024 * 1024;
-    const coordinator = scriptedCoordinator({ totalSteps: 2, timeouts: { roundMs: 1_500 } });
+    // The deadline also covers the two 32 MB gradients: on a loaded machine they took more than 1.5 s to arrive.
+    const coordinator = scriptedCoordinator({ totalSteps: 2, timeouts: { roundMs: 8_000 } });
     const { workers, result } = await started(coordinator, opened, { size });
     workers[1]!.connection.socket.pause();
     await Promise.all(workers.map((w, rank) => w.gradient(rank, 0, [1], { length: size })));
