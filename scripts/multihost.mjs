@@ -22,8 +22,9 @@
  * namespace, and where that fails it prints one line saying why and exits 77 (the conventional "skipped").
  * At start it removes namespaces its prefix names (PREFIX-sw, PREFIX-coord, PREFIX-wN, PREFIX-probe) left by an
  * earlier run, killing what still runs in them. On exit, on failure and on SIGINT/SIGTERM it stops the children
- * first (the signal is passed on, so the coordinator ends after the round in progress and writes its run
- * directory; a second Ctrl-C kills them), then deletes the namespaces and checks that none with the prefix is left.
+ * first (a signal is passed to the coordinator alone, which ends the run after the round in progress, stops the
+ * workers and writes its run directory; a second Ctrl-C kills them all; the children run in their own process
+ * group, so a terminal's Ctrl-C reaches this script only), then deletes the namespaces and checks that none with the prefix is left.
  *
  * Output: the addresses and each process's role, namespace and address; the children's lines marked with their
  * role; the addresses the coordinator saw the workers join from (its `worker joined … address=` log field); the
@@ -276,6 +277,9 @@ function refuseRelay() {
 function startInNamespace(ns, label, args) {
   const child = spawn('ip', ['netns', 'exec', ns, process.execPath, CLI, ...args], {
     cwd: process.cwd(),
+    // its own process group, as `dptrain launch` does: a terminal's Ctrl-C reaches this script only, which
+    // passes it to the coordinator alone, so the run ends after the round in progress rather than losing a worker
+    detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const record = { child, label, stdout: '', stderr: '', exited: null, code: null, signal: null };
@@ -413,8 +417,12 @@ async function run(options) {
       return;
     }
     signalled = signal;
-    say(`${signal}: passing it on; the coordinator ends after the round in progress (again to kill)`);
-    for (const c of children) if (c.code === null && c.signal === null) c.child.kill(signal);
+    say(
+      `${signal}: passing it to the coordinator, which ends the run after the round in progress (again to kill)`,
+    );
+    const coordinator = children[0];
+    if (coordinator !== undefined && coordinator.code === null && coordinator.signal === null)
+      coordinator.child.kill(signal);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
