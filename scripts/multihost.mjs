@@ -167,7 +167,7 @@ function topology({ prefix, subnet, workers }) {
   };
 }
 
-/** Runs `ip ARGS…`; resolves with stdout, or throws with ip's own message. */
+/** Runs `ip ARGS…` and returns its stdout, or throws with ip's own message (null instead with allowFailure). */
 function ip(args, { allowFailure = false } = {}) {
   const result = spawnSync('ip', args, { encoding: 'utf8' });
   if (result.error !== undefined) {
