@@ -193,14 +193,14 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       timeoutMs: this.timeouts.joinMs,
       log: this.log,
     });
-    server.on('connection', (socket) => {
+    server.on('connection', (socket, request) => {
       // A stranger gets room for a join and nothing more until its token checked out.
       const connection = new Connection(socket, {
         maxFrameBytes: this.options.maxFrameBytes,
         maxMessageBytes: STRANGER_MAX_MESSAGE_BYTES,
         log: this.log,
       });
-      this.rendezvous!.admit(connection);
+      this.rendezvous!.admit(connection, request.socket.remoteAddress ?? null);
     });
     this.log({ level: 'info', msg: 'coordinator listening', host: this.options.host ?? '127.0.0.1', port });
     this.emit('listening', port);

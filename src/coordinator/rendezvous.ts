@@ -71,11 +71,14 @@ export class Rendezvous {
     this.timer = setTimeout(() => this.expire(), options.timeoutMs);
   }
 
-  /** Takes a new connection; its first message must be a valid `join`. */
-  admit(connection: Connection): void {
+  /**
+   * Takes a new connection; its first message must be a valid `join`. `address` is the peer's IP address as the
+   * socket sees it (logged with the join, so a worker on another host shows where it came from).
+   */
+  admit(connection: Connection, address: string | null = null): void {
     const first = (message: Message) => {
       connection.off('message', first);
-      this.onFirstMessage(connection, message);
+      this.onFirstMessage(connection, message, address);
     };
     connection.on('message', first);
     connection.once('close', () => this.forget(connection));
@@ -88,7 +91,7 @@ export class Rendezvous {
     this.complete = true;
   }
 
-  private onFirstMessage(connection: Connection, message: Message): void {
+  private onFirstMessage(connection: Connection, message: Message, address: string | null): void {
     const log = this.options.log;
     if (message.type !== 'join') {
       log({
@@ -120,6 +123,7 @@ export class Rendezvous {
         code: 'ERR_PROTOCOL_AUTH',
         host: message.host,
         pid: message.pid,
+        address,
       });
       void connection.close(CLOSE_CODES.policyViolation, 'authentication failed: wrong token');
       return;
@@ -142,6 +146,7 @@ export class Rendezvous {
       of: this.options.worldSize,
       host: message.host,
       pid: message.pid,
+      address,
     });
     if (this.candidates.length === this.options.worldSize) this.finish();
   }
