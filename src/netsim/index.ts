@@ -4,6 +4,11 @@
  */
 
 /**
+ * The time and timers the relay uses, injectable for tests.
+ * @example await startRelay({ ...options, clock: realClock });
+ */
+export { type RelayClock, realClock } from './clock.js';
+/**
  * The jitter seed of one direction of one connection.
  * @example directionSeed(relaySeed, 0, 'fromTarget');
  */
@@ -27,6 +32,22 @@ export {
  * @example new Mulberry32(42).next();
  */
 export { Mulberry32 } from './mulberry32.js';
+/**
+ * The delaying TCP relay.
+ * @example const relay = await startRelay({ listenPort: 0, targetHost: '127.0.0.1', targetPort: 29500, latencyMs: 5 });
+ */
+export { type Relay, type RelayStats, startRelay } from './relay.js';
+/**
+ * The relay's options, their defaults and their one parser.
+ * @example parseRelayOptions({ listenPort: 0, targetHost: '10.0.0.1', targetPort: 29500 });
+ */
+export {
+  DEFAULT_LISTEN_HOST,
+  DEFAULT_MAX_QUEUED_BYTES,
+  type ParsedRelayOptions,
+  parseRelayOptions,
+  type RelayOptions,
+} from './relay-options.js';
 /**
  * The pure release-time rule of one direction.
  * @example new ReleaseSchedule({ latencyMs: 5, bandwidthMbps: 8 }).next(0, 1000); // 6
