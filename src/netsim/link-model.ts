@@ -69,7 +69,7 @@ export function parseLinkOptions(input: Partial<LinkOptions> = {}): LinkOptions 
   if (input.bandwidthMbps !== undefined && input.bandwidthMbps !== null) {
     bandwidthMbps = number('bandwidthMbps', input.bandwidthMbps, 0);
     if (bandwidthMbps <= 0) {
-      fail('bandwidthMbps', `must be > 0 (or null for no limit), received ${bandwidthMbps}`);
+      fail('bandwidthMbps', `must be > 0 (null or left out: no limit), received ${bandwidthMbps}`);
     }
   }
   const seed = number('seed', input.seed, DEFAULT_SEED);
