@@ -311,3 +311,25 @@ export class ReplayError extends DptrainError {
     this.entry = options?.entry ?? null;
   }
 }
+
+export type NetsimErrorCode =
+  /** a link or relay option the network simulator refuses (a negative latency, jitter above latency, a bad port) */
+  | 'ERR_NETSIM_OPTION'
+  /** a call the release schedule cannot use (a non-finite arrival time, a byte count that is not a count) */
+  | 'ERR_NETSIM_ARGUMENT'
+  /** the relay could not bind its listen host and port; `cause` holds the socket error */
+  | 'ERR_NETSIM_LISTEN';
+
+/** `dptrain netsim` (the delaying TCP relay) refused an option or could not listen; `option` names the option at fault. */
+export class NetsimError extends DptrainError {
+  readonly option: string | null;
+
+  constructor(
+    readonly code: NetsimErrorCode,
+    message: string,
+    options?: { cause?: unknown; option?: string | null },
+  ) {
+    super(message, options);
+    this.option = options?.option ?? null;
+  }
+}

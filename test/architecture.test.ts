@@ -29,6 +29,8 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   coordinator: ['arrivals', 'log', 'lr', 'optim', 'protocol', 'rules', 'sharding', 'transport'],
   worker: ['log', 'optim', 'protocol', 'sharding', 'tasks', 'transport'],
   launch: ['log'],
+  // the delaying TCP relay behind dptrain netsim: sockets and timers only
+  netsim: [],
   'run-directory': ['arrivals', 'coordinator', 'plot'],
   bench: ['coordinator', 'log', 'protocol', 'tasks', 'transport'],
   // re-executes an async run from its arrivals.jsonl in one process

@@ -1,6 +1,7 @@
 import {
   ConfigError,
   ExpressionError,
+  NetsimError,
   OptimizerError,
   SchedulerError,
   TaskError,
@@ -72,6 +73,7 @@ function isBadInput(error: unknown): boolean {
     error instanceof ExpressionError ||
     error instanceof OptimizerError ||
     error instanceof TaskError ||
+    error instanceof NetsimError ||
     isSystemError(error)
   );
 }

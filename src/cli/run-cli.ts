@@ -5,6 +5,7 @@ import { EXIT_CODES, errorExitCode } from './exit-codes.js';
 import { type CommandIo, processIo } from './io.js';
 import { launchCommand } from './launch-command.js';
 import { lrPlotCommand, lrValuesCommand } from './lr-command.js';
+import { netsimCommand } from './netsim-command.js';
 import { replayCommand } from './replay-command.js';
 import { workerCommand } from './worker-command.js';
 
@@ -17,6 +18,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   coordinator: coordinatorCommand,
   worker: workerCommand,
   replay: replayCommand,
+  netsim: netsimCommand,
   'bench allreduce': (argv, io) => benchCommand(['allreduce', ...argv], io),
   'bench worker': (argv, io) => benchCommand(['worker', ...argv], io),
 };
@@ -32,6 +34,7 @@ usage:
   dptrain lr values <config> --steps N [--calls calls.json] [--restore-at K]
   dptrain lr plot <config> --steps N (-o lr.svg | -o lr.png | --ascii) [--calls calls.json]
   dptrain bench allreduce [--workers N] [--params P] [--rounds R] [--warmup W] [--json]
+  dptrain netsim --listen PORT --target HOST:PORT [--latency-ms L] [--jitter-ms J] [--bandwidth-mbps B] [--seed S] [--listen-host H]
 
 See README.md for every option.`;
 
