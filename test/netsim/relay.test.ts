@@ -217,6 +217,29 @@ describe('startRelay: the timing, on a clock the test drives', () => {
   });
 });
 
+describe('startRelay: a side that fails', () => {
+  it('delivers what a reset client had sent, then ends the target, counting each byte once', async () => {
+    const clock = manualClock();
+    const { peer: target, received } = await exchangeServer(Buffer.alloc(0));
+    const relay = await relayTo(target.port, { latencyMs: 30, clock });
+    const client = await connectTo(relay.port);
+    client.on('error', () => {});
+    const payload = randomPayload(10_000);
+    client.write(payload);
+    await until(() => clock.pending() === 1, 20_000, 'the bytes to be queued');
+    // Wait until the relay has read every byte (each read queues behind the first, under one timer).
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    client.resetAndDestroy();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(relay.stats().bytesToTarget).toBe(0);
+    clock.advance(1000);
+    await until(() => received.length === 1, 20_000, 'the target connection');
+    const atTarget = await received[0]!;
+    expect(sha256(atTarget.bytes)).toBe(sha256(payload));
+    expect(relay.stats()).toEqual({ connections: 1, bytesToTarget: 10_000, bytesFromTarget: 0 });
+  });
+});
+
 describe('startRelay: the timing, on the real clock (lower bounds only)', () => {
   it('an echo round trip through latency L takes at least 2L − 1 ms', async () => {
     const echo = await peer(echoServer());
