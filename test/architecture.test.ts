@@ -28,7 +28,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   config: ['rules', 'lr', 'optim', 'sharding'],
   coordinator: ['arrivals', 'log', 'lr', 'optim', 'protocol', 'rules', 'sharding', 'transport'],
   worker: ['log', 'optim', 'protocol', 'sharding', 'tasks', 'transport'],
-  launch: ['log'],
+  launch: ['log', 'netsim'],
   // the delaying TCP relay behind dptrain netsim: sockets and timers only
   netsim: [],
   'run-directory': ['arrivals', 'coordinator', 'plot'],

@@ -18,7 +18,14 @@ import {
 import { ConfigError, DptrainError, TrainingError, UsageError } from '../errors.js';
 import { createLogger, type Logger, transportLog } from '../log/index.js';
 import { createScheduler, parseConfigText, warmupEnd } from '../lr/index.js';
-import { type LrMarker, RunDirectory, type RunSummary, runDirectoryName } from '../run-directory/index.js';
+import {
+  type LrMarker,
+  RunDirectory,
+  type RunSummary,
+  runDirectoryName,
+  type SimulatedConditions,
+  type SimulatedLink,
+} from '../run-directory/index.js';
 import { BUILTIN_TASKS } from '../tasks/index.js';
 import { errorExitCode, runExitCode } from './exit-codes.js';
 import type { CommandIo } from './io.js';
@@ -79,6 +86,8 @@ export interface CoordinateOptions {
   readonly announce: (url: string) => void;
   /** sees the coordinator before it runs (the launcher follows its events) */
   readonly attach?: (coordinator: Coordinator) => void;
+  /** the simulated links as the run ends (the launcher's relays and their byte counts); none: no relays */
+  readonly links?: () => readonly SimulatedLink[] | null;
 }
 
 /** What `coordinate` resolves with: the result, what summary.json says, where it is, and the exit code. */
@@ -162,6 +171,11 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
   const wallSeconds = () => (performance.now() - started) / 1000;
+  const simulatedConditions = (): SimulatedConditions | null => {
+    const { slow, jitter } = config.simulate;
+    const links = options.links?.() ?? null;
+    return Object.keys(slow).length === 0 && jitter === 0 && links === null ? null : { slow, jitter, links };
+  };
   try {
     const port = await coordinator.listen();
     options.announce(`ws://${config.host}:${port}`);
@@ -176,6 +190,7 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
         failure: failureOf(error),
         wallSeconds: wallSeconds(),
         exitCode: errorExitCode(error),
+        simulated: simulatedConditions(),
       });
       throw error;
     }
@@ -188,6 +203,7 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
     const summary = await directory.finish(result, {
       wallSeconds: wallSeconds(),
       exitCode,
+      simulated: simulatedConditions(),
       ...(lrMarker === undefined ? {} : { lrMarker }),
     });
     const fields = {

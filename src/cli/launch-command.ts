@@ -8,8 +8,15 @@ import {
   simulatedLinks,
 } from '../config/index.js';
 import type { Coordinator } from '../coordinator/index.js';
-import { ConfigError, TrainingError, UsageError } from '../errors.js';
-import { describeExit, ProgressDisplay, type WorkerExit, WorkerProcesses } from '../launch/index.js';
+import { TrainingError, UsageError } from '../errors.js';
+import {
+  describeExit,
+  type LinkRelays,
+  ProgressDisplay,
+  startLinkRelays,
+  type WorkerExit,
+  WorkerProcesses,
+} from '../launch/index.js';
 import { createLogger } from '../log/index.js';
 import { runDirectoryName } from '../run-directory/index.js';
 import { loadTask, type Task } from '../tasks/index.js';
@@ -36,9 +43,6 @@ export async function launchCommand(argv: readonly string[], io: CommandIo): Pro
     throw new UsageError(`expected at most one config file, received ${positionals.join(' ')}`);
   const file = positionals[0] === undefined ? undefined : await readConfigFile(positionals[0]);
   const config = parseRunConfig(file, overrides);
-  if (simulatedLinks(config) !== null) {
-    throw new ConfigError('ERR_CONFIG_CONFLICT', 'simulate', 'link effects are not wired to relays yet');
-  }
   const task = await loadTask(config.task);
   resolveRun(config, await trainingSetSize(task, config));
 
@@ -52,6 +56,8 @@ export async function launchCommand(argv: readonly string[], io: CommandIo): Pro
   const runDir = runDirectoryName(config.out, config.mode, new Date());
   let workers: WorkerProcesses | undefined;
   let coordinator: Coordinator | undefined;
+  const links = simulatedLinks(config);
+  let relays: LinkRelays | undefined;
   /** worker processes that ended badly while the run was on, in the order they ended */
   const casualties: WorkerExit[] = [];
   let runOver = false;
@@ -61,6 +67,31 @@ export async function launchCommand(argv: readonly string[], io: CommandIo): Pro
     if (interrupts > 1) workers?.kill('SIGKILL');
   };
   process.on('SIGINT', interrupt);
+  /** Starts the relays when links are simulated (each worker then connects to its own), then the workers. */
+  const startWorkers = async (url: string): Promise<void> => {
+    if (links !== null) {
+      relays = await startLinkRelays(url, links, config.seed);
+      for (const [rank, link] of links.entries()) {
+        logger.info('link relay', { rank, via: relays.urls[rank], to: url, ...link });
+      }
+    }
+    workers = new WorkerProcesses({
+      count: config.workers,
+      url: relays?.urls ?? url,
+      token,
+      backend: config.backend,
+      logFormat: config.logFormat,
+      cli: CLI,
+      onLine: (line) => display.log(line),
+      onExit: (exit) => {
+        if (exit.code === 0 || runOver) return;
+        casualties.push(exit);
+        coordinator?.abort(workerFailure(exit));
+      },
+    });
+    workers.start();
+    logger.info('started workers', { workers: config.workers, coordinator: url });
+  };
   try {
     const outcome = await coordinate({
       config,
@@ -72,27 +103,20 @@ export async function launchCommand(argv: readonly string[], io: CommandIo): Pro
         write: (line) => display.log(line),
       }),
       announce: (url) => {
-        workers = new WorkerProcesses({
-          count: config.workers,
-          url,
-          token,
-          backend: config.backend,
-          logFormat: config.logFormat,
-          cli: CLI,
-          onLine: (line) => display.log(line),
-          onExit: (exit) => {
-            if (exit.code === 0 || runOver) return;
-            casualties.push(exit);
-            coordinator?.abort(workerFailure(exit));
-          },
+        void startWorkers(url).catch((error: unknown) => {
+          const message = error instanceof Error ? error.message : String(error);
+          coordinator?.abort(
+            new TrainingError('ERR_TRAINING_INTERNAL', `could not start the link relays: ${message}`, {
+              cause: error,
+            }),
+          );
         });
-        workers.start();
-        logger.info('started workers', { workers: config.workers, coordinator: url });
       },
       attach: (c) => {
         coordinator = c;
         followProgress(c, display, config);
       },
+      links: () => relays?.stats() ?? null,
     });
     runOver = true;
     display.end();
@@ -125,6 +149,7 @@ export async function launchCommand(argv: readonly string[], io: CommandIo): Pro
     throw culprit !== undefined ? workerFailure(culprit, error) : error;
   } finally {
     process.off('SIGINT', interrupt);
+    await relays?.close();
   }
 }
 

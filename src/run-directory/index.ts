@@ -11,4 +11,6 @@ export {
   RunDirectory,
   type RunSummary,
   runDirectoryName,
+  type SimulatedConditions,
+  type SimulatedLink,
 } from './run-directory.js';

@@ -70,6 +70,28 @@ export interface RunSummary {
   readonly readSnapshotBytes: number | null;
   /** async mode: gradients decided, the entries of arrivals.jsonl */
   readonly arrivals: number | null;
+  /** The simulated conditions the run had (`simulate:`); null when it had none. */
+  readonly simulated: SimulatedConditions | null;
+}
+
+/** What `simulate:` made of the run: slow workers and, through relays, slow links. */
+export interface SimulatedConditions {
+  /** rank → compute-time factor */
+  readonly slow: Readonly<Record<string, number>>;
+  /** the seeded compute jitter fraction */
+  readonly jitter: number;
+  /** one per worker when links were simulated, by rank; null when they were not */
+  readonly links: readonly SimulatedLink[] | null;
+}
+
+/** One worker's relay: the link it modelled and the bytes it forwarded each way. */
+export interface SimulatedLink {
+  readonly rank: number;
+  readonly latencyMs: number;
+  readonly jitterMs: number;
+  readonly bandwidthMbps: number | null;
+  readonly bytesToCoordinator: number;
+  readonly bytesToWorker: number;
 }
 
 /** Where the schedule's rise ends, in global steps, for the LR picture's marker. */
@@ -146,7 +168,12 @@ export class RunDirectory {
   /** Writes the end-of-run files; returns the summary. */
   async finish(
     result: RunResult,
-    run: { wallSeconds: number; exitCode: number; lrMarker?: LrMarker },
+    run: {
+      wallSeconds: number;
+      exitCode: number;
+      lrMarker?: LrMarker;
+      simulated?: SimulatedConditions | null;
+    },
   ): Promise<RunSummary> {
     await this.endMetrics();
     const backends = [...new Set(result.members.map((m) => m.backend))];
@@ -180,6 +207,7 @@ export class RunDirectory {
       perWorker: result.async?.perWorker ?? null,
       readSnapshotBytes: result.async?.readSnapshotBytes ?? null,
       arrivals: result.async?.arrivals ?? null,
+      simulated: run.simulated ?? null,
     };
     const details = {
       ...result.consistency,
@@ -209,6 +237,7 @@ export class RunDirectory {
     failure: RunFailure;
     wallSeconds: number;
     exitCode: number;
+    simulated?: SimulatedConditions | null;
   }): Promise<RunSummary> {
     await this.endMetrics();
     const summary: RunSummary = {
@@ -247,6 +276,7 @@ export class RunDirectory {
       perWorker: null,
       readSnapshotBytes: null,
       arrivals: null,
+      simulated: run.simulated ?? null,
     };
     await writeJson(join(this.path, 'summary.json'), summary, 2);
     return summary;
