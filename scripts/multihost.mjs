@@ -62,7 +62,7 @@ const LISTEN_TIMEOUT_MS = 60_000;
 const OWN_COORDINATOR_FLAGS = ['host', 'port', 'workers', 'token-file'];
 
 const USAGE =
-  'usage: node scripts/multihost.mjs [--workers N] [--prefix NAME] [--subnet A.B.C.0/24] [--port P] [--keep] [--json] [--latency-ms MS] [-- CONFIG --key value …]\n' +
+  'usage: node scripts/multihost.mjs [--workers N] [--prefix NAME] [--subnet A.B.C.0/24] [--port P] [--keep] [--json] [--latency-ms MS [--jitter-ms MS] [--bandwidth-mbps B]] [-- CONFIG --key value …]\n' +
   '       node scripts/multihost.mjs --clean [--prefix NAME]';
 
 class UsageError extends Error {}
@@ -90,6 +90,8 @@ function parseOptions(argv) {
         clean: { type: 'boolean' },
         json: { type: 'boolean' },
         'latency-ms': { type: 'string' },
+        'jitter-ms': { type: 'string' },
+        'bandwidth-mbps': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -117,6 +119,18 @@ function parseOptions(argv) {
   }
   const latencyMs =
     values['latency-ms'] === undefined ? null : integer('--latency-ms', values['latency-ms'], 0, 60_000);
+  const jitterMs =
+    values['jitter-ms'] === undefined ? 0 : integer('--jitter-ms', values['jitter-ms'], 0, 60_000);
+  const bandwidthMbps =
+    values['bandwidth-mbps'] === undefined
+      ? null
+      : integer('--bandwidth-mbps', values['bandwidth-mbps'], 1, 1e6);
+  if (latencyMs === null && (values['jitter-ms'] !== undefined || bandwidthMbps !== null)) {
+    throw new UsageError(
+      '--jitter-ms and --bandwidth-mbps shape the relay of --latency-ms: give --latency-ms too',
+    );
+  }
+  // The relay itself checks jitter <= latency (a chunk never leaves before it arrived) and says so.
   return {
     help: values.help === true,
     clean: values.clean === true,
@@ -126,7 +140,7 @@ function parseOptions(argv) {
     port,
     prefix,
     subnet,
-    latencyMs,
+    relay: latencyMs === null ? null : { latencyMs, jitterMs, bandwidthMbps },
     coordinatorArgs,
   };
 }
@@ -261,16 +275,43 @@ function build(net) {
   }
 }
 
+/** The port each worker's relay listens on, on its own host's loopback. */
+const RELAY_PORT = 29600;
+
 /**
- * HOOK (relay): `--latency-ms` is meant to put a `dptrain netsim` TCP relay between the workers and the
- * coordinator. Until that command exists, and until this script wires it in, the option is refused.
+ * Starts a `dptrain netsim` relay in the worker's namespace, on its loopback, forwarding over the worker's own
+ * address and route to the coordinator; the worker then connects to the relay, so its bytes cross a delayed link
+ * and a real route. Resolves once the relay listens.
  */
-function refuseRelay() {
-  const result = spawnSync(process.execPath, [CLI, 'netsim'], { encoding: 'utf8' });
-  const unknown = /unknown command "netsim/.test(result.stderr ?? '');
-  return unknown
-    ? '--latency-ms needs `dptrain netsim`, which is not available yet in this build; run without --latency-ms'
-    : '--latency-ms: `dptrain netsim` exists but this script does not wire it in yet (see HOOK (relay) in scripts/multihost.mjs); run without --latency-ms';
+async function startRelayFor(worker, coordinatorAddress, port, relay) {
+  const args = [
+    'netsim',
+    '--listen',
+    String(RELAY_PORT),
+    '--listen-host',
+    '127.0.0.1',
+    '--target',
+    `${coordinatorAddress}:${port}`,
+    '--latency-ms',
+    String(relay.latencyMs),
+    '--jitter-ms',
+    String(relay.jitterMs),
+    '--seed',
+    String(worker.rank + 1),
+  ];
+  if (relay.bandwidthMbps !== null) args.push('--bandwidth-mbps', String(relay.bandwidthMbps));
+  const child = startInNamespace(worker.ns, `relay ${worker.rank} ${worker.address}`, args);
+  const deadline = Date.now() + LISTEN_TIMEOUT_MS;
+  while (!/netsim listening/.test(child.stdout)) {
+    if (child.code !== null || child.signal !== null)
+      throw new Error(`the relay of worker ${worker.rank} exited: ${child.stderr.trim()}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `the relay of worker ${worker.rank} did not listen within ${LISTEN_TIMEOUT_MS / 1000} s`,
+      );
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return child;
 }
 
 /** A child in a namespace whose output lines are passed on, marked with its label. */
@@ -356,10 +397,6 @@ async function main() {
     say(`error: ${CLI} does not exist; run npm run build first`);
     return EXIT.usage;
   }
-  if (options.latencyMs !== null) {
-    say(`error: ${refuseRelay()}`);
-    return EXIT.usage;
-  }
   const why = probe(options.prefix);
   if (why !== null) {
     say(`skipped: ${why}`);
@@ -379,12 +416,14 @@ async function main() {
 async function run(options) {
   const net = topology(options);
   const children = [];
+  /** the workers' relays, apart from children so that children stays coordinator then workers */
+  const relays = [];
   let signalled = null;
   let tornDown = false;
   const scratchDir = await mkdtemp(join(tmpdir(), 'dptrain-multihost-'));
 
   const stopChildren = async (signal) => {
-    const running = children.filter((c) => c.code === null && c.signal === null);
+    const running = [...children, ...relays].filter((c) => c.code === null && c.signal === null);
     for (const c of running) c.child.kill(signal);
     const timer = setTimeout(() => {
       for (const c of running) c.child.kill('SIGKILL');
@@ -445,7 +484,7 @@ async function run(options) {
         net.workers
           .map(
             (w) =>
-              `multihost: worker ${String(w.rank).padEnd(5)} ${w.address.padEnd(15)} namespace ${w.ns}, connects to ${url}\n`,
+              `multihost: worker ${String(w.rank).padEnd(5)} ${w.address.padEnd(15)} namespace ${w.ns}, connects to ${url}${options.relay === null ? '' : ` through a relay on its 127.0.0.1:${RELAY_PORT}`}\n`,
           )
           .join(''),
     );
@@ -465,11 +504,16 @@ async function run(options) {
     await untilListening(coordinator);
     if (coordinator.code === null && signalled === null) {
       for (const w of net.workers) {
+        let via = url;
+        if (options.relay !== null) {
+          relays.push(await startRelayFor(w, net.coordinator.address, options.port, options.relay));
+          via = `ws://127.0.0.1:${RELAY_PORT}`;
+        }
         children.push(
           startInNamespace(w.ns, `worker ${w.rank} ${w.address}`, [
             'worker',
             '--connect',
-            url,
+            via,
             '--rank',
             String(w.rank),
             '--token-file',
@@ -481,6 +525,13 @@ async function run(options) {
     await coordinator.exited;
     exitCode = coordinator.code ?? (coordinator.signal === 'SIGINT' ? 130 : EXIT.failed);
     const workerExits = await Promise.all(children.slice(1).map((c) => c.exited));
+    // The relays run until told: SIGTERM makes each print the bytes it forwarded and exit 0.
+    for (const r of relays) r.child.kill('SIGTERM');
+    const relayExits = await Promise.all(relays.map((r) => r.exited));
+    for (const [i, r] of relays.entries()) {
+      const bytes = /forwarded.*/.exec(r.stdout)?.[0] ?? '(no count)';
+      say(`relay ${i}: exit ${relayExits[i]?.code ?? r.code}, ${bytes}`);
+    }
     const joins = joinAddresses(coordinator.stderr);
     const expected = net.workers.map((w) => w.address);
     say(`the coordinator saw workers join from: ${joins.length === 0 ? '(none)' : joins.join(', ')}`);

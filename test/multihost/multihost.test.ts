@@ -94,10 +94,54 @@ describe('scripts/multihost.mjs', () => {
     expect(JSON.parse(run!.stdout.trim().split('\n').at(-1)!).leftNamespaces).toEqual([]);
   });
 
-  it('refuses --latency-ms with a clear message while dptrain netsim is not wired in', async () => {
-    const refused = await multihost(['--prefix', PREFIX, '--latency-ms', '5']);
+  it('puts a dptrain netsim relay on each worker host with --latency-ms: the same parameters, bytes forwarded', async (ctx) => {
+    if (skipReason !== null) ctx.skip(skipReason);
+    const relayed = await multihost([
+      '--prefix',
+      PREFIX,
+      '--workers',
+      '2',
+      '--port',
+      '29518',
+      '--latency-ms',
+      '5',
+      '--jitter-ms',
+      '1',
+      '--json',
+      '--',
+      '--task',
+      'synthetic',
+      '--steps',
+      '20',
+      '--batch-size',
+      '32',
+      '--run-dir',
+      join(dir, 'relayed'),
+    ]);
+    expect(relayed.code, relayed.stderr).toBe(0);
+    const report = JSON.parse(relayed.stdout.trim().split('\n').at(-1)!);
+    const plain = JSON.parse(run!.stdout.trim().split('\n').at(-1)!);
+    // Timing only: the same bytes in the same order, so the sync run ends with the same parameters.
+    expect(report.summary.paramsDigest).toBe(plain.summary.paramsDigest);
+    // The relay forwards from the worker's own address: the coordinator still sees each worker's host.
+    expect([...report.joinAddresses].sort()).toEqual(
+      report.workers.map((w: { address: string }) => w.address).sort(),
+    );
+    for (const rank of [0, 1]) {
+      const line = new RegExp(
+        `relay ${rank}: exit 0, forwarded (\\d+) bytes to the target and (\\d+) bytes back`,
+      ).exec(relayed.stderr);
+      expect(line, relayed.stderr).not.toBeNull();
+      expect(Number(line![1])).toBeGreaterThan(20 * 676 * 4);
+      expect(Number(line![2])).toBeGreaterThan(20 * 676 * 4);
+    }
+    expect(ownNamespaces()).toEqual([]);
+  }, 180_000);
+
+  it('refuses --jitter-ms without --latency-ms, naming both', async () => {
+    const refused = await multihost(['--prefix', PREFIX, '--jitter-ms', '5']);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/--latency-ms: .*netsim|--latency-ms needs `dptrain netsim`/);
+    expect(refused.stderr).toContain('--jitter-ms and --bandwidth-mbps shape the relay of --latency-ms');
     expect(refused.stdout).toBe('');
   });
 
