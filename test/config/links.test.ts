@@ -1,25 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import {
-  linkOf,
-  parseOverrideFlags,
-  parseRunConfig,
-  runConfigToYaml,
-  simulatedLinks,
-} from '../../src/config/index.js';
-import { ConfigError } from '../../src/errors.js';
-
-function refusal(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
-
-const flags = (...argv: string[]) => parseOverrideFlags(argv).overrides;
+import { linkOf, parseRunConfig, runConfigToYaml, simulatedLinks } from '../../src/config/index.js';
+import { flags, refusal } from '../support/config.js';
 
 describe('simulate: link keys', () => {
   it('gives every rank the all-workers link, and a rank its own entry over it key by key', () => {

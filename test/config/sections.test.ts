@@ -1,25 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import {
-  parseOverrideFlags,
-  parseRunConfig,
-  RUN_CONFIG_KEYS,
-  resolveRun,
-  runConfigToYaml,
-} from '../../src/config/index.js';
-import { ConfigError } from '../../src/errors.js';
+import { parseRunConfig, RUN_CONFIG_KEYS, resolveRun, runConfigToYaml } from '../../src/config/index.js';
+import { flags, refusal } from '../support/config.js';
 
-function refusal(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
-
-const flags = (...argv: string[]) => parseOverrideFlags(argv).overrides;
 const ASYNC = { mode: 'async', workers: 4 } as const;
 
 /** The link sub-keys at their defaults: no link effect. */
