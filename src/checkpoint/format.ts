@@ -255,7 +255,9 @@ function writeFloats(bytes: Uint8Array, offset: number, values: Float32Array): v
 }
 
 function readFloats(bytes: Uint8Array, offset: number, count: number): Float32Array {
-  const copy = bytes.slice(offset, offset + 4 * count);
+  // A copy into a buffer of its own: `bytes` may be a Node Buffer, whose slice() is a view into a shared pool.
+  const copy = new Uint8Array(4 * count);
+  copy.set(bytes.subarray(offset, offset + 4 * count));
   if (!LITTLE_ENDIAN_HOST) swapWords(copy);
   return new Float32Array(copy.buffer, 0, count);
 }

@@ -88,6 +88,13 @@ describe('the checkpoint format', () => {
     expect(content.state.tensors.params).toEqual(Float32Array.of(1, -2.5));
   });
 
+  it('decodes a Node Buffer cut from a shared pool (whose slice() is a view, not a copy)', () => {
+    const pooled = Buffer.concat([Buffer.from('unrelated bytes first'), Buffer.from(handMade().bytes)]);
+    const { content } = decodeCheckpoint(pooled.subarray(21), 'pooled.ckpt');
+    expect(content.state.tensors.params).toEqual(Float32Array.of(1, -2.5));
+    expect(content.state.tensors.optimizer.velocity).toEqual(Float32Array.of(0.25, 0));
+  });
+
   it('keeps every float32 bit pattern: NaN payloads, -0, subnormals, infinities', () => {
     const words = Uint32Array.of(0x7fc00001, 0xffa00000, 0x80000000, 0x00000001, 0x7f800000, 0xff800000);
     const params = new Float32Array(words.buffer);
