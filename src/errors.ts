@@ -333,3 +333,41 @@ export class NetsimError extends DptrainError {
     this.option = options?.option ?? null;
   }
 }
+
+export type CheckpointErrorCode =
+  /** the file ends before the length its preamble declares: a write that did not finish */
+  | 'ERR_CHECKPOINT_TORN'
+  /** the checksum does not match, or the lengths, the header or the tensors do not fit together */
+  | 'ERR_CHECKPOINT_CORRUPT'
+  /** the file does not start with the checkpoint magic: it is not a dptrain checkpoint */
+  | 'ERR_CHECKPOINT_FORMAT'
+  /** a checkpoint of a format version this dptrain does not read */
+  | 'ERR_CHECKPOINT_VERSION'
+  /** no checkpoint file at the path given, or none in the folder that is valid */
+  | 'ERR_CHECKPOINT_NOT_FOUND'
+  /** a checkpoint file or folder exists but could not be read (permissions, an I/O error); `cause` holds the error */
+  | 'ERR_CHECKPOINT_READ'
+  /** the checkpoint (or its folder) could not be written, renamed or pruned; `cause` holds the file system error */
+  | 'ERR_CHECKPOINT_WRITE'
+  /** an argument the checkpoint part refuses (a step that is not a count, a value JSON cannot hold, keep 0) */
+  | 'ERR_CHECKPOINT_ARGUMENT';
+
+/**
+ * A checkpoint could not be written, found or trusted. `path` names the file (or folder) at fault when there is
+ * one; `problem` is what is wrong with it, without the path or the advice (`is torn (expected 1234 bytes, found
+ * 512)`), so that a reader skipping the file can say it in its own sentence.
+ */
+export class CheckpointError extends DptrainError {
+  readonly path: string | null;
+  readonly problem: string;
+
+  constructor(
+    readonly code: CheckpointErrorCode,
+    message: string,
+    options?: { cause?: unknown; path?: string | null; problem?: string },
+  ) {
+    super(message, options);
+    this.path = options?.path ?? null;
+    this.problem = options?.problem ?? message;
+  }
+}

@@ -31,6 +31,8 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   launch: ['log', 'netsim'],
   // the delaying TCP relay behind dptrain netsim: sockets and timers only
   netsim: [],
+  // checkpoint files: bytes, node:fs and node:crypto; the run state's shape is written out, not imported
+  checkpoint: [],
   'run-directory': ['arrivals', 'coordinator', 'plot'],
   bench: ['coordinator', 'log', 'protocol', 'tasks', 'transport'],
   // re-executes an async run from its arrivals.jsonl in one process

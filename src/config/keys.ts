@@ -156,6 +156,32 @@ const SIMULATE = section([
   }),
 ]);
 
+/** `checkpoint:`, when and where the coordinator saves the run state, and how many files it keeps; one line per sub-key. */
+const CHECKPOINT = section([
+  part({
+    key: 'every_steps',
+    default: 0,
+    rule: integer(0),
+    meaning:
+      'save a checkpoint after every this many global steps; 0: only when the run is stopped and at its end',
+  }),
+  part({
+    key: 'dir',
+    default: null,
+    rule: nullable(quotedText('a folder')),
+    meaning:
+      'folder of the `step-<n>.ckpt` files (a relative path is resolved from the current directory); null: ' +
+      '`<run dir>/checkpoints`',
+  }),
+  part({
+    key: 'keep',
+    default: 3,
+    rule: count,
+    meaning:
+      'checkpoint files kept: after each save only the newest this many stay (the one just written always)',
+  }),
+]);
+
 /** The table, in the order of the README and of `config.yaml`. */
 export const TABLE = [
   row({
@@ -292,6 +318,14 @@ export const TABLE = [
     meaning: 'parent folder of run directories',
   }),
   row({
+    key: 'checkpoint',
+    field: 'checkpoint',
+    default: CHECKPOINT.defaults,
+    rule: CHECKPOINT,
+    resume: true,
+    meaning: 'checkpoints of the run state (see Run directory), one sub-key each:',
+  }),
+  row({
     key: 'data_limit',
     field: 'dataLimit',
     default: null,
@@ -402,7 +436,7 @@ type ValueOf<R> = R extends KeyRow<string, string, infer T> ? T : never;
  * A checked run config with every default filled in (deeply frozen): one readonly field per row of the table,
  * typed by the row's rule. `epochs` is null when the run is given in `steps`, and `steps` null when it is given
  * in `epochs`; `optimizer` and `lr` are the mappings as written (`lr` expressions stay strings until
- * `resolveRun`). The sections `async` and `simulate` hold every sub-key, defaults filled in, under its snake_case
+ * `resolveRun`). The sections `async`, `checkpoint` and `simulate` hold every sub-key, defaults filled in, under its snake_case
  * key as written (so that `runConfigToYaml` writes them back unchanged); `async` is at its defaults in sync mode.
  */
 export type RunConfig = { readonly [R in Row as R['field']]: ValueOf<R> };

@@ -55,6 +55,7 @@ describe('parseRunConfig defaults', () => {
       lrGranularity: 'step',
       onNonfinite: 'skip',
       out: 'runs',
+      checkpoint: { every_steps: 0, dir: null, keep: 3 },
       dataLimit: null,
       evalLimit: null,
       backend: 'auto',
@@ -97,6 +98,7 @@ describe('parseRunConfig defaults', () => {
       'lr_granularity',
       'on_nonfinite',
       'out',
+      'checkpoint',
       'data_limit',
       'eval_limit',
       'backend',
@@ -140,6 +142,7 @@ describe('the table of keys', () => {
       lr_granularity: 'lrGranularity',
       on_nonfinite: 'onNonfinite',
       out: 'out',
+      checkpoint: 'checkpoint',
       data_limit: 'dataLimit',
       eval_limit: 'evalLimit',
       backend: 'backend',
@@ -195,6 +198,7 @@ describe('the table of keys', () => {
     expect(resumable.sort()).toEqual(
       [
         'out',
+        'checkpoint',
         'host',
         'port',
         'join_timeout',
