@@ -1,5 +1,6 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ARRIVAL_LOG_FORMAT, ARRIVAL_LOG_VERSION, type ArrivalHeader } from '../arrivals/index.js';
+import { CHECKPOINTS_DIR, writeCheckpoint } from '../checkpoint/index.js';
 import {
   parseOverrideFlags,
   parseRunConfig,
@@ -14,6 +15,7 @@ import {
   policyFromConfig,
   type RunFailure,
   type RunResult,
+  type SerializedRunState,
 } from '../coordinator/index.js';
 import { ConfigError, DptrainError, TrainingError, UsageError } from '../errors.js';
 import { createLogger, type Logger, transportLog } from '../log/index.js';
@@ -110,6 +112,7 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
   const task = Object.hasOwn(BUILTIN_TASKS, config.task) ? config.task : resolve(config.task);
   let lrMarker: LrMarker | undefined;
   let configWritten: Promise<void> = Promise.resolve();
+  const checkpoints = checkpointWriter(config, directory.path, logger);
   const coordinator = new Coordinator({
     workers: config.workers,
     token,
@@ -118,6 +121,7 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
     mode: config.mode,
     ...(config.mode === 'async' ? { async: policyFromConfig(config.async) } : {}),
     simulate: config.simulate,
+    checkpoint: { everySteps: config.checkpoint.every_steps, save: checkpoints.save },
     training: {
       task,
       seed: config.seed,
@@ -184,6 +188,7 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
       result = await coordinator.run();
     } catch (error) {
       await configWritten;
+      await checkpoints.settled();
       await directory.failedBeforeStart({
         mode: config.mode,
         workers: config.workers,
@@ -200,10 +205,12 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
       signal: result.outcome === 'stopped' ? signal : null,
     });
     await configWritten;
+    const checkpoint = await checkpoints.settled();
     const summary = await directory.finish(result, {
       wallSeconds: wallSeconds(),
       exitCode,
       simulated: simulatedConditions(),
+      checkpoint,
       ...(lrMarker === undefined ? {} : { lrMarker }),
     });
     const fields = {
@@ -288,4 +295,44 @@ function takeFlags<const N extends string>(
     own[name] = value;
   }
   return { own, rest };
+}
+
+/**
+ * Writes the run's checkpoints one after another (each atomically, the newest `keep` kept) into `checkpoint.dir`
+ * or `<run dir>/checkpoints`, logging each; a write that fails is logged and the run goes on (the previous
+ * checkpoint stays valid). `settled()` waits for the writes and gives the newest checkpoint written.
+ */
+function checkpointWriter(config: RunConfig, runDir: string, logger: Logger) {
+  const dir = config.checkpoint.dir === null ? join(runDir, CHECKPOINTS_DIR) : resolve(config.checkpoint.dir);
+  let writes: Promise<void> = Promise.resolve();
+  let newest: { path: string; step: number } | null = null;
+  const save = (state: SerializedRunState, why: 'every' | 'end') => {
+    const step = state.json.step;
+    const content = {
+      config,
+      metadata: { mode: config.mode, why, writtenAt: new Date().toISOString() },
+      state,
+    };
+    writes = writes
+      .then(() => writeCheckpoint(dir, step, content, { keep: config.checkpoint.keep }))
+      .then(
+        (written) => {
+          newest = { path: written.path, step };
+          logger.info('checkpoint written', { step, path: written.path, bytes: written.bytes, why });
+        },
+        (error: unknown) => {
+          logger.error('checkpoint not written', {
+            step,
+            error: error instanceof Error ? error.message : String(error),
+          });
+        },
+      );
+  };
+  return {
+    save,
+    settled: async (): Promise<{ path: string; step: number } | null> => {
+      await writes;
+      return newest;
+    },
+  };
 }

@@ -34,7 +34,7 @@ import type {
   StepRecord,
 } from './result.js';
 import type { RunPlan } from './run-plan.js';
-import { RunState } from './run-state.js';
+import { RunState, type SerializedRunState } from './run-state.js';
 import { SyncMode } from './sync-mode.js';
 import { TraceCollector } from './trace.js';
 import { Trigger } from './trigger.js';
@@ -96,6 +96,15 @@ export interface CoordinatorOptions {
   readonly async?: StalenessPolicy;
   /** simulated slow workers: rank → compute-time factor ≥ 1, and a seeded jitter fraction (both modes) */
   readonly simulate?: { readonly slow: Readonly<Record<string, number>>; readonly jitter: number };
+  /**
+   * Checkpoints: `save` gets the run state every `everySteps` global steps (0: never during the run) and once at the
+   * end, however the run ended, unless the state itself is in doubt (ERR_TRAINING_STATE or an internal error). The
+   * state is a copy: the run goes on while it is written.
+   */
+  readonly checkpoint?: {
+    readonly everySteps: number;
+    readonly save: (state: SerializedRunState, why: 'every' | 'end') => void;
+  };
   /** called once rank 0 reported the training set size; throws to refuse the run */
   readonly plan: (datasetSize: number) => PlanSpec;
   readonly onNonfinite: 'skip' | 'abort';
@@ -257,6 +266,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   }
 
   private async train(group: ProcessGroup, state: RunState, plan: RunPlan): Promise<RunResult> {
+    let lastSaved = -1;
     const mode = MODES[this.options.mode ?? 'sync']({
       group,
       state,
@@ -267,7 +277,14 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       roundTimeoutMs: this.timeouts.roundMs,
       settleMs: this.timeouts.settleMs,
       events: {
-        step: (record) => this.emit('step', record),
+        step: (record) => {
+          this.emit('step', record);
+          const every = this.options.checkpoint?.everySteps ?? 0;
+          if (every > 0 && state.step % every === 0 && state.step !== lastSaved) {
+            lastSaved = state.step;
+            this.options.checkpoint!.save(state.serialize(), 'every');
+          }
+        },
         skipped: (info) => this.emit('skipped', info),
         mismatch: (mismatch) => this.emit('mismatch', mismatch),
         arrival: (arrival) => this.emit('arrival', arrival),
@@ -289,6 +306,12 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       } catch (error) {
         failure = this.failed(group, error);
       }
+    }
+    // Steps are applied whole, so the state is intact after a lost worker, a stop or a timeout; not after a fault in it.
+    const doubtful =
+      failure !== null && ['ERR_TRAINING_STATE', 'ERR_TRAINING_INTERNAL'].includes(failure.code);
+    if (this.options.checkpoint !== undefined && !doubtful && state.step !== lastSaved) {
+      this.options.checkpoint.save(state.serialize(), 'end');
     }
     const outcome: RunOutcome = failure !== null ? 'failed' : completed ? 'finished' : 'stopped';
     const reason =

@@ -72,6 +72,8 @@ export interface RunSummary {
   readonly arrivals: number | null;
   /** The simulated conditions the run had (`simulate:`); null when it had none. */
   readonly simulated: SimulatedConditions | null;
+  /** The newest checkpoint the run wrote (its file and global step); null when it wrote none. */
+  readonly checkpoint: { readonly path: string; readonly step: number } | null;
 }
 
 /** What `simulate:` made of the run: slow workers and, through relays, slow links. */
@@ -173,6 +175,7 @@ export class RunDirectory {
       exitCode: number;
       lrMarker?: LrMarker;
       simulated?: SimulatedConditions | null;
+      checkpoint?: { path: string; step: number } | null;
     },
   ): Promise<RunSummary> {
     await this.endMetrics();
@@ -208,6 +211,7 @@ export class RunDirectory {
       readSnapshotBytes: result.async?.readSnapshotBytes ?? null,
       arrivals: result.async?.arrivals ?? null,
       simulated: run.simulated ?? null,
+      checkpoint: run.checkpoint ?? null,
     };
     const details = {
       ...result.consistency,
@@ -277,6 +281,7 @@ export class RunDirectory {
       readSnapshotBytes: null,
       arrivals: null,
       simulated: run.simulated ?? null,
+      checkpoint: null,
     };
     await writeJson(join(this.path, 'summary.json'), summary, 2);
     return summary;
