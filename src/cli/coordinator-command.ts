@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ARRIVAL_LOG_FORMAT, ARRIVAL_LOG_VERSION, type ArrivalHeader } from '../arrivals/index.js';
 import { CHECKPOINTS_DIR, writeCheckpoint } from '../checkpoint/index.js';
@@ -60,13 +61,20 @@ export async function coordinatorCommand(argv: readonly string[], io: CommandIo)
   const token = await readToken(own['token-file']);
   const logger = createLogger({ format: config.logFormat, source: 'coordinator', write: io.stderr });
   const runDir = own['run-dir'] ?? runDirectoryName(config.out, config.mode, new Date());
-  const outcome = await coordinate({
-    config,
-    token,
-    runDir,
-    logger,
-    announce: (url) => io.stdout(`listening ${url}`),
-  });
+  let outcome: Coordinated;
+  try {
+    outcome = await coordinate({
+      config,
+      token,
+      runDir,
+      logger,
+      announce: (url) => io.stdout(`listening ${url}`),
+    });
+  } catch (error) {
+    // A run that could not start still left its summary.json: say where, as a run that started does.
+    if (existsSync(join(runDir, 'summary.json'))) io.stdout(`run directory: ${runDir}`);
+    throw error;
+  }
   if (outcome.result.failure !== null) io.stderr(`error: ${outcome.result.failure.message}`);
   io.stdout(`run directory: ${outcome.directory}`);
   return outcome.exitCode;
@@ -271,9 +279,10 @@ function failureOf(error: unknown): RunFailure {
       code: error.code,
       message: error.message,
       rank: error instanceof TrainingError ? error.rank : null,
+      step: null,
     };
   }
-  return { code: 'ERR_TRAINING_INTERNAL', message: String(error), rank: null };
+  return { code: 'ERR_TRAINING_INTERNAL', message: String(error), rank: null, step: null };
 }
 
 /** Splits `--name value` / `--name=value` for the given names out of argv. */

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   parseOverrideFlags,
@@ -145,6 +147,8 @@ export async function launchCommand(argv: readonly string[], io: CommandIo): Pro
     display.end();
     workers?.kill('SIGTERM');
     await workers?.exited();
+    // A run that could not start still left its summary.json: say where, as a run that started does.
+    if (existsSync(join(runDir, 'summary.json'))) io.stdout(`run directory: ${runDir}`);
     const culprit = casualties[0];
     throw culprit !== undefined ? workerFailure(culprit, error) : error;
   } finally {

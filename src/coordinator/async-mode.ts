@@ -252,7 +252,8 @@ export class AsyncMode implements TrainingMode {
 
   private decide(rank: number, push: MessageOf<'push'>): void {
     const { state, plan, events, log, onNonfinite, group } = this.context;
-    if (group.isEnding) return;
+    // Once the run failed the state stays as it was: the result reports the parameters of the step it failed at.
+    if (group.isEnding || group.failure !== undefined) return;
     this.lastDecisionAt = performance.now();
     const epoch = Math.floor(push.round / this.batchesPerRankEpoch);
     const position = push.round % this.batchesPerRankEpoch;

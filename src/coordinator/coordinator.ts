@@ -160,6 +160,8 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   private rendezvous: Rendezvous | undefined;
   private groupInUse: ProcessGroup | undefined;
   private finished = false;
+  /** the error `abort` was given before the group existed: the run that could not start failed with it */
+  private aborted: TrainingError | undefined;
 
   constructor(options: CoordinatorOptions) {
     super();
@@ -227,12 +229,17 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
 
   /**
    * Fails the run with `error` (the launcher saw a worker process die): once training began the run ends as
-   * failed with this error, unless another failure came first; before that, the run does not start.
+   * failed with this error, unless another failure came first, keeping the parameters of the last completed
+   * step; before that, the run does not start and `run()` rejects with this error.
    */
   abort(error: TrainingError): void {
     if (this.finished) return;
-    if (this.groupInUse !== undefined) this.groupInUse.fail(error);
-    else this.requestStop(error.message);
+    if (this.groupInUse !== undefined) {
+      this.groupInUse.fail(error);
+    } else {
+      this.aborted ??= error;
+      this.requestStop(error.message);
+    }
   }
 
   /** Runs the whole training; see the class comment for how it settles. */
@@ -260,7 +267,8 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
         await this.closeServer();
       }
       this.finished = true;
-      throw error;
+      // A stop that an abort asked for is that abort's failure (a worker process that died, by its rank).
+      throw this.aborted ?? error;
     }
     return this.train(group, started.state, started.plan);
   }
@@ -326,7 +334,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     return {
       mode: mode.name,
       outcome,
-      failure: failure === null ? null : runFailure(failure),
+      failure: failure === null ? null : runFailure(failure, state.step),
       stopped: outcome === 'stopped' ? (this.stop.value ?? null) : null,
       completedSteps: state.step,
       rounds: state.round,
@@ -600,10 +608,13 @@ function asTrainingError(error: unknown): TrainingError {
   return new TrainingError('ERR_TRAINING_INTERNAL', message, { cause: error });
 }
 
-/** The failure as the result names it: the code of the error that broke the run (an OptimizerError's own, say). */
-function runFailure(error: TrainingError): RunFailure {
+/**
+ * The failure as the result names it: the code of the error that broke the run (an OptimizerError's own, say), and
+ * the global step it broke at.
+ */
+function runFailure(error: TrainingError, step: number): RunFailure {
   const cause = error.cause;
   const code =
     error.code === 'ERR_TRAINING_INTERNAL' && cause instanceof DptrainError ? cause.code : error.code;
-  return { code, message: error.message, rank: error.rank };
+  return { code, message: error.message, rank: error.rank, step };
 }

@@ -131,7 +131,13 @@ export type RunOutcome = 'finished' | 'stopped' | 'failed';
 export interface RunFailure {
   readonly code: string;
   readonly message: string;
+  /** the rank it names (a lost worker, a rank a round waited for), else null */
   readonly rank: number | null;
+  /**
+   * the global step the run was at when it failed: the steps completed before it, which is the index of the step
+   * it could not complete (null for a run that failed before training began)
+   */
+  readonly step: number | null;
 }
 
 /** A worker of the run. */

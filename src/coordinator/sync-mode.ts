@@ -69,26 +69,35 @@ export class SyncMode implements TrainingMode {
         state.optimizer.step(state.params, this.averaged, lr);
         this.ledger.expect(round.step, lr, parameterDigest(state.params), this.ranks);
         this.context.span('apply', round.step, applyStart);
-        await this.delivered(sends, round.step);
+        // The coordinator's copy has the update now: the step is done even if a worker is lost while it goes out,
+        // so that the parameters, the step count and metrics.jsonl of a failed run agree.
+        const complete = () => {
+          const now = performance.now();
+          const roundMs = now - lastBroadcast;
+          lastBroadcast = now;
+          this.lrs.push(lr);
+          state.completeStep(reduction.loss, reduction.samples);
+          this.context.events.step({
+            step: round.step,
+            epoch: Math.floor(round.round / plan.stepsPerEpoch),
+            round: round.round,
+            lr,
+            loss: reduction.loss,
+            samples: reduction.samples,
+            reduceMs: now - reduceStart,
+            roundMs,
+            samplesPerSec: (reduction.samples * 1000) / roundMs,
+            computeMs: reduction.computeMs,
+          });
+        };
+        try {
+          await this.delivered(sends, round.step);
+        } catch (error) {
+          complete();
+          throw error;
+        }
         this.context.span('broadcast', round.step, broadcastStart);
-        const now = performance.now();
-        const roundMs = now - lastBroadcast;
-        lastBroadcast = now;
-        this.lrs.push(lr);
-        const epoch = Math.floor(round.round / plan.stepsPerEpoch);
-        state.completeStep(reduction.loss, reduction.samples);
-        this.context.events.step({
-          step: round.step,
-          epoch,
-          round: round.round,
-          lr,
-          loss: reduction.loss,
-          samples: reduction.samples,
-          reduceMs: now - reduceStart,
-          roundMs,
-          samplesPerSec: (reduction.samples * 1000) / roundMs,
-          computeMs: reduction.computeMs,
-        });
+        complete();
       }
     } finally {
       this.current = undefined;

@@ -51,15 +51,56 @@ describe('liveness and delivery', () => {
     workers[1]!.connection.socket.pause();
     await Promise.all(workers.map((w, rank) => w.gradient(rank, 0, [1], { length: size })));
     const outcome = await result;
+    // The coordinator applied step 0 as the update went out: the step counts, and the parameters are after it.
     expect(outcome).toMatchObject({
       outcome: 'failed',
-      completedSteps: 0,
-      failure: { code: 'ERR_TRAINING_ROUND_TIMEOUT', rank: 1 },
+      completedSteps: 1,
+      failure: { code: 'ERR_TRAINING_ROUND_TIMEOUT', rank: 1, step: 1 },
     });
     expect(outcome.failure!.message).toMatch(/update of step 0 was not taken by rank 1/);
+    // Digests, not toEqual: a deep comparison of 8M floats takes longer than the test.
+    expect(parameterDigest(outcome.params)).toBe(parameterDigest(afterOneStep(size, [1])));
+    expect(outcome.paramsDigest).toBe(parameterDigest(outcome.params));
     workers[1]!.connection.socket.resume();
   }, 30_000);
+
+  it('counts the step whose update was going out when a worker was lost, with the parameters after it', async () => {
+    const size = 8 * 1024 * 1024;
+    const coordinator = scriptedCoordinator({ totalSteps: 4, timeouts: { roundMs: 60_000 } });
+    const { workers, result } = await started(coordinator, opened, { size });
+    const steps: number[] = [];
+    coordinator.on('step', (record) => steps.push(record.step));
+    const [fast, slow] = workers as [Script, Script];
+    slow.connection.socket.pause();
+    await Promise.all(workers.map((w, rank) => w.gradient(rank, 0, [1], { length: size })));
+    expect((await fast.next('update')).step).toBe(0);
+    // The premise: rank 1's copy of the update is still being written when it goes away.
+    expect(coordinator.group!.members[1]!.connection.socket.bufferedAmount).toBeGreaterThan(0);
+    slow.connection.socket.terminate();
+    const outcome = await result;
+    expect(outcome).toMatchObject({
+      outcome: 'failed',
+      completedSteps: 1,
+      failure: { code: 'ERR_TRAINING_WORKER_LOST', rank: 1, step: 1 },
+    });
+    expect(steps).toEqual([0]);
+    expect(outcome.lrs).toEqual([0.5]);
+    // Digests, not toEqual: a deep comparison of 8M floats takes longer than the test.
+    expect(parameterDigest(outcome.params)).toBe(parameterDigest(afterOneStep(size, [1])));
+    expect(outcome.paramsDigest).toBe(parameterDigest(outcome.params));
+  }, 30_000);
 });
+
+/** Parameters of 1 after one SGD step with lr 0.5 and a gradient cycling through `values`, by hand. */
+function afterOneStep(size: number, values: readonly number[]): Float32Array {
+  const params = new Float32Array(size).fill(1);
+  sgdStep(
+    params,
+    new Float32Array(size).map((_, i) => values[i % values.length]!),
+    0.5,
+  );
+  return params;
+}
 
 describe('the end of a run', () => {
   it('waits for the reports of the last step before it ends the run, so the last step is checked too', async () => {

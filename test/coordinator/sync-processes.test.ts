@@ -12,7 +12,7 @@ import { dptrain, type Exited, listeningUrl, scratch } from '../support/processe
 import { evaluateMlp } from '../support/reference-mlp.js';
 import { referenceGlobalBatches, referenceStepsPerEpoch } from '../support/reference-sampler.js';
 import { type ReferenceBatch, trainReferenceWithLosses } from '../support/reference-training.js';
-import { type RunRecord, readRunDirectory } from '../support/run-directory.js';
+import { type RunRecord, readEarlyEnd, readRunDirectory } from '../support/run-directory.js';
 import { relativeDifference } from '../support/vectors.js';
 
 const TOKEN = 'process-test-token';
@@ -24,6 +24,7 @@ const LAYERS = [16, 32, 4];
 
 interface Outcome {
   readonly record: RunRecord;
+  readonly runDir: string;
   readonly coordinator: Exited;
   readonly workers: Exited[];
 }
@@ -62,7 +63,12 @@ async function runProcesses(options: {
     coordinator.exited,
     ...children.map((c) => c.exited),
   ]);
-  return { record: await readRunDirectory(runDir), coordinator: coordinatorExit!, workers: workerExits };
+  return {
+    record: await readRunDirectory(runDir),
+    runDir,
+    coordinator: coordinatorExit!,
+    workers: workerExits,
+  };
 }
 
 function expectAllExited(outcome: Outcome, code: number): void {
@@ -313,16 +319,21 @@ describe('a stalled worker', () => {
     expect(outcome.coordinator.stderr).toMatch(
       /error: step 4 \(batch 4\) waited 1 s \(round_timeout\) for the gradient of rank 1/,
     );
-    const { summary, metrics, consistency } = outcome.record;
+    expect(outcome.coordinator.stdout.trim().split('\n').at(-1)).toBe(`run directory: ${outcome.runDir}`);
+    const { summary, metrics, consistency } = await readEarlyEnd(outcome.runDir);
     expect(summary).toMatchObject({
       outcome: 'failed',
       exitCode: 1,
       steps: 4,
-      failure: { code: 'ERR_TRAINING_ROUND_TIMEOUT', rank: 1 },
+      stopped: null,
+      failure: { code: 'ERR_TRAINING_ROUND_TIMEOUT', rank: 1, step: 4 },
       evalAccuracy: null,
       consistency: { steps: 4, checkedSteps: 4, consistent: true },
     });
     expect(metrics.map((m) => m.lr)).toEqual(STEP_DECAY_LRS.slice(0, 4));
     expect(consistency.scheduleLrs).toEqual(STEP_DECAY_LRS.slice(0, 4));
+    // The parameters are those of step 4, as plain tfjs computes them on the first 4 global batches.
+    const expected = await reference(2, [0, 1, 2, 3], STEP_DECAY_LRS.slice(0, 4));
+    expect(relativeDifference(outcome.record.params, expected.params)).toBeLessThanOrEqual(1e-6);
   }, 30_000);
 });
