@@ -42,6 +42,16 @@ export function integerFlag(
   return value;
 }
 
+/** A flag's value as a positive number of seconds (undefined when absent), or a UsageError naming the flag. */
+export function secondsFlag(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value) || value <= 0) {
+    throw new UsageError(`--${name} must be a positive number of seconds, received "${raw}"`);
+  }
+  return value;
+}
+
 /** Exactly `count` positional arguments, or a UsageError that shows the usage line. */
 export function positionals(values: readonly string[], names: readonly string[], usage: string): string[] {
   if (values.length !== names.length) {

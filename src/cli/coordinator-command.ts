@@ -159,6 +159,7 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
     evaluate: true,
     timeouts: {
       joinMs: config.joinTimeout * 1000,
+      authMs: config.authTimeout * 1000,
       heartbeatIntervalMs: config.heartbeatInterval * 1000,
       heartbeatTimeoutMs: config.heartbeatTimeout * 1000,
       roundMs: config.roundTimeout * 1000,

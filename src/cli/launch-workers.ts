@@ -2,14 +2,14 @@ import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
 import { describeExit, type WorkerExit, WorkerProcesses } from '../launch/index.js';
 import { createLogger } from '../log/index.js';
-import { integerFlag, parseCommandArgs, positionals, stringFlag } from './args.js';
+import { integerFlag, parseCommandArgs, positionals, secondsFlag, stringFlag } from './args.js';
 import { EXIT_CODES, SIGNAL_EXIT_CODES } from './exit-codes.js';
 import type { CommandIo } from './io.js';
 import { readToken } from './token.js';
 
 const CLI = fileURLToPath(new URL('./main.js', import.meta.url));
 const USAGE =
-  'dptrain launch --connect ws://HOST:PORT --workers K [--node-rank N] [--token-file FILE] [--backend tensorflow|wasm|cpu] [--log-format text|json]';
+  'dptrain launch --connect ws://HOST:PORT --workers K [--node-rank N] [--token-file FILE] [--backend tensorflow|wasm|cpu] [--connect-timeout SECONDS] [--log-format text|json]';
 
 /**
  * `dptrain launch --connect ws://HOST:PORT --workers K`: K worker processes on this machine for a coordinator
@@ -26,6 +26,7 @@ export async function launchWorkersCommand(argv: readonly string[], io: CommandI
     'token-file': { type: 'string' },
     backend: { type: 'string' },
     'log-format': { type: 'string' },
+    'connect-timeout': { type: 'string' },
   });
   positionals(rest, [], USAGE);
   const url = stringFlag(values.connect);
@@ -40,6 +41,7 @@ export async function launchWorkersCommand(argv: readonly string[], io: CommandI
   const format = stringFlag(values['log-format']) ?? 'text';
   if (format !== 'text' && format !== 'json')
     throw new UsageError(`--log-format must be text or json, received "${format}"`);
+  const connectTimeout = secondsFlag('connect-timeout', stringFlag(values['connect-timeout']));
   const token = await readToken(stringFlag(values['token-file']));
   const logger = createLogger({ format, source: 'launcher', write: io.stderr });
   const failed: WorkerExit[] = [];
@@ -52,6 +54,7 @@ export async function launchWorkersCommand(argv: readonly string[], io: CommandI
     logFormat: format,
     cli: CLI,
     zeroMask: false,
+    ...(connectTimeout === undefined ? {} : { connectTimeout }),
     onLine: io.stderr,
     onExit: (exit) => {
       if (exit.code !== 0) failed.push(exit);

@@ -1,13 +1,13 @@
 import { TrainingError, UsageError } from '../errors.js';
 import { createLogger, transportLog } from '../log/index.js';
 import { BACKEND_NAMES, type BackendName, parseFault, Worker } from '../worker/index.js';
-import { integerFlag, parseCommandArgs, positionals, stringFlag, stringFlags } from './args.js';
+import { integerFlag, parseCommandArgs, positionals, secondsFlag, stringFlag, stringFlags } from './args.js';
 import { EXIT_CODES, SIGNAL_EXIT_CODES } from './exit-codes.js';
 import type { CommandIo } from './io.js';
 import { readToken } from './token.js';
 
 const USAGE =
-  'dptrain worker --connect ws://HOST:PORT [--rank R] [--backend tensorflow|wasm|cpu] [--token-file FILE] [--log-format text|json] [--fault KIND@STEP[:FACTOR]]…';
+  'dptrain worker --connect ws://HOST:PORT [--rank R] [--backend tensorflow|wasm|cpu] [--token-file FILE] [--connect-timeout SECONDS] [--log-format text|json] [--fault KIND@STEP[:FACTOR]]…';
 
 /**
  * `dptrain worker`: one worker process. Exits 0 when the coordinator ends the run, 1 when the run failed (here
@@ -21,6 +21,7 @@ export async function workerCommand(argv: readonly string[], io: CommandIo): Pro
     'token-file': { type: 'string' },
     'log-format': { type: 'string' },
     'zero-mask': { type: 'boolean' },
+    'connect-timeout': { type: 'string' },
     fault: { type: 'string', multiple: true },
   });
   positionals(rest, [], USAGE);
@@ -36,6 +37,7 @@ export async function workerCommand(argv: readonly string[], io: CommandIo): Pro
   if (format !== 'text' && format !== 'json')
     throw new UsageError(`--log-format must be text or json, received "${format}"`);
   const faults = stringFlags(values.fault).map(parseFault);
+  const connectTimeout = secondsFlag('connect-timeout', stringFlag(values['connect-timeout']));
   const token = await readToken(stringFlag(values['token-file']));
   const logger = createLogger({ format, source: 'worker', write: io.stderr });
   const worker = new Worker({
@@ -46,6 +48,7 @@ export async function workerCommand(argv: readonly string[], io: CommandIo): Pro
     log: transportLog(logger),
     zeroMask: values['zero-mask'] === true,
     faults,
+    ...(connectTimeout === undefined ? {} : { connectTimeoutMs: connectTimeout * 1000 }),
   });
   let signal: 'SIGINT' | 'SIGTERM' | null = null;
   const leave = (name: 'SIGINT' | 'SIGTERM') => {

@@ -374,6 +374,15 @@ export const TABLE = [
     meaning: 'seconds to wait for all workers to join',
   }),
   row({
+    key: 'auth_timeout',
+    field: 'authTimeout',
+    default: 5,
+    rule: seconds,
+    resume: true,
+    meaning:
+      'seconds a connection may take, from being accepted, to send a valid `join`; then it is closed (1008)',
+  }),
+  row({
     key: 'heartbeat_interval',
     field: 'heartbeatInterval',
     default: 2,

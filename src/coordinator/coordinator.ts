@@ -23,7 +23,7 @@ import { ProcessGroup } from './group.js';
 import { checkInitialParameters } from './initial-parameters.js';
 import type { ModeContext, TrainingMode } from './mode.js';
 import { checkPolicy, PLAIN_ASYNC, type StalenessPolicy } from './parameter-server.js';
-import { type Member, Rendezvous, STRANGER_MAX_MESSAGE_BYTES } from './rendezvous.js';
+import { type Member, Rendezvous, STRANGER_CAUSES, STRANGER_MAX_MESSAGE_BYTES } from './rendezvous.js';
 import type {
   Arrival,
   Evaluation,
@@ -43,6 +43,8 @@ import { Trigger } from './trigger.js';
 export interface CoordinatorTimeouts {
   /** all workers must join within this */
   readonly joinMs: number;
+  /** a connection without an accepted `join` this long after it was accepted is closed (1008, or cut before its upgrade) */
+  readonly authMs: number;
   readonly heartbeatIntervalMs: number;
   /** a worker silent for this long is lost */
   readonly heartbeatTimeoutMs: number;
@@ -54,6 +56,7 @@ export interface CoordinatorTimeouts {
 
 export const DEFAULT_TIMEOUTS: CoordinatorTimeouts = Object.freeze({
   joinMs: 60_000,
+  authMs: 5_000,
   heartbeatIntervalMs: 2_000,
   heartbeatTimeoutMs: 30_000,
   roundMs: 600_000,
@@ -192,26 +195,44 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
 
   /** Starts the WebSocket server and the rendezvous; resolves with the bound port. */
   async listen(): Promise<number> {
-    const { server, port } = await listen({
-      host: this.options.host,
-      port: this.options.port ?? 0,
-      maxFrameBytes: this.options.maxFrameBytes,
-    });
-    this.server = server;
-    this.rendezvous = new Rendezvous({
+    const authTimeoutS = this.timeouts.authMs / 1000;
+    const rendezvous = new Rendezvous({
       worldSize: this.options.workers,
       token: this.options.token,
       timeoutMs: this.timeouts.joinMs,
+      authTimeoutMs: this.timeouts.authMs,
       log: this.log,
     });
+    const { server, port, acceptedAt } = await listen({
+      host: this.options.host,
+      port: this.options.port ?? 0,
+      maxFrameBytes: this.options.maxFrameBytes,
+      upgradeTimeoutMs: this.timeouts.authMs,
+      onUpgradeTimeout: (address) =>
+        rendezvous.refuse(STRANGER_CAUSES.upgradeTimeout, {
+          level: 'warn',
+          msg: 'closed a connection that did not complete the WebSocket upgrade in time',
+          code: 'ERR_PROTOCOL_AUTH',
+          authTimeout: authTimeoutS,
+          address,
+        }),
+    });
+    this.server = server;
+    this.rendezvous = rendezvous;
     server.on('connection', (socket, request) => {
-      // A stranger gets room for a join and nothing more until its token checked out.
-      const connection = new Connection(socket, {
+      // A stranger gets room for a join and nothing more until its token checked out; its own log lines are a
+      // stranger's (rate-limited) until then.
+      const connection: Connection = new Connection(socket, {
         maxFrameBytes: this.options.maxFrameBytes,
         maxMessageBytes: STRANGER_MAX_MESSAGE_BYTES,
-        log: this.log,
+        log: rendezvous.connectionLog(() => connection),
       });
-      this.rendezvous!.admit(connection, request.socket.remoteAddress ?? null);
+      const accepted = acceptedAt(request.socket);
+      rendezvous.admit(
+        connection,
+        request.socket.remoteAddress ?? null,
+        accepted === undefined ? 0 : performance.now() - accepted,
+      );
     });
     this.log({ level: 'info', msg: 'coordinator listening', host: this.options.host ?? '127.0.0.1', port });
     this.emit('listening', port);
@@ -552,6 +573,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   }
 
   private async closeServer(): Promise<void> {
+    this.rendezvous?.close();
     const server = this.server;
     if (server === undefined) return;
     this.server = undefined;

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { CLOSE_CODES, TrainingError } from '../errors.js';
-import type { Log } from '../log/index.js';
+import { type Log, type LogEntry, type RateLimitedLog, rateLimitedLog } from '../log/index.js';
 import {
   FRAME_HEADER_BYTES,
   type Message,
@@ -33,8 +33,21 @@ export interface RendezvousOptions {
   readonly token: string;
   /** how long to wait for every worker, in ms */
   readonly timeoutMs: number;
+  /** a connection without an accepted `join` this many ms after it was accepted is closed with 1008 */
+  readonly authTimeoutMs: number;
   readonly log: Log;
+  /** the clock of the refusal log's windows (default `performance.now`) */
+  readonly now?: () => number;
 }
+
+/** Causes of stranger refusals, one rate-limited log line per second each. */
+export const STRANGER_CAUSES = {
+  authTimeout: 'auth_timeout',
+  upgradeTimeout: 'upgrade_timeout',
+  wrongToken: 'wrong_token',
+  beforeJoin: 'before_join',
+  version: 'protocol_version',
+} as const;
 
 interface Candidate {
   readonly connection: Connection;
@@ -44,8 +57,11 @@ interface Candidate {
 /**
  * The rendezvous: waits for `worldSize` workers to join within the timeout, checks their protocol version and
  * token, and assigns ranks (requested ranks first, then the lowest free rank in join order). A connection that
- * cannot be trusted (wrong version 1002, wrong token or anything before `join` 1008) is closed with a logged
- * reason; a join asking for a rank that is taken or outside the world gets an `error` reply and is closed.
+ * cannot be trusted (wrong version 1002, wrong token, anything before `join` or no valid `join` within
+ * `authTimeoutMs` 1008) is closed with a logged reason; a join asking for a rank that is taken or outside the
+ * world gets an `error` reply and is closed. Refusals of strangers (and what their connections log before a join
+ * was accepted: malformed frames, closes) are logged rate-limited, one line per cause per second with `count=N`,
+ * so a flood of connections cannot flood the log.
  *
  * @example
  * const rendezvous = new Rendezvous({ worldSize: 2, token, timeoutMs: 60_000, log }); server.on('connection', (s) => rendezvous.admit(new Connection(s)));
@@ -60,9 +76,13 @@ export class Rendezvous {
   private reject!: (error: Error) => void;
   private readonly timer: NodeJS.Timeout;
   private readonly tokenHash: Buffer;
+  private readonly refusals: RateLimitedLog;
+  /** connections whose join was accepted: their own log lines are no longer a stranger's */
+  private readonly admitted = new WeakSet<Connection>();
 
   constructor(private readonly options: RendezvousOptions) {
     this.tokenHash = hash(options.token);
+    this.refusals = rateLimitedLog(options.log, options.now === undefined ? {} : { now: options.now });
     this.members = new Promise((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
@@ -75,13 +95,52 @@ export class Rendezvous {
    * Takes a new connection; its first message must be a valid `join`. `address` is the peer's IP address as the
    * socket sees it (logged with the join, so a worker on another host shows where it came from).
    */
-  admit(connection: Connection, address: string | null = null): void {
+  admit(connection: Connection, address: string | null = null, waitedMs = 0): void {
+    const authTimeoutS = this.options.authTimeoutMs / 1000;
+    const deadline = setTimeout(
+      () => {
+        connection.off('message', first);
+        this.refuse(STRANGER_CAUSES.authTimeout, {
+          level: 'warn',
+          msg: 'refused a connection that sent no valid join in time',
+          code: 'ERR_PROTOCOL_AUTH',
+          authTimeout: authTimeoutS,
+          address,
+        });
+        void connection.close(
+          CLOSE_CODES.policyViolation,
+          `no valid join within auth_timeout ${authTimeoutS} s`,
+        );
+      },
+      Math.max(0, this.options.authTimeoutMs - waitedMs),
+    );
     const first = (message: Message) => {
+      clearTimeout(deadline);
       connection.off('message', first);
       this.onFirstMessage(connection, message, address);
     };
     connection.on('message', first);
-    connection.once('close', () => this.forget(connection));
+    connection.once('close', () => {
+      clearTimeout(deadline);
+      this.forget(connection);
+    });
+  }
+
+  /**
+   * The Log for a connection's own lines (malformed frames, socket errors, its close): rate-limited by what
+   * happened while its join has not been accepted, passed through once it has.
+   */
+  connectionLog(connection: () => Connection | undefined): Log {
+    return (entry: LogEntry) => {
+      const c = connection();
+      if (c !== undefined && this.admitted.has(c)) this.options.log(entry);
+      else this.refuse(`${entry.msg}:${String(entry.code ?? entry.closeCode ?? '')}`, entry);
+    };
+  }
+
+  /** Logs a stranger refusal (or a stranger connection's own line) under `cause`, rate-limited. */
+  refuse(cause: string, entry: LogEntry): void {
+    this.refusals.write(cause, entry);
   }
 
   /** Stops waiting (the run is being stopped). */
@@ -91,10 +150,15 @@ export class Rendezvous {
     this.complete = true;
   }
 
+  /** Writes the refusal counts still held back (at the end of the run). */
+  close(): void {
+    this.refusals.close();
+  }
+
   private onFirstMessage(connection: Connection, message: Message, address: string | null): void {
     const log = this.options.log;
     if (message.type !== 'join') {
-      log({
+      this.refuse(STRANGER_CAUSES.beforeJoin, {
         level: 'warn',
         msg: 'refused a peer that spoke before joining',
         code: 'ERR_PROTOCOL_POLICY',
@@ -104,7 +168,7 @@ export class Rendezvous {
       return;
     }
     if (message.protocol !== PROTOCOL_VERSION) {
-      log({
+      this.refuse(STRANGER_CAUSES.version, {
         level: 'warn',
         msg: 'refused a worker with another protocol version',
         code: 'ERR_PROTOCOL_VERSION',
@@ -117,7 +181,7 @@ export class Rendezvous {
       return;
     }
     if (!timingSafeEqual(hash(message.token), this.tokenHash)) {
-      log({
+      this.refuse(STRANGER_CAUSES.wrongToken, {
         level: 'warn',
         msg: 'refused a worker with a wrong token',
         code: 'ERR_PROTOCOL_AUTH',
@@ -138,6 +202,7 @@ export class Rendezvous {
         .finally(() => connection.close(CLOSE_CODES.policyViolation, refusal.code));
       return;
     }
+    this.admitted.add(connection);
     this.candidates.push({ connection, join: message });
     log({
       level: 'info',

@@ -36,6 +36,8 @@ export interface WorkerProcessesOptions {
   /** receives every line a worker writes, already marked with its rank */
   readonly onLine: (line: string) => void;
   readonly onExit: (exit: WorkerExit) => void;
+  /** `--connect-timeout` of each worker, in seconds (default: the worker's, a minute) */
+  readonly connectTimeout?: number;
 }
 
 /** "worker rank 1 (pid 4242) exited with code 1" / "was killed by SIGKILL". */
@@ -84,6 +86,8 @@ export class WorkerProcesses {
       if (this.options.zeroMask !== false) args.push('--zero-mask');
       if (ranked) args.push('--rank', String(rank));
       if (backend !== 'auto') args.push('--backend', backend);
+      if (this.options.connectTimeout !== undefined)
+        args.push('--connect-timeout', String(this.options.connectTimeout));
       const child = spawn(process.execPath, args, {
         env: { ...process.env, [TOKEN_ENV]: token },
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -15,3 +15,10 @@ export {
   type LoggerOptions,
   transportLog,
 } from './logger.js';
+export {
+  DEFAULT_RATE_LIMIT_MS,
+  type RateLimitedLog,
+  RateLimiter,
+  rateLimitedLog,
+  type Suppressed,
+} from './rate-limit.js';

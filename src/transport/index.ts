@@ -14,4 +14,18 @@ export {
   DEFAULT_HIGH_WATER_MARK,
   parseConnectionOptions,
 } from './options.js';
-export { DEFAULT_HOST, type Listening, type ListenOptions, listen } from './server.js';
+export {
+  backoffDelay,
+  connectWithRetry,
+  DEFAULT_BACKOFF,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  isRetryable,
+  type RetryOptions,
+} from './retry.js';
+export {
+  DEFAULT_HOST,
+  DEFAULT_UPGRADE_TIMEOUT_MS,
+  type Listening,
+  type ListenOptions,
+  listen,
+} from './server.js';

@@ -11,7 +11,7 @@ import {
 } from '../protocol/index.js';
 import { stepsPerEpoch } from '../sharding/index.js';
 import { loadTask, type Task, tensorSize } from '../tasks/index.js';
-import { type Connection, connect, Heartbeat } from '../transport/index.js';
+import { type Connection, connectWithRetry, Heartbeat } from '../transport/index.js';
 import { asyncLoop } from './async-loop.js';
 import { type BackendName, selectBackend } from './backend.js';
 import { type Fault, Faults } from './faults.js';
@@ -37,6 +37,8 @@ export interface WorkerOptions {
   readonly faults?: readonly Fault[];
   /** send frames unmasked (faster on loopback and private networks; see connect()) */
   readonly zeroMask?: boolean;
+  /** keep trying to reach the coordinator for this long, in ms, with backoff (default 60 s) */
+  readonly connectTimeoutMs?: number;
 }
 
 /** What a worker did, for its exit report. */
@@ -72,7 +74,12 @@ export class Worker {
   async run(): Promise<WorkerResult> {
     const { tf, backend, build } = await selectBackend(this.options.backend);
     this.log({ level: 'info', msg: 'backend selected', backend, build });
-    const connection = await connect(this.options.url, { log: this.log, zeroMask: this.options.zeroMask });
+    // The coordinator may not be up yet (workers started first, or a restart): retry with backoff for a while.
+    const connection = await connectWithRetry(this.options.url, {
+      log: this.log,
+      zeroMask: this.options.zeroMask,
+      ...(this.options.connectTimeoutMs === undefined ? {} : { timeoutMs: this.options.connectTimeoutMs }),
+    });
     this.connection = connection;
     const inbox = new Inbox(connection);
     try {

@@ -79,11 +79,13 @@ describe('dptrain launch --connect (workers for a coordinator elsewhere)', () =>
     expect(noToken.stderr).toContain('no token');
   });
 
-  it('exits 1 naming the worker when the coordinator is not there', async () => {
-    const run = await dptrain(['launch', '--connect', 'ws://127.0.0.1:9', '--workers', '1'], {
-      DPTRAIN_TOKEN: 'connect-test-token',
-    }).exited;
+  it('exits 1 naming the worker when the coordinator is not there within --connect-timeout', async () => {
+    const run = await dptrain(
+      ['launch', '--connect', 'ws://127.0.0.1:9', '--workers', '1', '--connect-timeout', '1'],
+      { DPTRAIN_TOKEN: 'connect-test-token' },
+    ).exited;
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/error: local worker 0 \(pid \d+\) exited with code [12]/);
+    expect(run.stderr).toMatch(/error: local worker 0 \(pid \d+\) exited with code 1/);
+    expect(run.stderr).toContain('cannot connect to ws://127.0.0.1:9: tried for');
   });
 });

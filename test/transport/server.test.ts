@@ -1,3 +1,4 @@
+import { connect as tcpConnect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, type WebSocketServer } from 'ws';
 import { ConfigError, TransportError } from '../../src/errors.js';
@@ -13,6 +14,37 @@ afterEach(async () => {
 });
 
 describe('listen', () => {
+  it('destroys a TCP connection that sends no upgrade within upgradeTimeoutMs, reporting it, and leaves an upgraded one open', async () => {
+    const reported: (string | null)[] = [];
+    const { server, port } = await listen({
+      upgradeTimeoutMs: 300,
+      onUpgradeTimeout: (a) => reported.push(a),
+    });
+    servers.push(server);
+    const started = performance.now();
+    const silent = tcpConnect(port, '127.0.0.1');
+    silent.on('error', () => {});
+    // Half an HTTP request, never finished.
+    const partial = tcpConnect(port, '127.0.0.1', () => partial.write('GET / HTTP/1.1\r\nHost: x\r\n'));
+    partial.on('error', () => {});
+    const client = new WebSocket(`ws://127.0.0.1:${port}`);
+    await new Promise((resolve) => client.once('open', resolve));
+    await Promise.all([silent, partial].map((s) => new Promise((resolve) => s.once('close', resolve))));
+    expect(performance.now() - started).toBeGreaterThanOrEqual(250);
+    expect(reported).toEqual(['127.0.0.1', '127.0.0.1']);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(client.readyState).toBe(WebSocket.OPEN);
+    client.terminate();
+  });
+
+  it('answers a plain HTTP request with 426 Upgrade Required', async () => {
+    const { server, port } = await listen();
+    servers.push(server);
+    const response = await fetch(`http://127.0.0.1:${port}/`);
+    expect(response.status).toBe(426);
+    await response.text();
+  });
+
   it('binds loopback on a free port by default and accepts WebSocket clients', async () => {
     const { server, port } = await listen();
     servers.push(server);
