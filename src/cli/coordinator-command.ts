@@ -7,6 +7,7 @@ import {
   parseRunConfig,
   type RunConfig,
   resolveRun,
+  runConfigAsFile,
   runConfigToYaml,
   simulatedLinks,
 } from '../config/index.js';
@@ -32,10 +33,11 @@ import {
 import { BUILTIN_TASKS } from '../tasks/index.js';
 import { errorExitCode, runExitCode } from './exit-codes.js';
 import type { CommandIo } from './io.js';
+import { loadResume, type Resumed } from './resume.js';
 import { readToken } from './token.js';
 
 /** Flags of `dptrain coordinator` itself; every other `--key value` overrides the run config. */
-const OWN_FLAGS = ['token-file', 'run-dir'] as const;
+const OWN_FLAGS = ['token-file', 'run-dir', 'resume'] as const;
 
 /**
  * `dptrain coordinator [CONFIG] [--key value …] [--token-file F] [--run-dir DIR]`: the coordinator process.
@@ -48,7 +50,9 @@ export async function coordinatorCommand(argv: readonly string[], io: CommandIo)
   if (positionals.length > 1)
     throw new UsageError(`expected at most one config file, received ${positionals.join(' ')}`);
   const file = positionals[0] === undefined ? undefined : await readConfigFile(positionals[0]);
-  const config = parseRunConfig(file, overrides);
+  const warn = (line: string) => io.stderr(`warning: ${line}`);
+  const resumed = own.resume === undefined ? undefined : await loadResume(own.resume, file, overrides, warn);
+  const config = resumed?.config ?? parseRunConfig(file, overrides);
   if (simulatedLinks(config) !== null) {
     // The relays sit between a worker and the coordinator, so the launcher starts them; here the workers are elsewhere.
     throw new ConfigError(
@@ -69,6 +73,7 @@ export async function coordinatorCommand(argv: readonly string[], io: CommandIo)
       runDir,
       logger,
       announce: (url) => io.stdout(`listening ${url}`),
+      ...(resumed === undefined ? {} : { resume: resumed }),
     });
   } catch (error) {
     // A run that could not start still left its summary.json: say where, as a run that started does.
@@ -96,6 +101,8 @@ export interface CoordinateOptions {
   readonly announce: (url: string) => void;
   /** sees the coordinator before it runs (the launcher follows its events) */
   readonly attach?: (coordinator: Coordinator) => void;
+  /** a checkpoint to continue from (`--resume`) */
+  readonly resume?: Resumed;
   /** the simulated links as the run ends (the launcher's relays and their byte counts); none: no relays */
   readonly links?: () => readonly SimulatedLink[] | null;
 }
@@ -120,7 +127,10 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
   const task = Object.hasOwn(BUILTIN_TASKS, config.task) ? config.task : resolve(config.task);
   let lrMarker: LrMarker | undefined;
   let configWritten: Promise<void> = Promise.resolve();
-  const checkpoints = checkpointWriter(config, directory.path, logger);
+  let lrVariables: Readonly<Record<string, number>> | null = null;
+  const checkpoints = checkpointWriter(config, directory.path, logger, () => ({ lrVariables }));
+  const resume = options.resume;
+  if (resume !== undefined) logger.info('resuming', { from: resume.from.path, step: resume.from.step });
   const coordinator = new Coordinator({
     workers: config.workers,
     token,
@@ -130,6 +140,7 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
     ...(config.mode === 'async' ? { async: policyFromConfig(config.async) } : {}),
     simulate: config.simulate,
     checkpoint: { everySteps: config.checkpoint.every_steps, save: checkpoints.save },
+    ...(resume === undefined ? {} : { resume: resume.state }),
     training: {
       task,
       seed: config.seed,
@@ -141,7 +152,10 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
     plan: (datasetSize) => {
       const resolved = resolveRun(config, datasetSize);
       configWritten = directory.writeConfig(runConfigToYaml(config, resolved));
-      const scheduler = createScheduler(config.lr, { path: 'lr', variables: resolved.lrVariables });
+      // A resumed run keeps the first launch's `lr` variables: its expressions are not evaluated again.
+      const variables = resume?.lrVariables ?? resolved.lrVariables;
+      lrVariables = variables;
+      const scheduler = createScheduler(config.lr, { path: 'lr', variables });
       const end = warmupEnd(scheduler);
       const perCall = config.lrGranularity === 'step' ? 1 : resolved.stepsPerEpoch;
       lrMarker = end === null ? undefined : { step: end.calls * perCall, label: end.label };
@@ -152,7 +166,7 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
         granularity: config.lrGranularity,
         scheduler,
         // a second instance, never stepped by the run: async mode checks every applied LR against it
-        referenceScheduler: createScheduler(config.lr, { path: 'lr', variables: resolved.lrVariables }),
+        referenceScheduler: createScheduler(config.lr, { path: 'lr', variables }),
       };
     },
     onNonfinite: config.onNonfinite,
@@ -287,7 +301,7 @@ function failureOf(error: unknown): RunFailure {
 }
 
 /** Splits `--name value` / `--name=value` for the given names out of argv. */
-function takeFlags<const N extends string>(
+export function takeFlags<const N extends string>(
   argv: readonly string[],
   names: readonly N[],
 ): { own: Partial<Record<N, string>>; rest: string[] } {
@@ -312,15 +326,20 @@ function takeFlags<const N extends string>(
  * or `<run dir>/checkpoints`, logging each; a write that fails is logged and the run goes on (the previous
  * checkpoint stays valid). `settled()` waits for the writes and gives the newest checkpoint written.
  */
-function checkpointWriter(config: RunConfig, runDir: string, logger: Logger) {
+function checkpointWriter(
+  config: RunConfig,
+  runDir: string,
+  logger: Logger,
+  metadata: () => Readonly<Record<string, unknown>>,
+) {
   const dir = config.checkpoint.dir === null ? join(runDir, CHECKPOINTS_DIR) : resolve(config.checkpoint.dir);
   let writes: Promise<void> = Promise.resolve();
   let newest: { path: string; step: number } | null = null;
   const save = (state: SerializedRunState, why: 'every' | 'end') => {
     const step = state.json.step;
     const content = {
-      config,
-      metadata: { mode: config.mode, why, writtenAt: new Date().toISOString() },
+      config: runConfigAsFile(config),
+      metadata: { mode: config.mode, why, writtenAt: new Date().toISOString(), ...metadata() },
       state,
     };
     writes = writes

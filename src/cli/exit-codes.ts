@@ -1,4 +1,5 @@
 import {
+  CheckpointError,
   ConfigError,
   ExpressionError,
   NetsimError,
@@ -74,6 +75,8 @@ function isBadInput(error: unknown): boolean {
     error instanceof OptimizerError ||
     error instanceof TaskError ||
     error instanceof NetsimError ||
+    // only reading one can fail a command: a resume whose checkpoint is missing or damaged
+    error instanceof CheckpointError ||
     isSystemError(error)
   );
 }

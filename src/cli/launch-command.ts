@@ -22,10 +22,11 @@ import {
 import { createLogger } from '../log/index.js';
 import { runDirectoryName } from '../run-directory/index.js';
 import { loadTask, type Task } from '../tasks/index.js';
-import { coordinate, readConfigFile } from './coordinator-command.js';
+import { coordinate, readConfigFile, takeFlags } from './coordinator-command.js';
 import { EXIT_CODES } from './exit-codes.js';
 import type { CommandIo } from './io.js';
 import { launchWorkersCommand } from './launch-workers.js';
+import { loadResume } from './resume.js';
 
 const CLI = fileURLToPath(new URL('./main.js', import.meta.url));
 
@@ -40,11 +41,14 @@ export async function launchCommand(argv: readonly string[], io: CommandIo): Pro
   // Workers for a coordinator elsewhere take no run config: the coordinator has it.
   if (argv.some((arg) => arg === '--connect' || arg.startsWith('--connect=')))
     return launchWorkersCommand(argv, io);
-  const { overrides, positionals } = parseOverrideFlags(argv);
+  const { own, rest } = takeFlags(argv, ['resume']);
+  const { overrides, positionals } = parseOverrideFlags(rest);
   if (positionals.length > 1)
     throw new UsageError(`expected at most one config file, received ${positionals.join(' ')}`);
   const file = positionals[0] === undefined ? undefined : await readConfigFile(positionals[0]);
-  const config = parseRunConfig(file, overrides);
+  const warn = (line: string) => io.stderr(`warning: ${line}`);
+  const resumed = own.resume === undefined ? undefined : await loadResume(own.resume, file, overrides, warn);
+  const config = resumed?.config ?? parseRunConfig(file, overrides);
   const task = await loadTask(config.task);
   resolveRun(config, await trainingSetSize(task, config));
 
@@ -104,6 +108,7 @@ export async function launchCommand(argv: readonly string[], io: CommandIo): Pro
         source: 'coordinator',
         write: (line) => display.log(line),
       }),
+      ...(resumed === undefined ? {} : { resume: resumed }),
       announce: (url) => {
         void startWorkers(url).catch((error: unknown) => {
           const message = error instanceof Error ? error.message : String(error);

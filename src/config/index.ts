@@ -9,4 +9,5 @@ export { parseOverrideFlags } from './flags.js';
 export { RUN_CONFIG_KEYS, type RunConfig, type RunConfigKey, type RunConfigPart } from './keys.js';
 export { hasLinkEffect, type LinkConditions, linkOf, simulatedLinks } from './links.js';
 export { renderRunConfigTable } from './readme-table.js';
+export { resumeRunConfig, runConfigAsFile } from './resume.js';
 export { parseRunConfig, type ResolvedRun, resolveRun, runConfigToYaml } from './run-config.js';

@@ -223,7 +223,7 @@ export const TABLE = [
     field: 'epochs',
     default: 3,
     rule: optionalCount,
-    resume: false,
+    resume: true,
     meaning: 'epochs to train; not together with `steps`',
   }),
   row({
@@ -231,7 +231,7 @@ export const TABLE = [
     field: 'steps',
     default: null,
     rule: optionalCount,
-    resume: false,
+    resume: true,
     meaning: 'global steps to train instead of epochs',
   }),
   row({

@@ -108,6 +108,12 @@ export interface CoordinatorOptions {
     readonly everySteps: number;
     readonly save: (state: SerializedRunState, why: 'every' | 'end') => void;
   };
+  /**
+   * A checkpoint's run state to continue from (sync mode, the same number of workers): the run starts at its
+   * global step with its parameters, optimizer state, schedule and batch positions, and welcomes every worker with
+   * them, so it goes on as the saved run would have.
+   */
+  readonly resume?: SerializedRunState;
   /** called once rank 0 reported the training set size; throws to refuse the run */
   readonly plan: (datasetSize: number) => PlanSpec;
   readonly onNonfinite: 'skip' | 'abort';
@@ -454,7 +460,29 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       granularity: plan.granularity,
       stepsPerEpoch: plan.stepsPerEpoch,
     });
-    const state = new RunState({ params, optimizer, clock, seed: this.options.training.seed, worldSize });
+    const saved = this.options.resume;
+    if (saved !== undefined && asyncMode) {
+      throw new TrainingError(
+        'ERR_TRAINING_STATE',
+        'resuming an async run is not supported yet: resume a sync run',
+      );
+    }
+    const state =
+      saved === undefined
+        ? new RunState({ params, optimizer, clock, seed: this.options.training.seed, worldSize })
+        : RunState.restore(saved, {
+            optimizer,
+            scheduler: plan.scheduler,
+            granularity: plan.granularity,
+            stepsPerEpoch: plan.stepsPerEpoch,
+            worldSize,
+          });
+    if (state.params.length !== params.length) {
+      throw new TrainingError(
+        'ERR_TRAINING_STATE',
+        `the checkpoint holds ${state.params.length} parameters but the model has ${params.length}: resume with the same task`,
+      );
+    }
     const optimizerState = optimizer.stateDict();
     await this.beforeTraining(
       group,
@@ -469,7 +497,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
             round: asyncMode ? state.positions[m.rank]! : state.round,
             stepsPerEpoch: plan.stepsPerEpoch,
             totalSteps: plan.totalSteps,
-            params,
+            params: state.params,
             optimizerState,
           }),
         ),

@@ -196,10 +196,12 @@ describe('the table of keys', () => {
     expectTypeOf<keyof RunConfig>().toEqualTypeOf<(typeof RUN_CONFIG_KEYS)[number]['field']>();
   });
 
-  it('lets a resumed run change the operational keys only, never what defines the trajectory', () => {
+  it('lets a resumed run change the run length and the operational keys only, never what defines the trajectory', () => {
     const resumable = RUN_CONFIG_KEYS.filter((entry) => entry.resume).map((entry) => entry.key);
     expect(resumable.sort()).toEqual(
       [
+        'epochs',
+        'steps',
         'out',
         'checkpoint',
         'host',

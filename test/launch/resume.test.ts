@@ -1,0 +1,150 @@
+import { existsSync } from 'node:fs';
+import { readdir, readFile, truncate } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { dptrain, scratch } from '../support/processes.js';
+import { readRunDirectory } from '../support/run-directory.js';
+
+const BASE = ['task: synthetic', 'workers: 2', 'batch_size: 32', 'data_limit: 512', 'steps: 600'];
+const MOMENTUM = [
+  ...BASE,
+  'optimizer: { name: Momentum, momentum: 0.9 }',
+  'lr: { name: StepDecay, learning_rate: 0.05, step_size: 70 }',
+];
+// Adam, and a schedule stepped per epoch (16 steps here): the partial-epoch state must survive the resume too.
+const ADAM_EPOCH = [
+  ...BASE,
+  'optimizer: { name: Adam }',
+  'lr_granularity: epoch',
+  'lr: { name: MultiStepDecay, learning_rate: 0.01, milestones: [3, 9, 20], gamma: 0.5 }',
+];
+
+function runDirectoryOf(stdout: string): string {
+  const last = stdout.trim().split('\n').at(-1) ?? '';
+  expect(last).toMatch(/^run directory: /);
+  return last.slice('run directory: '.length);
+}
+
+async function launch(args: readonly string[]) {
+  const run = await dptrain(['launch', '--no-progress', ...args]).exited;
+  expect(run.code, run.stderr).toBe(0);
+  return { run, dir: runDirectoryOf(run.stdout) };
+}
+
+/** A launch killed with SIGKILL (the coordinator's process, the launcher) once `lines` steps are in metrics.jsonl. */
+async function killedAt(
+  config: string,
+  out: string,
+  lines: number,
+  extra: readonly string[],
+): Promise<string> {
+  const child = dptrain(['launch', config, '--out', out, '--no-progress', ...extra]);
+  for (;;) {
+    const names = existsSync(out) ? await readdir(out) : [];
+    const metrics = names.length === 1 ? join(out, names[0]!, 'metrics.jsonl') : null;
+    if (metrics !== null && existsSync(metrics)) {
+      const text = await readFile(metrics, 'utf8');
+      if (text.split('\n').filter((line) => line !== '').length >= lines) break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  child.process.kill('SIGKILL');
+  const exit = await child.exited;
+  expect(exit.signal).toBe('SIGKILL');
+  return join(out, (await readdir(out))[0]!);
+}
+
+describe('dptrain launch --resume', () => {
+  it.each([
+    ['Momentum, LR per step', MOMENTUM],
+    ['Adam, LR per epoch', ADAM_EPOCH],
+  ])(
+    'continues a run killed with SIGKILL bit for bit (%s): the same parameters and LR record as without',
+    async (_, lines) => {
+      const dir = await scratch({ 'run.yaml': lines.join('\n') });
+      const config = join(dir, 'run.yaml');
+      const whole = await launch([config, '--out', join(dir, 'whole')]);
+      // Killed between two checkpoints: steps after the last one are lost and done again.
+      const killed = await killedAt(config, join(dir, 'killed'), 230, ['--checkpoint.every-steps', '100']);
+      const resumed = await launch(['--resume', killed, '--out', join(dir, 'resumed')]);
+      const from = /resuming from=\S+ step=(\d+)/.exec(resumed.run.stderr);
+      expect(from, resumed.run.stderr).not.toBeNull();
+      const step = Number(from![1]);
+      expect(step % 100).toBe(0);
+      expect(step).toBeGreaterThanOrEqual(200);
+      const a = await readRunDirectory(whole.dir);
+      const b = await readRunDirectory(resumed.dir);
+      expect(b.summary.steps).toBe(600);
+      expect(b.summary.paramsDigest).toBe(a.summary.paramsDigest);
+      expect(b.summary.consistency.consistent).toBe(true);
+      // The resumed run's LR record is the uninterrupted one's from the resumed step on, bit for bit.
+      expect(b.consistency.scheduleLrs).toEqual(a.consistency.scheduleLrs.slice(step));
+      expect(b.metrics.map((m) => m.step)).toEqual(a.metrics.slice(step).map((m) => m.step));
+    },
+    240_000,
+  );
+
+  it('skips a torn newest checkpoint with a warning and resumes from the one before', async () => {
+    const dir = await scratch({
+      'run.yaml': [...MOMENTUM.filter((l) => !l.startsWith('steps')), 'steps: 60'].join('\n'),
+    });
+    const first = await launch([
+      join(dir, 'run.yaml'),
+      '--out',
+      join(dir, 'first'),
+      '--checkpoint.every-steps',
+      '20',
+    ]);
+    const checkpoints = join(first.dir, 'checkpoints');
+    expect((await readdir(checkpoints)).sort()).toEqual([
+      'step-00000020.ckpt',
+      'step-00000040.ckpt',
+      'step-00000060.ckpt',
+    ]);
+    await truncate(join(checkpoints, 'step-00000060.ckpt'), 100);
+    const resumed = await launch(['--resume', first.dir, '--out', join(dir, 'resumed')]);
+    expect(resumed.run.stderr).toMatch(
+      /warning: .*step-00000060\.ckpt is torn .*; using .*step-00000040\.ckpt/,
+    );
+    expect(resumed.run.stderr).toMatch(/resuming from=\S+step-00000040\.ckpt step=40/);
+    const a = await readRunDirectory(first.dir);
+    const b = await readRunDirectory(resumed.dir);
+    expect(b.summary.paramsDigest).toBe(a.summary.paramsDigest);
+  }, 120_000);
+
+  it('refuses a change of what defines the trajectory, exit 2 naming the key, and takes a resumable one', async () => {
+    const dir = await scratch({
+      'run.yaml': [...MOMENTUM.filter((l) => !l.startsWith('steps')), 'steps: 10'].join('\n'),
+    });
+    const first = await launch([join(dir, 'run.yaml'), '--out', join(dir, 'first')]);
+    const seed = await dptrain(['launch', '--resume', first.dir, '--seed', '7', '--out', join(dir, 'x')])
+      .exited;
+    expect(seed.code).toBe(2);
+    expect(seed.stderr).toContain("seed: differs from the checkpoint's (1 there, 7 now)");
+    const lr = await dptrain(['launch', '--resume', first.dir, '--lr.gamma', '0.5', '--out', join(dir, 'x')])
+      .exited;
+    expect(lr.code).toBe(2);
+    expect(lr.stderr).toMatch(/^error: lr: differs from the checkpoint's/m);
+    // A longer run and another round timeout are fine: it goes on from step 10 to 14.
+    const longer = await launch([
+      '--resume',
+      first.dir,
+      '--steps',
+      '14',
+      '--round-timeout',
+      '30',
+      '--out',
+      join(dir, 'y'),
+    ]);
+    const { summary } = await readRunDirectory(longer.dir);
+    expect(summary.steps).toBe(14);
+    expect(summary.consistency.consistent).toBe(true);
+  }, 120_000);
+
+  it('says clearly when there is nothing to resume from', async () => {
+    const dir = await scratch();
+    const run = await dptrain(['launch', '--resume', join(dir, 'nothing')]).exited;
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/error: .*nothing/);
+  });
+});
