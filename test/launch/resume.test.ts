@@ -141,6 +141,24 @@ describe('dptrain launch --resume', () => {
     expect(summary.consistency.consistent).toBe(true);
   }, 120_000);
 
+  it("keeps the first launch's lr variables when a resumed run is longer (T_max: total_steps stays 20)", async () => {
+    const schedule = (tMax: string) =>
+      `lr: { name: CosineAnnealingDecay, learning_rate: 0.1, T_max: ${tMax} }`;
+    const base = [...MOMENTUM.filter((l) => !l.startsWith('steps') && !l.startsWith('lr'))];
+    const dir = await scratch({
+      'expr.yaml': [...base, 'steps: 20', schedule('total_steps')].join('\n'),
+      'fixed.yaml': [...base, 'steps: 30', schedule('20')].join('\n'),
+    });
+    const first = await launch([join(dir, 'expr.yaml'), '--out', join(dir, 'first')]);
+    const longer = await launch(['--resume', first.dir, '--steps', '30', '--out', join(dir, 'longer')]);
+    // The same schedule written with the number by hand, run uninterrupted to 30 steps.
+    const fixed = await launch([join(dir, 'fixed.yaml'), '--out', join(dir, 'fixed')]);
+    const b = await readRunDirectory(longer.dir);
+    const c = await readRunDirectory(fixed.dir);
+    expect(b.consistency.scheduleLrs).toEqual(c.consistency.scheduleLrs.slice(20));
+    expect(b.summary.paramsDigest).toBe(c.summary.paramsDigest);
+  }, 120_000);
+
   it('says clearly when there is nothing to resume from', async () => {
     const dir = await scratch();
     const run = await dptrain(['launch', '--resume', join(dir, 'nothing')]).exited;
