@@ -29,6 +29,8 @@ import { launchWorkersCommand } from './launch-workers.js';
 import { loadResume } from './resume.js';
 
 const CLI = fileURLToPath(new URL('./main.js', import.meta.url));
+/** How long workers may take to leave once the run is over before they are killed. */
+const WORKER_EXIT_GRACE_MS = 5_000;
 
 /**
  * `dptrain launch [CONFIG] [--key value …]`: the coordinator (in this process) and N worker processes on this
@@ -127,10 +129,15 @@ export async function launchCommand(argv: readonly string[], io: CommandIo): Pro
     });
     runOver = true;
     display.end();
+    // The run is over: a worker that does not leave (hung, or stopped with SIGSTOP) is killed, as torchrun does.
+    const grace = setTimeout(() => workers?.kill('SIGKILL'), WORKER_EXIT_GRACE_MS);
     const exits = (await workers?.exited()) ?? [];
+    clearTimeout(grace);
     const { result, summary } = outcome;
     if (result.failure !== null) {
-      const culprit = casualties.find((e) => e.rank === result.failure!.rank) ?? casualties[0];
+      // The rank the coordinator named; another worker that exited because the run failed is not the culprit.
+      const named = result.failure.rank;
+      const culprit = named === null ? casualties[0] : casualties.find((e) => e.rank === named);
       const lost = result.failure.code === 'ERR_TRAINING_WORKER_LOST' && culprit !== undefined;
       io.stderr(`error: ${lost ? workerFailure(culprit).message : result.failure.message}`);
     }
