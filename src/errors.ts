@@ -246,14 +246,17 @@ export type TrainingErrorCode =
 /** A training run could not go on; `rank` names the worker at fault when there is one. */
 export class TrainingError extends DptrainError {
   readonly rank: number | null;
+  /** ERR_TRAINING_STOPPED: the signal that stopped the run, when one did (its exit code is then 130 or 143) */
+  readonly signal: 'SIGINT' | 'SIGTERM' | null;
 
   constructor(
     readonly code: TrainingErrorCode,
     message: string,
-    options?: { cause?: unknown; rank?: number | null },
+    options?: { cause?: unknown; rank?: number | null; signal?: 'SIGINT' | 'SIGTERM' | null },
   ) {
     super(message, options);
     this.rank = options?.rank ?? null;
+    this.signal = options?.signal ?? null;
   }
 }
 

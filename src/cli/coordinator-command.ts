@@ -209,7 +209,19 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
     let result: RunResult;
     try {
       result = await coordinator.run();
-    } catch (error) {
+    } catch (thrown) {
+      // Ctrl-C while workers were still joining: the run was stopped, not failed (exit 130/143).
+      const stoppedBy =
+        signal !== null && thrown instanceof TrainingError && thrown.code === 'ERR_TRAINING_STOPPED'
+          ? signal
+          : null;
+      const error =
+        stoppedBy === null
+          ? thrown
+          : new TrainingError('ERR_TRAINING_STOPPED', (thrown as Error).message, {
+              cause: thrown,
+              signal: stoppedBy,
+            });
       await configWritten;
       await checkpoints.settled();
       await directory.failedBeforeStart({
@@ -219,6 +231,7 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
         wallSeconds: wallSeconds(),
         exitCode: errorExitCode(error),
         simulated: simulatedConditions(),
+        stopped: stoppedBy === null ? null : (error as Error).message,
       });
       throw error;
     }

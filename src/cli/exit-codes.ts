@@ -6,6 +6,7 @@ import {
   OptimizerError,
   SchedulerError,
   TaskError,
+  TrainingError,
   UsageError,
 } from '../errors.js';
 
@@ -62,6 +63,9 @@ export function runExitCode(verdict: RunVerdict): number {
  * errorExitCode(new UsageError('--steps is required')); // 2
  */
 export function errorExitCode(error: unknown): number {
+  if (error instanceof TrainingError && error.code === 'ERR_TRAINING_STOPPED' && error.signal !== null) {
+    return SIGNAL_EXIT_CODES[error.signal];
+  }
   return isBadInput(error) ? EXIT_CODES.refused : EXIT_CODES.failed;
 }
 

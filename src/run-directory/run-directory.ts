@@ -242,13 +242,16 @@ export class RunDirectory {
     wallSeconds: number;
     exitCode: number;
     simulated?: SimulatedConditions | null;
+    /** the reason when a signal stopped it before training began (the outcome is then `stopped`) */
+    stopped?: string | null;
   }): Promise<RunSummary> {
     await this.endMetrics();
+    const stopped = run.stopped ?? null;
     const summary: RunSummary = {
       mode: run.mode,
-      outcome: 'failed',
-      failure: run.failure,
-      stopped: null,
+      outcome: stopped === null ? 'failed' : 'stopped',
+      failure: stopped === null ? run.failure : null,
+      stopped,
       exitCode: run.exitCode,
       workers: run.workers,
       steps: 0,
