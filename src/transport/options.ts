@@ -54,3 +54,21 @@ export function parseConnectionOptions(options: ConnectionOptions = {}): Connect
     ...(options.allocateTensor === undefined ? {} : { allocateTensor: options.allocateTensor }),
   });
 }
+
+/**
+ * A duration option in milliseconds, checked: a finite number above 0, else ConfigError ERR_CONFIG_BAD_VALUE naming
+ * the option.
+ *
+ * @example
+ * positiveMs('timeoutMs', 60_000); // 60000
+ */
+export function positiveMs(option: string, value: number): number {
+  if (!(Number.isFinite(value) && value > 0)) {
+    throw new ConfigError(
+      'ERR_CONFIG_BAD_VALUE',
+      option,
+      `must be a positive number of milliseconds, received ${String(value)}`,
+    );
+  }
+  return value;
+}

@@ -1,6 +1,7 @@
-import { ConfigError, TransportError } from '../errors.js';
+import { TransportError } from '../errors.js';
 import { type ConnectOptions, connect, DEFAULT_HANDSHAKE_TIMEOUT_MS } from './client.js';
 import type { Connection } from './connection.js';
+import { positiveMs } from './options.js';
 
 /** Default time a worker keeps trying to reach its coordinator (`--connect-timeout`). */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 60_000;
@@ -59,14 +60,7 @@ export interface RetryOptions extends ConnectOptions {
  * const connection = await connectWithRetry('ws://127.0.0.1:29500', { timeoutMs: 60_000, log });
  */
 export async function connectWithRetry(url: string, options: RetryOptions = {}): Promise<Connection> {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-  if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
-    throw new ConfigError(
-      'ERR_CONFIG_BAD_VALUE',
-      'timeoutMs',
-      `must be a positive number of milliseconds, received ${String(timeoutMs)}`,
-    );
-  }
+  const timeoutMs = positiveMs('timeoutMs', options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
   const { timeoutMs: _t, random = Math.random, ...connectOptions } = options;
   const log = options.log;
   const started = performance.now();

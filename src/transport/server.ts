@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { ConfigError, TransportError } from '../errors.js';
 import { checkFrameBytes, DEFAULT_MAX_FRAME_BYTES } from '../protocol/index.js';
+import { positiveMs } from './options.js';
 
 /** Default interface: loopback only; pass `host: '0.0.0.0'` to accept workers on other machines. */
 export const DEFAULT_HOST = '127.0.0.1';
@@ -57,14 +58,10 @@ export async function listen(options: ListenOptions = {}): Promise<Listening> {
     );
   }
   const maxPayload = checkFrameBytes(options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
-  const upgradeTimeoutMs = options.upgradeTimeoutMs ?? DEFAULT_UPGRADE_TIMEOUT_MS;
-  if (!(Number.isFinite(upgradeTimeoutMs) && upgradeTimeoutMs > 0)) {
-    throw new ConfigError(
-      'ERR_CONFIG_BAD_VALUE',
-      'upgradeTimeoutMs',
-      `must be a positive number of milliseconds, received ${String(upgradeTimeoutMs)}`,
-    );
-  }
+  const upgradeTimeoutMs = positiveMs(
+    'upgradeTimeoutMs',
+    options.upgradeTimeoutMs ?? DEFAULT_UPGRADE_TIMEOUT_MS,
+  );
   // The HTTP server is ours (ws would make one without a deadline before the upgrade): a socket that never
   // sends its request would otherwise stay open for as long as the peer likes.
   const http = createServer((_request, response) => {
