@@ -1,25 +1,7 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { parse } from 'yaml';
-import {
-  parseOverrideFlags,
-  parseRunConfig,
-  RUN_CONFIG_KEYS,
-  type RunConfig,
-  runConfigToYaml,
-} from '../../src/config/index.js';
-import { ConfigError } from '../../src/errors.js';
-
-function refusal(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
-
-const flags = (...argv: string[]) => parseOverrideFlags(argv).overrides;
+import { parseRunConfig, RUN_CONFIG_KEYS, type RunConfig, runConfigToYaml } from '../../src/config/index.js';
+import { flags, refusal } from '../support/config.js';
 
 describe('the checkpoint section', () => {
   it('defaults to saving only at stop and at the end, into the run directory, keeping 3 files', () => {

@@ -4,7 +4,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readCheckpoint } from '../../src/checkpoint/index.js';
-import { dptrain, scratch } from '../support/processes.js';
+import { dptrain, runDirectoryOf, scratch } from '../support/processes.js';
 import { readRunDirectory } from '../support/run-directory.js';
 
 const QUICK = [
@@ -20,12 +20,6 @@ const sha256 = (params: Float32Array) =>
   `sha256:${createHash('sha256')
     .update(new Uint8Array(params.buffer, params.byteOffset, params.byteLength))
     .digest('hex')}`;
-
-function runDirectoryOf(stdout: string): string {
-  const last = stdout.trim().split('\n').at(-1) ?? '';
-  expect(last).toMatch(/^run directory: /);
-  return last.slice('run directory: '.length);
-}
 
 describe('checkpoints of a run', () => {
   it('writes one every every_steps, keeps the newest keep, the last holding the final parameters bit for bit', async () => {

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { dptrain, scratch } from '../support/processes.js';
+import { dptrain, runDirectoryOf, scratch } from '../support/processes.js';
 import { readRunDirectory } from '../support/run-directory.js';
 
 /** The pid of the launcher's worker with `--rank R`, read from ps. */
@@ -47,8 +47,7 @@ describe('a hung worker (SIGSTOP) under dptrain launch', () => {
       expect(run.stderr).toMatch(
         /error: worker rank 1 \(pid \d+ on \S+\) silent for \d+ ms \(heartbeat_timeout 2 s\)/,
       );
-      const last = run.stdout.trim().split('\n').at(-1)!;
-      const { summary } = await readRunDirectory(last.slice('run directory: '.length));
+      const { summary } = await readRunDirectory(runDirectoryOf(run.stdout));
       expect(summary.failure).toMatchObject({
         code: 'ERR_TRAINING_WORKER_LOST',
         rank: 1,

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { dptrain, scratch } from '../support/processes.js';
+import { dptrain, runDirectoryOf, scratch } from '../support/processes.js';
 import { readRunDirectory } from '../support/run-directory.js';
 
 const QUICK = [
@@ -23,8 +23,7 @@ async function launch(dir: string, extra: readonly string[]) {
     ...extra,
   ]).exited;
   expect(run.code, run.stderr).toBe(0);
-  const last = run.stdout.trim().split('\n').at(-1) ?? '';
-  return { run, record: await readRunDirectory(last.slice('run directory: '.length)) };
+  return { run, record: await readRunDirectory(runDirectoryOf(run.stdout)) };
 }
 
 describe('dptrain launch with simulated links', () => {

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { dptrain, scratch } from '../support/processes.js';
+import { dptrain, runDirectoryOf, scratch } from '../support/processes.js';
 import { type RunRecord, readEarlyEnd, readRunDirectory } from '../support/run-directory.js';
 
 const QUICK = [
@@ -14,13 +14,6 @@ const QUICK = [
   'optimizer: { name: SGD }',
   'lr: { name: StepDecay, learning_rate: 0.3, step_size: 10 }',
 ];
-
-/** The run directory the launcher named on its last stdout line. */
-function runDirectoryOf(stdout: string): string {
-  const last = stdout.trim().split('\n').at(-1) ?? '';
-  expect(last).toMatch(/^run directory: /);
-  return last.slice('run directory: '.length);
-}
 
 async function checkRunDirectory(dir: string, workers: number): Promise<RunRecord> {
   const files = await readdir(dir);

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { dptrain, scratch } from '../support/processes.js';
+import { dptrain, runDirectoryOf, scratch } from '../support/processes.js';
 import { readRunDirectory } from '../support/run-directory.js';
 
 const BASE = ['task: synthetic', 'workers: 2', 'batch_size: 32', 'data_limit: 512', 'steps: 600'];
@@ -18,12 +18,6 @@ const ADAM_EPOCH = [
   'lr_granularity: epoch',
   'lr: { name: MultiStepDecay, learning_rate: 0.01, milestones: [3, 9, 20], gamma: 0.5 }',
 ];
-
-function runDirectoryOf(stdout: string): string {
-  const last = stdout.trim().split('\n').at(-1) ?? '';
-  expect(last).toMatch(/^run directory: /);
-  return last.slice('run directory: '.length);
-}
 
 async function launch(args: readonly string[]) {
   const run = await dptrain(['launch', '--no-progress', ...args]).exited;

@@ -40,6 +40,12 @@ function ownNamespaces(): string[] {
     .filter((name) => name.startsWith(`${PREFIX}-`));
 }
 
+/** The script's arguments for a short 2-worker synthetic run on `port`, with `extra` options of its own. */
+function quickRun(port: number, runDir: string, extra: readonly string[] = []): string[] {
+  const own = ['--prefix', PREFIX, '--workers', '2', '--port', String(port), ...extra, '--json'];
+  return [...own, '--', '--task', 'synthetic', '--steps', '20', '--batch-size', '32', '--run-dir', runDir];
+}
+
 describe('scripts/multihost.mjs', () => {
   let dir = '';
   let skipReason: string | null = null;
@@ -47,24 +53,7 @@ describe('scripts/multihost.mjs', () => {
 
   beforeAll(async () => {
     dir = await scratch();
-    run = await multihost([
-      '--prefix',
-      PREFIX,
-      '--workers',
-      '2',
-      '--port',
-      '29517',
-      '--json',
-      '--',
-      '--task',
-      'synthetic',
-      '--steps',
-      '20',
-      '--batch-size',
-      '32',
-      '--run-dir',
-      join(dir, 'run'),
-    ]);
+    run = await multihost(quickRun(29517, join(dir, 'run')));
     if (run.code === SKIPPED) skipReason = run.stderr.trim();
   }, 180_000);
 
@@ -96,28 +85,9 @@ describe('scripts/multihost.mjs', () => {
 
   it('puts a dptrain netsim relay on each worker host with --latency-ms: the same parameters, bytes forwarded', async (ctx) => {
     if (skipReason !== null) ctx.skip(skipReason);
-    const relayed = await multihost([
-      '--prefix',
-      PREFIX,
-      '--workers',
-      '2',
-      '--port',
-      '29518',
-      '--latency-ms',
-      '5',
-      '--jitter-ms',
-      '1',
-      '--json',
-      '--',
-      '--task',
-      'synthetic',
-      '--steps',
-      '20',
-      '--batch-size',
-      '32',
-      '--run-dir',
-      join(dir, 'relayed'),
-    ]);
+    const relayed = await multihost(
+      quickRun(29518, join(dir, 'relayed'), ['--latency-ms', '5', '--jitter-ms', '1']),
+    );
     expect(relayed.code, relayed.stderr).toBe(0);
     const report = JSON.parse(relayed.stdout.trim().split('\n').at(-1)!);
     const plain = JSON.parse(run!.stdout.trim().split('\n').at(-1)!);

@@ -67,3 +67,11 @@ export async function scratch(files: Readonly<Record<string, string>> = {}): Pro
   for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
   return dir;
 }
+
+/** The run directory a launch or coordinator named on its last stdout line (`run directory: <path>`). */
+export function runDirectoryOf(stdout: string): string {
+  const last = stdout.trim().split('\n').at(-1) ?? '';
+  if (!last.startsWith('run directory: '))
+    throw new Error(`the last stdout line names no run directory: ${last}`);
+  return last.slice('run directory: '.length);
+}
