@@ -170,6 +170,11 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
       };
     },
     onNonfinite: config.onNonfinite,
+    failure: {
+      policy: config.onWorkerFailure,
+      maxRestarts: config.workerMaxRestarts,
+      minWorkers: config.minWorkers,
+    },
     evaluate: true,
     timeouts: {
       joinMs: config.joinTimeout * 1000,

@@ -68,6 +68,8 @@ export async function launchCommand(argv: readonly string[], io: CommandIo): Pro
   let relays: LinkRelays | undefined;
   /** worker processes that ended badly while the run was on, in the order they ended */
   const casualties: WorkerExit[] = [];
+  /** how often each rank was started again (`on_worker_failure: restart`) */
+  const restarts = new Array<number>(config.workers).fill(0);
   let runOver = false;
   let interrupts = 0;
   const interrupt = () => {
@@ -93,8 +95,23 @@ export async function launchCommand(argv: readonly string[], io: CommandIo): Pro
       onLine: (line) => display.log(line),
       onExit: (exit) => {
         if (exit.code === 0 || runOver) return;
+        if (config.onWorkerFailure === 'restart' && restarts[exit.rank]! < config.workerMaxRestarts) {
+          // torchrun restarts the whole group; only this rank is started again, and it rejoins the run in progress.
+          restarts[exit.rank]! += 1;
+          logger.warn('restarting a worker', {
+            rank: exit.rank,
+            pid: exit.pid,
+            exitCode: exit.code,
+            signal: exit.signal,
+            restart: restarts[exit.rank],
+            of: config.workerMaxRestarts,
+          });
+          workers?.restart(exit.rank);
+          return;
+        }
         casualties.push(exit);
-        coordinator?.abort(workerFailure(exit));
+        // With shrink the coordinator goes on without it (or fails the run below min_workers) on its own.
+        if (config.onWorkerFailure !== 'shrink') coordinator?.abort(workerFailure(exit));
       },
     });
     workers.start();
@@ -124,6 +141,8 @@ export async function launchCommand(argv: readonly string[], io: CommandIo): Pro
       attach: (c) => {
         coordinator = c;
         followProgress(c, display, config);
+        // A hung worker the coordinator gave up on still runs: end it, so that restart can start it again.
+        c.on('lost', (lost) => workers?.killOne(lost.rank, 'SIGKILL'));
       },
       links: () => relays?.stats() ?? null,
     });
@@ -141,7 +160,10 @@ export async function launchCommand(argv: readonly string[], io: CommandIo): Pro
       const lost = result.failure.code === 'ERR_TRAINING_WORKER_LOST' && culprit !== undefined;
       io.stderr(`error: ${lost ? workerFailure(culprit).message : result.failure.message}`);
     }
-    const late = exits.find((e) => e.code !== 0 && result.failure === null);
+    // A worker the run went on without (shrink) ended during the run: not a late failure.
+    const late = exits.find(
+      (e) => e.code !== 0 && result.failure === null && !casualties.some((c) => c.pid === e.pid),
+    );
     if (late !== undefined) io.stderr(`error: ${describeExit(late)} after the run`);
     logger.info('run over', {
       outcome: result.outcome,

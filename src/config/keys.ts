@@ -310,6 +310,33 @@ export const TABLE = [
       'every worker is told, the batch is consumed, the skip is counted) or `abort` the run',
   }),
   row({
+    key: 'on_worker_failure',
+    field: 'onWorkerFailure',
+    default: 'abort',
+    rule: oneOf('abort', 'restart', 'shrink'),
+    resume: true,
+    meaning:
+      'a lost worker (its process died, it hung past `heartbeat_timeout`, it left): `abort` the run (final ' +
+      'checkpoint, exit 1 naming the rank and step); `restart` that worker alone and let it rejoin with the ' +
+      "coordinator's parameters, optimizer state and step; `shrink`: go on without it",
+  }),
+  row({
+    key: 'worker_max_restarts',
+    field: 'workerMaxRestarts',
+    default: 3,
+    rule: integer(0),
+    resume: true,
+    meaning: 'with `on_worker_failure: restart`, how often each rank may rejoin; one loss more fails the run',
+  }),
+  row({
+    key: 'min_workers',
+    field: 'minWorkers',
+    default: 1,
+    rule: count,
+    resume: true,
+    meaning: 'with `on_worker_failure: shrink`, the run fails once fewer workers than this remain',
+  }),
+  row({
     key: 'out',
     field: 'out',
     default: 'runs',

@@ -5,6 +5,7 @@ import { gradientDigest, type MessageOf, nowUs, REFUSALS } from '../protocol/ind
 import { batchSamples } from '../sharding/index.js';
 import type { ModeContext, ModeReport, TrainingMode } from './mode.js';
 import { type Decision, ParameterServer } from './parameter-server.js';
+import type { Member } from './rendezvous.js';
 import type { Arrival, AsyncReport, Mismatch } from './result.js';
 import { stalenessSummary } from './staleness.js';
 
@@ -54,6 +55,8 @@ export class AsyncMode implements TrainingMode {
   private checkedReports = 0;
   private arrivals = 0;
   private lateAfterEnd = 0;
+  /** gradients lost with their worker (`on_worker_failure: restart | shrink`): being computed, or queued undecided */
+  private lostInFlight = 0;
   /** ranks that were sent the parameters of the last step: they are done */
   private readonly told = new Set<number>();
   private readonly batchesPerRankEpoch: number;
@@ -94,6 +97,28 @@ export class AsyncMode implements TrainingMode {
     });
     group.handle('push', (rank, push) => this.onPush(rank, push));
     group.onClose(() => this.releaseHeld());
+  }
+
+  lost(rank: number): void {
+    // Whatever it was computing (or had pushed and is still queued) is dropped: its batch position stays, so a
+    // rank that rejoins computes that batch again.
+    if (!this.held.delete(rank) && this.context.state.step < this.context.plan.totalSteps)
+      this.lostInFlight += 1;
+    this.outstanding[rank] = false;
+    this.markToldIfIdle();
+  }
+
+  async readmit(member: Member, welcome: (round: number) => void): Promise<void> {
+    const { state } = this.context;
+    // Decisions run one at a time in the queue; between two of them the state is whole.
+    await this.queue.add(() => {
+      const rank = member.rank;
+      this.reads[rank]!.set(state.params);
+      this.readSteps[rank] = state.step;
+      this.outstanding[rank] = false;
+      this.told.delete(rank);
+      welcome(state.positions[rank]!);
+    });
   }
 
   async run(): Promise<void> {
@@ -157,6 +182,7 @@ export class AsyncMode implements TrainingMode {
       readSnapshotBytes: this.reads.length * state.params.byteLength,
       arrivals: this.arrivals,
       checkedReports: this.checkedReports,
+      lostInFlight: this.lostInFlight,
     };
     return {
       consistency: {
@@ -165,6 +191,7 @@ export class AsyncMode implements TrainingMode {
         lrMismatches,
         digestMismatches: 0,
         missingReports: 0,
+        excusedReports: 0,
         consistent: lrMismatches === 0,
         replicasIdentical: null,
       },
@@ -254,6 +281,8 @@ export class AsyncMode implements TrainingMode {
     const { state, plan, events, log, onNonfinite, group } = this.context;
     // Once the run failed the state stays as it was: the result reports the parameters of the step it failed at.
     if (group.isEnding || group.failure !== undefined) return;
+    // A gradient of a worker lost since it arrived: dropped, counted in lost(); its batch is computed again.
+    if (group.isLost(rank)) return;
     this.lastDecisionAt = performance.now();
     const epoch = Math.floor(push.round / this.batchesPerRankEpoch);
     const position = push.round % this.batchesPerRankEpoch;

@@ -42,6 +42,7 @@ export class ConsistencyLedger {
   private lrMismatches = 0;
   private digestMismatches = 0;
   private missingReports = 0;
+  private excused = 0;
   private waiters: (() => void)[] = [];
 
   constructor(readonly worldSize: number) {
@@ -99,6 +100,18 @@ export class ConsistencyLedger {
       if (entry.pending.has(rank)) this.markMissing(rank, step, entry);
   }
 
+  /**
+   * `rank` was lost and the run went on without it (`on_worker_failure: restart | shrink`): what it still owes is
+   * excused, not missing — its replica is gone with its process, and the steps after it left do not expect it.
+   */
+  excuse(rank: number): void {
+    for (const [step, entry] of [...this.open]) {
+      if (!entry.pending.has(rank)) continue;
+      this.excused += 1;
+      this.settle(rank, step, entry);
+    }
+  }
+
   /** Ends the check: every report still owed becomes missing. */
   close(): void {
     for (const rank of this.lastReported.keys()) this.abandon(rank);
@@ -144,6 +157,7 @@ export class ConsistencyLedger {
       lrMismatches: this.lrMismatches,
       digestMismatches: this.digestMismatches,
       missingReports: this.missingReports + owed,
+      excusedReports: this.excused,
       consistent: this.lrMismatches === 0 && this.digestMismatches === 0 && this.missingReports + owed === 0,
       replicasIdentical: this.digestMismatches === 0 && (this.steps === 0 || this.checked > 0),
     };

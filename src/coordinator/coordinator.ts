@@ -27,6 +27,7 @@ import { type Member, Rendezvous, STRANGER_CAUSES, STRANGER_MAX_MESSAGE_BYTES } 
 import type {
   Arrival,
   Evaluation,
+  LostWorkerRecord,
   Mismatch,
   RunFailure,
   RunOutcome,
@@ -82,6 +83,24 @@ export const MODES = {
 
 export type ModeName = keyof typeof MODES;
 
+/** `on_worker_failure` with its limits. */
+export interface FailurePolicy {
+  readonly policy: 'abort' | 'restart' | 'shrink';
+  readonly maxRestarts: number;
+  readonly minWorkers: number;
+}
+
+/** A worker the run went on without (restart, shrink), as the `lost` event tells it. */
+export interface LostWorker {
+  readonly rank: number;
+  readonly pid: number;
+  readonly host: string;
+  /** the global step the run was at */
+  readonly step: number;
+  readonly reason: string;
+  readonly policy: 'restart' | 'shrink';
+}
+
 export interface CoordinatorOptions {
   readonly workers: number;
   /** the shared secret every worker must present in `join` */
@@ -114,6 +133,12 @@ export interface CoordinatorOptions {
    * them, so it goes on as the saved run would have.
    */
   readonly resume?: SerializedRunState;
+  /**
+   * What a lost worker does to the run (`on_worker_failure`): `abort` fails it (the default); `restart` waits for
+   * the rank to join again (at most `maxRestarts` times per rank) and welcomes it with the current state; `shrink`
+   * goes on without it while at least `minWorkers` remain.
+   */
+  readonly failure?: FailurePolicy;
   /** called once rank 0 reported the training set size; throws to refuse the run */
   readonly plan: (datasetSize: number) => PlanSpec;
   readonly onNonfinite: 'skip' | 'abort';
@@ -143,6 +168,10 @@ export interface CoordinatorEvents {
   mismatch: [mismatch: Mismatch];
   /** async: a gradient was decided */
   arrival: [arrival: Arrival];
+  /** a worker was lost and the run goes on (`on_worker_failure: restart | shrink`) */
+  lost: [worker: LostWorker];
+  /** a lost rank joined again and was welcomed with the current state */
+  rejoined: [worker: { rank: number; pid: number; host: string; step: number }];
 }
 
 /**
@@ -171,6 +200,8 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   private finished = false;
   /** the error `abort` was given before the group existed: the run that could not start failed with it */
   private aborted: TrainingError | undefined;
+  private runId: string | undefined;
+  private readonly losses: LostWorkerRecord[] = [];
 
   constructor(options: CoordinatorOptions) {
     super();
@@ -327,6 +358,13 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       span: (name, step, startUs) => this.span(name, step, startUs),
       log: this.log,
     });
+    const failurePolicy = this.options.failure;
+    if (failurePolicy !== undefined && failurePolicy.policy !== 'abort') {
+      const restarts = new Array<number>(group.worldSize).fill(0);
+      group.tolerateLosses((rank, error) =>
+        this.onLost(group, mode, state, plan, failurePolicy, restarts, rank, error),
+      );
+    }
     let failure: TrainingError | null = null;
     try {
       await mode.run();
@@ -380,6 +418,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       trainSeconds: report.trainSeconds,
       samples: state.samples,
       members: group.members.map(({ rank, host, pid, backend }) => ({ rank, host, pid, backend })),
+      lostWorkers: this.losses.map((loss) => ({ ...loss })),
       trace: this.traces.toJSON(),
       async: report.async ?? null,
     };
@@ -388,32 +427,12 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   /** Assign ranks, take rank 0's initial parameters, plan the run and welcome every worker. */
   private async start(group: ProcessGroup): Promise<{ state: RunState; plan: RunPlan }> {
     const worldSize = group.worldSize;
-    const runId = this.options.runId ?? `run-${Date.now().toString(36)}`;
     const asyncMode = this.options.mode === 'async';
-    const training = (rank: number): TrainingSpec => ({
-      ...this.options.training,
-      heartbeatIntervalMs: this.timeouts.heartbeatIntervalMs,
-      heartbeatTimeoutMs: this.timeouts.heartbeatTimeoutMs,
-      mode: this.options.mode ?? 'sync',
-      slowdown: this.options.simulate?.slow[String(rank)] ?? 1,
-      jitter: this.options.simulate?.jitter ?? 0,
-    });
     // Only rank 0 sends a tensor before the model size is known; it may be as large as the default bound.
     group.members[0]!.connection.maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
     await this.beforeTraining(
       group,
-      Promise.all(
-        group.members.map((m) =>
-          group.send(m.rank, {
-            type: 'assign',
-            rank: m.rank,
-            worldSize,
-            runId,
-            config: { ...training(m.rank) },
-            sendParams: m.rank === 0,
-          }),
-        ),
-      ),
+      Promise.all(group.members.map((m) => group.send(m.rank, this.assign(m.rank, worldSize, m.rank === 0)))),
     );
     const initial = await this.beforeTraining(
       group,
@@ -483,23 +502,12 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
         `the checkpoint holds ${state.params.length} parameters but the model has ${params.length}: resume with the same task`,
       );
     }
-    const optimizerState = optimizer.stateDict();
     await this.beforeTraining(
       group,
       Promise.all(
         group.members.map((m) =>
-          group.send(m.rank, {
-            type: 'welcome',
-            step: state.step,
-            epoch: Math.floor(state.step / plan.stepsPerEpoch),
-            lr: state.lr,
-            // async: each rank's own batch position (its batches are its own count there)
-            round: asyncMode ? state.positions[m.rank]! : state.round,
-            stepsPerEpoch: plan.stepsPerEpoch,
-            totalSteps: plan.totalSteps,
-            params: state.params,
-            optimizerState,
-          }),
+          // async: each rank's own batch position (its batches are its own count there)
+          group.send(m.rank, welcome(state, plan, asyncMode ? state.positions[m.rank]! : state.round)),
         ),
       ),
     );
@@ -519,6 +527,114 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       initialDigest: parameterDigest(params),
     });
     return { state, plan };
+  }
+
+  /** What `rank` is told of the run when it joins: its rank, the world and the training settings. */
+  private assign(rank: number, worldSize: number, sendParams: boolean): MessageOf<'assign'> {
+    this.runId ??= this.options.runId ?? `run-${Date.now().toString(36)}`;
+    const config: TrainingSpec = {
+      ...this.options.training,
+      heartbeatIntervalMs: this.timeouts.heartbeatIntervalMs,
+      heartbeatTimeoutMs: this.timeouts.heartbeatTimeoutMs,
+      mode: this.options.mode ?? 'sync',
+      slowdown: this.options.simulate?.slow[String(rank)] ?? 1,
+      jitter: this.options.simulate?.jitter ?? 0,
+    };
+    return { type: 'assign', rank, worldSize, runId: this.runId, config: { ...config }, sendParams };
+  }
+
+  /**
+   * A worker was lost under `restart` or `shrink`: the run fails once the policy's limit is reached; otherwise the
+   * mode goes on without it, and with `restart` the rank may join again and is welcomed with the current state.
+   */
+  private onLost(
+    group: ProcessGroup,
+    mode: TrainingMode,
+    state: RunState,
+    plan: RunPlan,
+    failure: FailurePolicy,
+    restarts: number[],
+    rank: number,
+    error: TrainingError,
+  ): void {
+    const member = group.members[rank]!;
+    const { maxRestarts, minWorkers } = failure;
+    const policy = failure.policy === 'restart' ? 'restart' : 'shrink';
+    if (policy === 'restart' && restarts[rank]! >= maxRestarts) {
+      group.fail(
+        new TrainingError(
+          'ERR_TRAINING_WORKER_LOST',
+          `${error.message}; it was restarted ${restarts[rank]} times already (worker_max_restarts ${maxRestarts})`,
+          { rank, cause: error },
+        ),
+      );
+      return;
+    }
+    const remaining = group.activeRanks().length;
+    if (policy === 'shrink' && remaining < minWorkers) {
+      group.fail(
+        new TrainingError(
+          'ERR_TRAINING_WORKER_LOST',
+          `${error.message}; ${remaining} workers remain, fewer than min_workers ${minWorkers}`,
+          { rank, cause: error },
+        ),
+      );
+      return;
+    }
+    this.log({
+      level: 'warn',
+      msg:
+        policy === 'restart' ? 'waiting for a lost worker to join again' : 'going on without a lost worker',
+      rank,
+      step: state.step,
+      remaining,
+    });
+    mode.lost(rank, policy);
+    const record: { -readonly [K in keyof LostWorkerRecord]: LostWorkerRecord[K] } = {
+      rank,
+      pid: member.pid,
+      host: member.host,
+      step: state.step,
+      reason: error.message,
+      policy,
+      rejoinedAtStep: null,
+    };
+    this.losses.push(record);
+    this.emit('lost', {
+      rank,
+      pid: member.pid,
+      host: member.host,
+      step: state.step,
+      reason: error.message,
+      policy,
+    });
+    if (policy !== 'restart') return;
+    restarts[rank]! += 1;
+    void group
+      .race(this.rendezvous!.rejoin(rank, this.timeouts.joinMs))
+      .then((joined) =>
+        group.race(
+          mode.readmit(joined, (round) => {
+            group.replace(joined);
+            joined.connection.maxMessageBytes = messageBytesBound(state.params.length);
+            for (const message of [this.assign(rank, group.worldSize, false), welcome(state, plan, round)])
+              group.send(rank, message).catch(() => {});
+            record.rejoinedAtStep = state.step;
+            this.log({
+              level: 'info',
+              msg: 'worker rejoined',
+              rank,
+              pid: joined.pid,
+              step: state.step,
+              round,
+            });
+            this.emit('rejoined', { rank, pid: joined.pid, host: joined.host, step: state.step });
+          }),
+        ),
+      )
+      .catch((problem: unknown) => {
+        if (!group.isEnding) group.fail(asTrainingError(problem));
+      });
   }
 
   /** A wait before training began: a failure rejects it, and so does a stop request. */
@@ -610,6 +726,21 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       server.close(() => resolve());
     });
   }
+}
+
+/** The `welcome` of a worker: the run's current state, with `round` as its batch position. */
+function welcome(state: RunState, plan: RunPlan, round: number): MessageOf<'welcome'> {
+  return {
+    type: 'welcome',
+    step: state.step,
+    epoch: Math.floor(state.step / plan.stepsPerEpoch),
+    lr: state.lr,
+    round,
+    stepsPerEpoch: plan.stepsPerEpoch,
+    totalSteps: plan.totalSteps,
+    params: state.params,
+    optimizerState: state.optimizer.stateDict(),
+  };
 }
 
 /** How long the end of a run waits for a worker to take `stop` or to close, before its socket is cut. */

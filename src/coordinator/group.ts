@@ -25,6 +25,12 @@ export interface GroupOptions {
 
 type Handler = (rank: number, message: Message) => void;
 
+/** What watches one member: its heartbeat and the listeners on its connection (removed when it is lost or replaced). */
+interface Watch {
+  readonly beat: Heartbeat;
+  readonly detach: () => void;
+}
+
 interface Inbox {
   readonly type: MessageType;
   readonly check: ((message: Message) => Refusal | null) | undefined;
@@ -42,25 +48,92 @@ interface Inbox {
  * const group = new ProcessGroup(members, { heartbeat, log }); group.handle('gradient', (rank, g) => round.offer(rank, g));
  */
 export class ProcessGroup {
-  readonly members: readonly Member[];
+  private readonly current: Member[];
   private readonly failed = new Trigger<TrainingError>();
   private readonly handlers = new Map<MessageType, Handler>();
   private readonly inboxes: (Inbox | undefined)[];
-  private readonly heartbeats: Heartbeat[] = [];
+  private readonly watches: (Watch | undefined)[];
   private readonly closeListeners = new Set<(rank: number) => void>();
   private readonly log: Log;
+  private readonly heartbeat: HeartbeatTiming;
+  /** ranks lost under a policy that goes on without them (until one rejoins) */
+  private readonly lost = new Set<number>();
+  /** set by a policy other than abort: a lost member is handed to it instead of failing the run */
+  private tolerance: ((rank: number, error: TrainingError) => void) | undefined;
   /** set once the run is ending on purpose: members closing or leaving then are not failures */
   private ending = false;
 
   constructor(members: readonly Member[], options: GroupOptions) {
-    this.members = members;
+    this.current = [...members];
     this.log = options.log;
+    this.heartbeat = options.heartbeat;
     this.inboxes = members.map(() => undefined);
-    for (const member of members) this.watch(member, options.heartbeat);
+    this.watches = members.map(() => undefined);
+    for (const member of members) this.watch(member);
   }
 
+  /** Every rank's member, in rank order: a lost rank keeps its last member until one rejoins. */
+  get members(): readonly Member[] {
+    return this.current;
+  }
+
+  /** The ranks of the run (the world it started with): lost ranks count too. */
   get worldSize(): number {
-    return this.members.length;
+    return this.current.length;
+  }
+
+  /** Ranks taking part now, in rank order: every rank not lost. */
+  activeRanks(): number[] {
+    return this.current.flatMap((m) => (this.lost.has(m.rank) ? [] : [m.rank]));
+  }
+
+  /** Whether `rank` was lost and has not rejoined. */
+  isLost(rank: number): boolean {
+    return this.lost.has(rank);
+  }
+
+  /**
+   * Hands every lost member to `handler` instead of failing the run (`on_worker_failure: restart | shrink`): the
+   * member's connection is closed and it stops counting as open; the handler decides what the run does.
+   */
+  tolerateLosses(handler: (rank: number, error: TrainingError) => void): void {
+    this.tolerance = handler;
+  }
+
+  /**
+   * `rank` is lost (`error` says how): the run fails with it, unless losses are tolerated; then the member is
+   * detached and closed, the close listeners hear of it, and the tolerance handler decides. Once per loss.
+   */
+  lose(rank: number, error: TrainingError): void {
+    if (this.ending || this.failed.hasFired || this.lost.has(rank)) return;
+    if (this.tolerance === undefined) {
+      this.fail(error);
+      return;
+    }
+    this.lost.add(rank);
+    this.unwatch(rank);
+    const member = this.current[rank]!;
+    this.log({
+      level: 'warn',
+      msg: 'worker lost',
+      rank,
+      pid: member.pid,
+      host: member.host,
+      reason: error.message,
+    });
+    void member.connection.close(CLOSE_CODES.policyViolation, 'lost');
+    for (const listener of [...this.closeListeners]) listener(rank);
+    this.tolerance(rank, error);
+  }
+
+  /** A new member for a lost rank (it rejoined): watched from now on; it is active again. */
+  replace(member: Member): void {
+    if (!this.lost.has(member.rank))
+      throw new Error(`rank ${member.rank} was not lost: it cannot be replaced`);
+    this.current[member.rank] = member;
+    this.inboxes[member.rank] = undefined;
+    this.lost.delete(member.rank);
+    this.watch(member);
   }
 
   /** The error the run failed with, if it failed. */
@@ -148,12 +221,13 @@ export class ProcessGroup {
 
   /** Sends to one member; a member that closed meanwhile is the close handler's business, not the sender's. */
   send(rank: number, message: Message): Promise<void> {
-    return this.members[rank]!.connection.send(message);
+    return this.current[rank]!.connection.send(message);
   }
 
-  /** Sends `message` to every member; one promise per rank, in rank order. */
+  /** Sends `message` to every active member; one promise per rank, in rank order (resolved for a lost rank). */
   broadcast(message: Message): Promise<void>[] {
-    return this.members.map((member) => {
+    return this.current.map((member) => {
+      if (this.lost.has(member.rank)) return Promise.resolve();
       const sent = member.connection.send(message);
       sent.catch(() => {});
       return sent;
@@ -163,17 +237,17 @@ export class ProcessGroup {
   /** Answers a well-formed but wrong message with an `error` reply; nothing else changes. */
   refuse(rank: number, code: string, message: string, step: number | null): void {
     this.log({ level: 'warn', msg: 'refused a message', code, rank, step, reason: message });
-    this.members[rank]?.connection.send({ type: 'error', code, message, rank, step }).catch(() => {});
+    this.current[rank]?.connection.send({ type: 'error', code, message, rank, step }).catch(() => {});
   }
 
-  /** Whether `rank`'s connection is still open. */
+  /** Whether `rank` takes part and its connection is still open. */
   isOpen(rank: number): boolean {
-    return this.members[rank]?.connection.closeInfo === null;
+    return !this.lost.has(rank) && this.current[rank]?.connection.closeInfo === null;
   }
 
-  /** Ranks whose connection is still open. */
+  /** Active ranks whose connection is still open. */
   openRanks(): number[] {
-    return this.members.filter((m) => m.connection.closeInfo === null).map((m) => m.rank);
+    return this.current.filter((m) => this.isOpen(m.rank)).map((m) => m.rank);
   }
 
   /** Calls `listener(rank)` when a member's connection closes; returns the unsubscribe function. */
@@ -190,26 +264,33 @@ export class ProcessGroup {
   /** Stops the heartbeats and closes every connection. */
   async close(): Promise<void> {
     this.ending = true;
-    for (const beat of this.heartbeats) beat.stop();
-    await Promise.allSettled(this.members.map((m) => m.connection.close(CLOSE_CODES.normal, 'run ended')));
+    for (const rank of this.current.keys()) this.unwatch(rank);
+    await Promise.allSettled(this.current.map((m) => m.connection.close(CLOSE_CODES.normal, 'run ended')));
   }
 
-  private watch(member: Member, heartbeat: HeartbeatTiming): void {
+  private watch(member: Member): void {
     const { rank, connection } = member;
-    connection.on('message', (message) => this.dispatch(rank, message));
-    connection.once('close', (close) => {
-      for (const listener of [...this.closeListeners]) listener(rank);
+    const heartbeat = this.heartbeat;
+    const onMessage = (message: Message) => this.dispatch(rank, message);
+    const onClose = (close: { code: number; reason: string }) => {
+      // A tolerated loss tells the close listeners itself, once the rank counts as lost.
+      if (this.ending || this.tolerance === undefined || this.failed.hasFired)
+        for (const listener of [...this.closeListeners]) listener(rank);
       if (this.ending) return;
-      this.fail(
+      this.lose(
+        rank,
         new TrainingError(
           'ERR_TRAINING_WORKER_LOST',
           `worker rank ${rank} (pid ${member.pid} on ${member.host}) disconnected: close code ${close.code}${close.reason ? ` (${close.reason})` : ''}`,
           { rank },
         ),
       );
-    });
+    };
+    connection.on('message', onMessage);
+    connection.once('close', onClose);
     const beat = new Heartbeat(connection, heartbeat, (silentMs) => {
-      this.fail(
+      this.lose(
+        rank,
         new TrainingError(
           'ERR_TRAINING_WORKER_LOST',
           `worker rank ${rank} (pid ${member.pid} on ${member.host}) silent for ${Math.round(silentMs)} ms (heartbeat_timeout ${heartbeat.timeoutMs / 1000} s)`,
@@ -219,7 +300,20 @@ export class ProcessGroup {
       void connection.close(CLOSE_CODES.policyViolation, 'heartbeat timeout');
     });
     beat.start();
-    this.heartbeats.push(beat);
+    this.watches[rank] = {
+      beat,
+      detach: () => {
+        connection.off('message', onMessage);
+        connection.off('close', onClose);
+      },
+    };
+  }
+
+  private unwatch(rank: number): void {
+    const watch = this.watches[rank];
+    this.watches[rank] = undefined;
+    watch?.beat.stop();
+    watch?.detach();
   }
 
   private dispatch(rank: number, message: Message): void {
@@ -262,7 +356,8 @@ export class ProcessGroup {
       return;
     }
     if (this.ending) return;
-    this.fail(
+    this.lose(
+      rank,
       new TrainingError('ERR_TRAINING_WORKER_LOST', `worker rank ${rank} left: ${leave.reason}`, { rank }),
     );
   }

@@ -1,6 +1,7 @@
 import type { Log } from '../log/index.js';
 import type { ProcessGroup } from './group.js';
 import type { StalenessPolicy } from './parameter-server.js';
+import type { Member } from './rendezvous.js';
 import type {
   Arrival,
   AsyncReport,
@@ -69,4 +70,15 @@ export interface TrainingMode {
   readonly name: string;
   run(): Promise<void>;
   report(): ModeReport;
+  /**
+   * `rank` was lost and the run goes on (`on_worker_failure`): with `restart` the mode waits for it to rejoin (the
+   * round in progress completes once it did), with `shrink` it goes on without it. What it owed is not applied.
+   */
+  lost(rank: number, policy: 'restart' | 'shrink'): void;
+  /**
+   * A lost rank joined again. The mode calls `welcome(round)` (which makes `member` the rank's member and sends it
+   * the current parameters, optimizer state and step, with `round` as its batch position) at a point where the run
+   * state is whole, and takes it back from then on.
+   */
+  readmit(member: Member, welcome: (round: number) => void): Promise<void>;
 }

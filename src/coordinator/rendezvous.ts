@@ -79,6 +79,9 @@ export class Rendezvous {
   private readonly refusals: RateLimitedLog;
   /** connections whose join was accepted: their own log lines are no longer a stranger's */
   private readonly admitted = new WeakSet<Connection>();
+  /** ranks lost during the run that may join again (`on_worker_failure: restart`), with who waits for them */
+  private readonly openings = new Map<number, (member: Member) => void>();
+  private readonly openingTimers = new Set<NodeJS.Timeout>();
 
   constructor(private readonly options: RendezvousOptions) {
     this.tokenHash = hash(options.token);
@@ -150,8 +153,43 @@ export class Rendezvous {
     this.complete = true;
   }
 
-  /** Writes the refusal counts still held back (at the end of the run). */
+  /**
+   * Admits one more join for `rank`, which was lost during the run (after the rendezvous completed): the join must
+   * ask for that rank or for none. Resolves with the new member; rejects after `timeoutMs` (or when the run stops).
+   *
+   * @example
+   * const member = await rendezvous.rejoin(1, 60_000);
+   */
+  rejoin(rank: number, timeoutMs: number): Promise<Member> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.openings.delete(rank);
+        reject(
+          new TrainingError(
+            'ERR_TRAINING_JOIN_TIMEOUT',
+            `worker rank ${rank} was lost and did not join again within ${timeoutMs / 1000} s (join_timeout); ` +
+              'restart it with `dptrain worker --rank ' +
+              `${rank}\` or raise join_timeout`,
+            { rank },
+          ),
+        );
+      }, timeoutMs);
+      timer.unref();
+      this.openingTimers.add(timer);
+      this.openings.set(rank, (member) => {
+        clearTimeout(timer);
+        this.openingTimers.delete(timer);
+        this.openings.delete(rank);
+        resolve(member);
+      });
+    });
+  }
+
+  /** Writes the refusal counts still held back (at the end of the run); no rank may join again after it. */
   close(): void {
+    for (const timer of this.openingTimers) clearTimeout(timer);
+    this.openingTimers.clear();
+    this.openings.clear();
     this.refusals.close();
   }
 
@@ -192,6 +230,7 @@ export class Rendezvous {
       void connection.close(CLOSE_CODES.policyViolation, 'authentication failed: wrong token');
       return;
     }
+    if (this.complete && this.takeRejoin(connection, message, address)) return;
     const refusal = this.complete
       ? { code: REFUSALS.runFull, message: `the run already has its ${this.options.worldSize} workers` }
       : this.rankRefusal(message.rank);
@@ -214,6 +253,24 @@ export class Rendezvous {
       address,
     });
     if (this.candidates.length === this.options.worldSize) this.finish();
+  }
+
+  /** A join after the rendezvous: taken when it is for a rank that may join again (see `rejoin`). */
+  private takeRejoin(connection: Connection, join: MessageOf<'join'>, address: string | null): boolean {
+    const rank = join.rank ?? [...this.openings.keys()].sort((a, b) => a - b)[0];
+    const admit = rank === undefined ? undefined : this.openings.get(rank);
+    if (rank === undefined || admit === undefined) return false;
+    this.admitted.add(connection);
+    this.options.log({
+      level: 'info',
+      msg: 'worker joined again',
+      rank,
+      host: join.host,
+      pid: join.pid,
+      address,
+    });
+    admit({ rank, connection, pid: join.pid, host: join.host, backend: join.backend });
+    return true;
   }
 
   private rankRefusal(rank: number | null): { code: string; message: string } | null {

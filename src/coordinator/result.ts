@@ -73,6 +73,20 @@ export interface AsyncReport {
   readonly arrivals: number;
   /** LRs the workers reported back and the coordinator checked */
   readonly checkedReports: number;
+  /** gradients dropped because their worker was lost while computing or sending them */
+  readonly lostInFlight: number;
+}
+
+/** A worker the run went on without: who, at which global step, why, and the step it rejoined at (restart). */
+export interface LostWorkerRecord {
+  readonly rank: number;
+  readonly pid: number;
+  readonly host: string;
+  readonly step: number;
+  readonly reason: string;
+  readonly policy: 'restart' | 'shrink';
+  /** the global step a new process of the rank was welcomed at; null: it did not rejoin */
+  readonly rejoinedAtStep: number | null;
 }
 
 /** Rank 0's evaluation of the final parameters on the test split. */
@@ -119,6 +133,8 @@ export interface ConsistencyReport {
   readonly digestMismatches: number;
   /** (rank, step) pairs never reported */
   readonly missingReports: number;
+  /** (rank, step) pairs a lost rank owed when the run went on without it (`on_worker_failure`): not missing */
+  readonly excusedReports: number;
   readonly consistent: boolean;
   /** null in async mode: workers hold the parameters of different steps by design */
   readonly replicasIdentical: boolean | null;
@@ -186,6 +202,8 @@ export interface RunResult {
   /** examples in all completed steps */
   readonly samples: number;
   readonly members: readonly MemberInfo[];
+  /** workers lost while the run went on (`on_worker_failure: restart | shrink`), in the order they were lost */
+  readonly lostWorkers: readonly LostWorkerRecord[];
   readonly trace: TraceJson;
   /** async mode: staleness, per-worker counts and the policy; null in sync mode */
   readonly async: AsyncReport | null;

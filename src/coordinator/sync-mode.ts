@@ -4,6 +4,7 @@ import { batchSamples } from '../sharding/index.js';
 import { atMost } from './at-most.js';
 import { ConsistencyLedger } from './consistency.js';
 import type { ModeContext, ModeReport, TrainingMode } from './mode.js';
+import type { Member } from './rendezvous.js';
 import { SyncRound } from './sync-round.js';
 
 /**
@@ -22,20 +23,32 @@ export class SyncMode implements TrainingMode {
   private readonly ledger: ConsistencyLedger;
   private readonly averaged: Float32Array;
   private readonly lrs: number[] = [];
-  /** the members of every step (the group does not change during a sync run) */
-  private readonly ranks: readonly number[];
   /** the round gradients are taken for; undefined between the last step and the end */
   private current: SyncRound | undefined;
+  /** ranks the run went on without (`shrink`): no round waits for them */
+  private readonly excluded = new Set<number>();
+  /** set while an applied step goes out and is recorded: a rejoining rank is welcomed after it */
+  private stepInFlight: Promise<void> | undefined;
   private trainMs = 0;
 
   constructor(private readonly context: ModeContext) {
     const { group, state } = context;
     this.ledger = new ConsistencyLedger(group.worldSize);
     this.averaged = new Float32Array(state.params.length);
-    this.ranks = group.members.map((m) => m.rank);
     group.handle('gradient', (rank, gradient) => this.onGradient(rank, gradient));
     group.handle('applied', (rank, applied) => this.onApplied(rank, applied));
-    group.onClose((rank) => this.ledger.abandon(rank));
+    group.onClose((rank) => (group.isLost(rank) ? this.ledger.excuse(rank) : this.ledger.abandon(rank)));
+  }
+
+  lost(rank: number, policy: 'restart' | 'shrink'): void {
+    if (policy === 'shrink') this.excluded.add(rank);
+    this.current?.withdraw(rank, policy === 'shrink');
+  }
+
+  async readmit(_member: Member, welcome: (round: number) => void): Promise<void> {
+    // Between the apply of a step and its record the parameters are ahead of the step count: wait that out.
+    while (this.stepInFlight !== undefined) await this.stepInFlight;
+    welcome(this.context.state.round);
   }
 
   async run(): Promise<void> {
@@ -66,12 +79,23 @@ export class SyncMode implements TrainingMode {
         // The update is on its way; the coordinator applies its own copy meanwhile. No message is handled before
         // the next await, so the ledger knows the step before any worker's report can arrive.
         const applyStart = nowUs();
+        let recorded!: () => void;
+        this.stepInFlight = new Promise((resolve) => {
+          recorded = resolve;
+        });
         state.optimizer.step(state.params, this.averaged, lr);
-        this.ledger.expect(round.step, lr, parameterDigest(state.params), this.ranks);
+        this.ledger.expect(
+          round.step,
+          lr,
+          parameterDigest(state.params),
+          round.members().filter((rank) => this.context.group.isOpen(rank)),
+        );
         this.context.span('apply', round.step, applyStart);
         // The coordinator's copy has the update now: the step is done even if a worker is lost while it goes out,
         // so that the parameters, the step count and metrics.jsonl of a failed run agree.
         const complete = () => {
+          this.stepInFlight = undefined;
+          recorded();
           const now = performance.now();
           const roundMs = now - lastBroadcast;
           lastBroadcast = now;
@@ -153,6 +177,7 @@ export class SyncMode implements TrainingMode {
       step,
       round,
       worldSize: group.worldSize,
+      members: group.members.flatMap((m) => (this.excluded.has(m.rank) ? [] : [m.rank])),
       size: state.params.length,
       samples: batchSamples(plan.datasetSize, group.worldSize, plan.batchSize, round),
     });
@@ -189,23 +214,28 @@ export class SyncMode implements TrainingMode {
         { rank: slow.length === 1 ? slow[0]! : null },
       );
     });
-    const failed = results.findIndex((r) => r.status === 'rejected');
-    if (failed < 0) return;
-    const reason = (results[failed] as PromiseRejectedResult).reason;
-    group.fail(
-      new TrainingError(
-        'ERR_TRAINING_WORKER_LOST',
-        `the update of step ${step} could not be sent to worker rank ${failed}: ${reason instanceof Error ? reason.message : String(reason)}`,
-        { rank: failed },
-      ),
-    );
-    throw group.failure;
+    results.forEach((result, rank) => {
+      if (result.status === 'fulfilled') return;
+      const reason = result.reason;
+      group.lose(
+        rank,
+        new TrainingError(
+          'ERR_TRAINING_WORKER_LOST',
+          `the update of step ${step} could not be sent to worker rank ${rank}: ${reason instanceof Error ? reason.message : String(reason)}`,
+          { rank },
+        ),
+      );
+    });
+    if (group.failure !== undefined) throw group.failure;
   }
 
   /** After the last step: the reports still owed by members that are still there, for at most settleMs. */
   private async settle(): Promise<void> {
     const { group, settleMs } = this.context;
-    for (const member of group.members) if (!group.isOpen(member.rank)) this.ledger.abandon(member.rank);
+    for (const member of group.members) {
+      if (group.isLost(member.rank)) this.ledger.excuse(member.rank);
+      else if (!group.isOpen(member.rank)) this.ledger.abandon(member.rank);
+    }
     await group.race(atMost(settleMs, this.ledger.settled()), 'waiting for the last applied reports');
   }
 

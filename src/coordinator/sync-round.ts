@@ -19,6 +19,8 @@ export interface SyncRoundOptions {
   /** the batch index they were computed on (a skipped step consumes a batch, so it can run ahead of `step`) */
   readonly round: number;
   readonly worldSize: number;
+  /** the ranks that take part (default: all of 0 … worldSize − 1); a lost rank may be excluded later */
+  readonly members?: readonly number[];
   /** floats in every gradient: the model's parameter count */
   readonly size: number;
   /** examples each rank's batch holds in this round, when the coordinator knows it (it refuses another count) */
@@ -43,7 +45,9 @@ export class SyncRound {
   private readonly samples: number | undefined;
   private readonly gradients: (MessageOf<'gradient'> | undefined)[];
   /** ranks in the order their gradients arrived (the last one is the straggler) */
-  private readonly arrivals: number[] = [];
+  private arrivals: number[] = [];
+  /** whether each rank takes part in this round */
+  private readonly taking: boolean[];
   private resolve!: () => void;
 
   constructor(options: SyncRoundOptions) {
@@ -53,19 +57,39 @@ export class SyncRound {
     this.size = options.size;
     this.samples = options.samples;
     this.gradients = new Array(options.worldSize).fill(undefined);
+    this.taking = new Array(options.worldSize).fill(options.members === undefined);
+    for (const rank of options.members ?? []) this.taking[rank] = true;
     this.completed = new Promise((resolve) => {
       this.resolve = resolve;
     });
   }
 
-  /** True once every rank's gradient is in. */
+  /** True once every member's gradient is in (never for a round left without members). */
   get complete(): boolean {
-    return this.arrivals.length === this.worldSize;
+    const members = this.members();
+    return members.length > 0 && this.arrivals.length === members.length;
   }
 
-  /** Ranks whose gradient is still missing, in rank order. */
+  /** The ranks that take part, in rank order. */
+  members(): number[] {
+    return this.taking.flatMap((taking, rank) => (taking ? [rank] : []));
+  }
+
+  /** Members whose gradient is still missing, in rank order. */
   missing(): number[] {
-    return this.gradients.flatMap((g, rank) => (g === undefined ? [rank] : []));
+    return this.members().filter((rank) => this.gradients[rank] === undefined);
+  }
+
+  /**
+   * `rank` was lost: the gradient it sent for this round, if any, is taken out (the round is never half-applied:
+   * a rank that rejoins computes it again), and with `exclude` the round no longer waits for it (`shrink`: the
+   * average is over the others).
+   */
+  withdraw(rank: number, exclude: boolean): void {
+    this.gradients[rank] = undefined;
+    this.arrivals = this.arrivals.filter((r) => r !== rank);
+    if (exclude) this.taking[rank] = false;
+    if (this.complete) this.resolve();
   }
 
   /** Ranks in arrival order. */
@@ -83,15 +107,15 @@ export class SyncRound {
     return null;
   }
 
-  /** Averages the gradients into `into` (float32, summed in rank order, then divided by the world size). */
+  /** Averages the members' gradients into `into` (float32, summed in rank order, then divided by their count). */
   reduce(into: Float32Array): Reduction {
-    const gradients = this.gradients as MessageOf<'gradient'>[];
+    const gradients = this.members().map((rank) => this.gradients[rank]!);
     into.set(gradients[0]!.grad);
-    for (let rank = 1; rank < gradients.length; rank++) {
-      const grad = gradients[rank]!.grad;
+    for (let k = 1; k < gradients.length; k++) {
+      const grad = gradients[k]!.grad;
       for (let i = 0; i < into.length; i++) into[i]! += grad[i]!;
     }
-    const n = this.worldSize;
+    const n = gradients.length;
     let finite = true;
     for (let i = 0; i < into.length; i++) {
       const value = into[i]! / n;
@@ -117,6 +141,12 @@ export class SyncRound {
       return {
         code: REFUSALS.wrongRank,
         message: `gradient names rank ${gradient.rank} but this connection is rank ${rank}`,
+      };
+    }
+    if (!this.taking[rank]) {
+      return {
+        code: REFUSALS.unexpected,
+        message: `rank ${rank} does not take part in step ${this.step}: it was lost and the run went on without it`,
       };
     }
     if (gradient.step !== this.step || gradient.round !== this.round) {

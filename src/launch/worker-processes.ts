@@ -76,44 +76,62 @@ export class WorkerProcesses {
   constructor(private readonly options: WorkerProcessesOptions) {}
 
   start(): void {
-    const { count, url, token, backend, logFormat, cli } = this.options;
-    const firstRank = this.options.firstRank === undefined ? 0 : this.options.firstRank;
-    const ranked = firstRank !== null;
-    for (let index = 0; index < count; index++) {
-      const rank = ranked ? firstRank + index : index;
-      const address = typeof url === 'string' ? url : url[index]!;
-      const args = [cli, 'worker', '--connect', address, '--log-format', logFormat];
-      if (this.options.zeroMask !== false) args.push('--zero-mask');
-      if (ranked) args.push('--rank', String(rank));
-      if (backend !== 'auto') args.push('--backend', backend);
-      if (this.options.connectTimeout !== undefined)
-        args.push('--connect-timeout', String(this.options.connectTimeout));
-      const child = spawn(process.execPath, args, {
-        env: { ...process.env, [TOKEN_ENV]: token },
-        stdio: ['ignore', 'pipe', 'pipe'],
-        detached: true,
-      });
-      this.children.push(child);
-      for (const stream of [child.stdout, child.stderr]) {
-        createInterface({ input: stream }).on('line', (line) =>
-          this.options.onLine(markLine(line, rank, logFormat, ranked)),
-        );
-      }
-      this.exits.push(
-        new Promise((resolve) => {
-          child.once('exit', (code, signal) => {
-            const exit = { rank, ranked, pid: child.pid ?? -1, code, signal };
-            this.options.onExit(exit);
-            resolve(exit);
-          });
-        }),
-      );
-    }
+    for (let index = 0; index < this.options.count; index++) this.spawn(index);
   }
 
-  /** Resolves once every worker process has exited. */
-  exited(): Promise<WorkerExit[]> {
-    return Promise.all(this.exits);
+  /**
+   * Starts local worker `index` again (its process ended: `on_worker_failure: restart`), with the same rank and
+   * arguments; `exited()` then waits for the new process.
+   */
+  restart(index: number): void {
+    this.spawn(index);
+  }
+
+  /** Sends `signal` to local worker `index` if it still runs (a hung worker the coordinator gave up on). */
+  killOne(index: number, signal: NodeJS.Signals): void {
+    const child = this.children[index];
+    if (child !== undefined && child.exitCode === null && child.signalCode === null) child.kill(signal);
+  }
+
+  private spawn(index: number): void {
+    const { url, token, backend, logFormat, cli } = this.options;
+    const firstRank = this.options.firstRank === undefined ? 0 : this.options.firstRank;
+    const ranked = firstRank !== null;
+    const rank = ranked ? firstRank + index : index;
+    const address = typeof url === 'string' ? url : url[index]!;
+    const args = [cli, 'worker', '--connect', address, '--log-format', logFormat];
+    if (this.options.zeroMask !== false) args.push('--zero-mask');
+    if (ranked) args.push('--rank', String(rank));
+    if (backend !== 'auto') args.push('--backend', backend);
+    if (this.options.connectTimeout !== undefined)
+      args.push('--connect-timeout', String(this.options.connectTimeout));
+    const child = spawn(process.execPath, args, {
+      env: { ...process.env, [TOKEN_ENV]: token },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    this.children[index] = child;
+    for (const stream of [child.stdout, child.stderr]) {
+      createInterface({ input: stream }).on('line', (line) =>
+        this.options.onLine(markLine(line, rank, logFormat, ranked)),
+      );
+    }
+    this.exits[index] = new Promise((resolve) => {
+      child.once('exit', (code, signal) => {
+        const exit = { rank, ranked, pid: child.pid ?? -1, code, signal };
+        this.options.onExit(exit);
+        resolve(exit);
+      });
+    });
+  }
+
+  /** Resolves once every worker process has exited (the newest process of each, after a restart). */
+  async exited(): Promise<WorkerExit[]> {
+    for (;;) {
+      const current = [...this.exits];
+      const exits = await Promise.all(current);
+      if (current.every((pending, index) => pending === this.exits[index])) return exits;
+    }
   }
 
   /** Sends `signal` to every worker still running. */

@@ -6,6 +6,7 @@ import type {
   Arrival,
   AsyncReport,
   ConsistencyReport,
+  LostWorkerRecord,
   RunFailure,
   RunOutcome,
   RunResult,
@@ -74,6 +75,10 @@ export interface RunSummary {
   readonly simulated: SimulatedConditions | null;
   /** The newest checkpoint the run wrote (its file and global step); null when it wrote none. */
   readonly checkpoint: { readonly path: string; readonly step: number } | null;
+  /** Workers lost while the run went on (`on_worker_failure: restart | shrink`); empty when none was. */
+  readonly lostWorkers: readonly LostWorkerRecord[];
+  /** async mode: gradients dropped because their worker was lost while computing or sending them */
+  readonly lostInFlight: number | null;
 }
 
 /** What `simulate:` made of the run: slow workers and, through relays, slow links. */
@@ -212,6 +217,8 @@ export class RunDirectory {
       arrivals: result.async?.arrivals ?? null,
       simulated: run.simulated ?? null,
       checkpoint: run.checkpoint ?? null,
+      lostWorkers: result.lostWorkers,
+      lostInFlight: result.async?.lostInFlight ?? null,
     };
     const details = {
       ...result.consistency,
@@ -274,6 +281,7 @@ export class RunDirectory {
         lrMismatches: 0,
         digestMismatches: 0,
         missingReports: 0,
+        excusedReports: 0,
         consistent: true,
       },
       replicasIdentical: run.mode === 'async' ? null : true,
@@ -285,6 +293,8 @@ export class RunDirectory {
       arrivals: null,
       simulated: run.simulated ?? null,
       checkpoint: null,
+      lostWorkers: [],
+      lostInFlight: null,
     };
     await writeJson(join(this.path, 'summary.json'), summary, 2);
     return summary;

@@ -28,6 +28,7 @@ describe('ConsistencyLedger', () => {
       lrMismatches: 1,
       digestMismatches: 1,
       missingReports: 0,
+      excusedReports: 0,
       consistent: false,
       replicasIdentical: false,
     });
@@ -71,6 +72,7 @@ describe('ConsistencyLedger', () => {
       lrMismatches: 0,
       digestMismatches: 0,
       missingReports: 1,
+      excusedReports: 0,
       consistent: false,
       replicasIdentical: true,
     });
@@ -108,6 +110,7 @@ describe('ConsistencyLedger', () => {
     expect(ledger.summary()).toMatchObject({
       checkedSteps: 0,
       missingReports: 2,
+      excusedReports: 0,
       consistent: false,
       replicasIdentical: false,
     });

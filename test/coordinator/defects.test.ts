@@ -183,6 +183,7 @@ describe('defect 6: what consistent and replicasIdentical mean', () => {
       lrMismatches: 0,
       digestMismatches: 1,
       missingReports: 0,
+      excusedReports: 0,
       consistent: false,
       replicasIdentical: false,
     });
@@ -195,6 +196,7 @@ describe('defect 6: what consistent and replicasIdentical mean', () => {
     expect(outcome.consistency).toMatchObject({
       checkedSteps: 3,
       missingReports: 1,
+      excusedReports: 0,
       consistent: false,
       replicasIdentical: true,
     });

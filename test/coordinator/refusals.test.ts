@@ -117,6 +117,7 @@ describe('refusals of well-formed but wrong messages', () => {
       lrMismatches: 1,
       digestMismatches: 1,
       missingReports: 0,
+      excusedReports: 0,
       consistent: false,
       replicasIdentical: false,
     });
