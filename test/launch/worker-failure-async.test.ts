@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { detectionMs, type Fault, faulted } from '../support/faults.js';
+import { runDirectoryOf } from '../support/processes.js';
+import { readRunDirectory } from '../support/run-directory.js';
+
+const STEPS = 2000;
+const ASYNC = [
+  'task: synthetic',
+  'mode: async',
+  'workers: 2',
+  'batch_size: 32',
+  'data_limit: 512',
+  `steps: ${STEPS}`,
+  'heartbeat_interval: 0.25',
+  'heartbeat_timeout: 2',
+].join('\n');
+
+describe('on_worker_failure under dptrain launch (async)', () => {
+  it.each<[string, Fault]>([
+    ['restart', 'SIGKILL'],
+    ['restart', 'SIGSTOP'],
+    ['shrink', 'SIGKILL'],
+  ])(
+    '%s after %s of worker rank 1: the gradient it was computing is dropped and counted, every LR is the schedule’s, exit 0',
+    async (policy, fault) => {
+      const { run, pid, sent } = await faulted(ASYNC, fault, ['--on-worker-failure', policy]);
+      expect(run.code, run.stderr).toBe(0);
+      const ms = detectionMs(run.stderr, sent, 1);
+      console.info(`async ${policy}, ${fault}: worker rank 1 named lost after ${ms} ms`);
+      expect(ms).toBeLessThan(20_000);
+      const record = await readRunDirectory(runDirectoryOf(run.stdout));
+      // One global step per applied gradient, each once: the lost gradient took none.
+      expect(record.metrics.map((m) => m.step)).toEqual(Array.from({ length: STEPS }, (_, t) => t));
+      expect(record.summary.lostInFlight).toBe(1);
+      const [lost] = record.summary.lostWorkers;
+      expect(lost).toMatchObject({ rank: 1, pid, policy });
+      if (policy === 'restart') {
+        expect(lost!.rejoinedAtStep).not.toBeNull();
+        // The new process of rank 1 pushed again after it rejoined.
+        expect(
+          record.metrics.some((m) => m.step > lost!.rejoinedAtStep! && (m as { rank?: number }).rank === 1),
+        ).toBe(true);
+      } else {
+        expect(lost!.rejoinedAtStep).toBeNull();
+        expect(record.metrics.some((m) => m.step > lost!.step && (m as { rank?: number }).rank === 1)).toBe(
+          false,
+        );
+      }
+      expect(record.summary.lrConsistency).toMatchObject({ consistent: true, mismatches: 0 });
+      expect(record.summary.consistency.consistent).toBe(true);
+    },
+    180_000,
+  );
+});
