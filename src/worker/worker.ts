@@ -232,9 +232,11 @@ export class Worker {
       // A send into a dead socket can fail before the socket reports its close: give the close a moment.
       if (error instanceof TransportError) await closedWithin(connection, CLOSE_WAIT_MS);
       const close = connection.closeInfo;
+      // The heartbeat watch drops a silent coordinator's socket too, so both show as a drop here.
       const dropped = close !== null && close.code === DROPPED && !close.local;
-      const lost = !this.stopSeen && (silent || dropped);
-      if (lost) return { kind: 'lost', loaded, reason: silent ? 'coordinator silent' : 'connection dropped' };
+      if (!this.stopSeen && dropped) {
+        return { kind: 'lost', loaded, reason: silent ? 'coordinator silent' : 'connection dropped' };
+      }
       throw error;
     } finally {
       await connection.close(CLOSE_CODES.normal, 'worker done');
