@@ -32,10 +32,18 @@ function coordinatorPid(launch: Child, restart = 0): number | null {
   return pid === undefined ? null : Number(pid);
 }
 
-/** A launch whose coordinator child is killed with SIGKILL once metrics.jsonl has `lines` steps; its pid. */
-async function killCoordinatorAt(launch: Child, out: string, lines: number): Promise<number> {
+/**
+ * Kills the launch's coordinator child (or the launcher itself) with SIGKILL once metrics.jsonl has `lines`
+ * steps; the pid killed.
+ */
+async function killCoordinatorAt(
+  launch: Child,
+  out: string,
+  lines: number,
+  which: 'coordinator' | 'launcher' = 'coordinator',
+): Promise<number> {
   for (let i = 0; i < 2400; i++) {
-    const pid = coordinatorPid(launch);
+    const pid = which === 'launcher' ? (launch.process.pid ?? null) : coordinatorPid(launch);
     if (pid !== null && (await metricLines(out)) >= lines) {
       process.kill(pid, 'SIGKILL');
       return pid;
@@ -137,5 +145,37 @@ describe('dptrain launch restarts a coordinator that died', () => {
     const workers = [...run.stderr.matchAll(/worker joined .*pid=(\d+)/g)].map((m) => Number(m[1]));
     expect(workers).toHaveLength(2);
     for (const pid of workers) expect(() => process.kill(pid, 0)).toThrow();
+  }, 120_000);
+
+  it('takes the coordinator child with it when the launcher itself is killed', async () => {
+    const long = [...RUN.filter((line) => !line.startsWith('steps')), 'steps: 1000000'];
+    const dir = await scratch({ 'run.yaml': long.join('\n') });
+    const out = join(dir, 'runs');
+    const launch = dptrain(['launch', join(dir, 'run.yaml'), '--out', out, '--no-progress']);
+    await killCoordinatorAt(launch, out, 5, 'launcher');
+    await launch.exited;
+    const pid = coordinatorPid(launch);
+    expect(pid).not.toBeNull();
+    // Nobody is left to report to: the child goes at once rather than train on (and checkpoint) unseen.
+    let alive = true;
+    for (let i = 0; i < 200 && alive; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      try {
+        process.kill(pid!, 0);
+      } catch {
+        alive = false;
+      }
+    }
+    // The orphaned workers would give up after their connect timeout, and a coordinator that stayed would train
+    // on for ever: neither may outlive the test.
+    const left = [...launch.stderr().matchAll(/worker joined .*pid=(\d+)/g)].map((m) => Number(m[1]));
+    for (const orphan of alive ? [...left, pid!] : left) {
+      try {
+        process.kill(orphan, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    expect(alive).toBe(false);
   }, 120_000);
 });
