@@ -20,6 +20,12 @@ import {
   type SerializedRunState,
 } from '../coordinator/index.js';
 import { ConfigError, DptrainError, TrainingError, UsageError } from '../errors.js';
+import {
+  FROM_LAUNCHER_FLAG,
+  type FromCoordinator,
+  type ToCoordinator,
+  waitForPort,
+} from '../launch/index.js';
 import { createLogger, type Logger, transportLog } from '../log/index.js';
 import { createScheduler, parseConfigText, warmupEnd } from '../lr/index.js';
 import {
@@ -31,7 +37,7 @@ import {
   type SimulatedLink,
 } from '../run-directory/index.js';
 import { BUILTIN_TASKS } from '../tasks/index.js';
-import { errorExitCode, runExitCode } from './exit-codes.js';
+import { EXIT_CODES, errorExitCode, runExitCode } from './exit-codes.js';
 import type { CommandIo } from './io.js';
 import { loadResume, type Resumed } from './resume.js';
 import { readToken } from './token.js';
@@ -45,6 +51,7 @@ const OWN_FLAGS = ['token-file', 'run-dir', 'resume'] as const;
  * finished inconsistent, 130/143 for a run stopped by SIGINT/SIGTERM.
  */
 export async function coordinatorCommand(argv: readonly string[], io: CommandIo): Promise<number> {
+  if (argv.length === 1 && argv[0] === FROM_LAUNCHER_FLAG) return coordinatorChild(io);
   const { own, rest } = takeFlags(argv, OWN_FLAGS);
   const { overrides, positionals } = parseOverrideFlags(rest);
   if (positionals.length > 1)
@@ -85,6 +92,166 @@ export async function coordinatorCommand(argv: readonly string[], io: CommandIo)
   return outcome.exitCode;
 }
 
+/** How long a restarted coordinator waits for the dead one's port to come free. */
+const PORT_WAIT_MS = 10_000;
+/** How long the child waits for the launcher's relay byte counts at the end of a run. */
+const LINKS_WAIT_MS = 5_000;
+
+/**
+ * `dptrain coordinator --from-launcher`: the coordinator as `dptrain launch`'s child. The run (config, run
+ * directory, checkpoint to continue from) comes in a `start` message on the IPC channel and the token in the
+ * environment; the address, progress and outcome go back as messages, and the launcher prints what the user sees.
+ * A launcher that goes away (killed) takes this process with it at once: nobody is left to report to or to
+ * restart it, and a run directory left alone is what `--resume` continues.
+ */
+async function coordinatorChild(io: CommandIo): Promise<number> {
+  const parent = process.send?.bind(process);
+  if (parent === undefined) {
+    throw new UsageError(
+      `${FROM_LAUNCHER_FLAG} is for the coordinator dptrain launch starts, not for direct use`,
+    );
+  }
+  const orphaned = () => process.exit(EXIT_CODES.failed);
+  process.on('disconnect', orphaned);
+  const send = (message: FromCoordinator): Promise<void> =>
+    new Promise((resolve) => parent(message, undefined, {}, () => resolve()));
+  // A signal the launcher forwards before the coordinator's own handlers exist must not kill this process.
+  let early: 'SIGINT' | 'SIGTERM' | null = null;
+  const onEarlyInt = () => {
+    early ??= 'SIGINT';
+  };
+  const onEarlyTerm = () => {
+    early ??= 'SIGTERM';
+  };
+  process.on('SIGINT', onEarlyInt);
+  process.on('SIGTERM', onEarlyTerm);
+  let coordinator: Coordinator | undefined;
+  let abort: TrainingError | undefined;
+  let links: ((value: readonly SimulatedLink[] | null) => void) | undefined;
+  const start = await new Promise<Extract<ToCoordinator, { type: 'start' }>>((resolve) => {
+    process.on('message', (message: ToCoordinator) => {
+      if (message.type === 'start') resolve(message);
+      else if (message.type === 'links') links?.(message.links);
+      else if (message.type === 'abort') {
+        abort ??= new TrainingError(message.code as TrainingError['code'], message.message, {
+          rank: message.rank,
+        });
+        coordinator?.abort(abort);
+      }
+    });
+  });
+  const finish = async (message: FromCoordinator, exitCode: number): Promise<number> => {
+    await send(message);
+    process.off('disconnect', orphaned);
+    process.disconnect();
+    return exitCode;
+  };
+  try {
+    const token = await readToken(undefined);
+    const warn = (line: string) => io.stderr(`warning: ${line}`);
+    const resumed =
+      start.resume === null ? undefined : await loadResume(start.resume, start.config, {}, warn);
+    const config = resumed?.config ?? parseRunConfig(start.config);
+    const logger = createLogger({ format: config.logFormat, source: 'coordinator', write: io.stderr });
+    if (start.restart && config.port !== 0 && !(await waitForPort(config.host, config.port, PORT_WAIT_MS))) {
+      logger.warn('the port is still in use', {
+        host: config.host,
+        port: config.port,
+        waitedS: PORT_WAIT_MS / 1000,
+      });
+    }
+    const outcome = await coordinate({
+      config,
+      token,
+      runDir: start.runDir,
+      logger,
+      ...(resumed === undefined ? {} : { resume: resumed }),
+      ...(start.restart ? { continueAt: resumed?.from.step ?? 0 } : {}),
+      announce: (url) => void send({ type: 'listening', url }),
+      attach: (c) => {
+        coordinator = c;
+        if (abort !== undefined) c.abort(abort);
+        process.off('SIGINT', onEarlyInt);
+        process.off('SIGTERM', onEarlyTerm);
+        // coordinate() installs its handlers right after this call; the signal raised again reaches them.
+        if (early !== null) process.kill(process.pid, early);
+        c.on(
+          'started',
+          (info) =>
+            void send({ type: 'started', totalSteps: info.totalSteps, stepsPerEpoch: info.stepsPerEpoch }),
+        );
+        c.on('lost', (lost) => void send({ type: 'lost', rank: lost.rank, pid: lost.pid }));
+        c.on(
+          'step',
+          (r) =>
+            void send({
+              type: 'step',
+              step: r.step,
+              epoch: r.epoch,
+              lr: r.lr,
+              loss: r.loss,
+              samples: r.samples,
+            }),
+        );
+      },
+      ...(simulatedLinks(config) === null
+        ? {}
+        : {
+            links: () =>
+              new Promise<readonly SimulatedLink[] | null>((resolve) => {
+                const timer = setTimeout(() => resolve(null), LINKS_WAIT_MS);
+                links = (value) => {
+                  clearTimeout(timer);
+                  resolve(value);
+                };
+                void send({ type: 'links?' });
+              }),
+          }),
+    });
+    const { result, summary } = outcome;
+    return await finish(
+      {
+        type: 'ended',
+        outcome: result.outcome,
+        failure: result.failure,
+        exitCode: outcome.exitCode,
+        directory: outcome.directory,
+        summary: {
+          steps: summary.steps,
+          evalAccuracy: summary.evalAccuracy,
+          samplesPerSec: summary.samplesPerSec,
+          consistent: summary.consistency.consistent,
+          replicasIdentical: summary.replicasIdentical,
+        },
+      },
+      outcome.exitCode,
+    );
+  } catch (error) {
+    const exitCode = errorExitCode(error);
+    return finish(
+      {
+        type: 'unstarted',
+        message: errorLine(error),
+        code: error instanceof DptrainError ? error.code : null,
+        exitCode,
+        summaryWritten: existsSync(join(start.runDir, 'summary.json')),
+      },
+      exitCode,
+    );
+  } finally {
+    process.off('SIGINT', onEarlyInt);
+    process.off('SIGTERM', onEarlyTerm);
+  }
+}
+
+/** The `error:` line's text for `error`, as the command line reports a command's failure. */
+function errorLine(error: unknown): string {
+  const line = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+  return error instanceof DptrainError || errorExitCode(error) === EXIT_CODES.refused
+    ? line
+    : `internal: ${line}`;
+}
+
 /** Reads a YAML/JSON run config file. */
 export async function readConfigFile(path: string): Promise<unknown> {
   const { readFile } = await import('node:fs/promises');
@@ -104,7 +271,12 @@ export interface CoordinateOptions {
   /** a checkpoint to continue from (`--resume`) */
   readonly resume?: Resumed;
   /** the simulated links as the run ends (the launcher's relays and their byte counts); none: no relays */
-  readonly links?: () => readonly SimulatedLink[] | null;
+  readonly links?: () => Promise<readonly SimulatedLink[] | null> | readonly SimulatedLink[] | null;
+  /**
+   * A restart in the same run directory from the checkpoint of this step: metrics.jsonl keeps the steps before it
+   * and loses the rest, so no step is recorded twice.
+   */
+  readonly continueAt?: number;
 }
 
 /** What `coordinate` resolves with: the result, what summary.json says, where it is, and the exit code. */
@@ -123,7 +295,10 @@ export interface Coordinated {
 export async function coordinate(options: CoordinateOptions): Promise<Coordinated> {
   const { config, token, runDir, logger } = options;
   const started = performance.now();
-  const directory = await RunDirectory.create(runDir);
+  const directory = await RunDirectory.create(
+    runDir,
+    options.continueAt === undefined ? {} : { continueAt: options.continueAt },
+  );
   const task = Object.hasOwn(BUILTIN_TASKS, config.task) ? config.task : resolve(config.task);
   let lrMarker: LrMarker | undefined;
   let configWritten: Promise<void> = Promise.resolve();
@@ -203,9 +378,9 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
   const wallSeconds = () => (performance.now() - started) / 1000;
-  const simulatedConditions = (): SimulatedConditions | null => {
+  const simulatedConditions = async (): Promise<SimulatedConditions | null> => {
     const { slow, jitter } = config.simulate;
-    const links = options.links?.() ?? null;
+    const links = (await options.links?.()) ?? null;
     return Object.keys(slow).length === 0 && jitter === 0 && links === null ? null : { slow, jitter, links };
   };
   try {
@@ -235,7 +410,7 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
         failure: failureOf(error),
         wallSeconds: wallSeconds(),
         exitCode: errorExitCode(error),
-        simulated: simulatedConditions(),
+        simulated: await simulatedConditions(),
         stopped: stoppedBy === null ? null : (error as Error).message,
       });
       throw error;
@@ -250,7 +425,7 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
     const summary = await directory.finish(result, {
       wallSeconds: wallSeconds(),
       exitCode,
-      simulated: simulatedConditions(),
+      simulated: await simulatedConditions(),
       checkpoint,
       ...(lrMarker === undefined ? {} : { lrMarker }),
     });

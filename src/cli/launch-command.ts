@@ -1,29 +1,35 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CHECKPOINTS_DIR, newestValidCheckpoint } from '../checkpoint/index.js';
 import {
   parseOverrideFlags,
   parseRunConfig,
   type RunConfig,
   resolveRun,
+  runConfigAsFile,
   simulatedLinks,
 } from '../config/index.js';
-import type { Coordinator } from '../coordinator/index.js';
-import { TrainingError, UsageError } from '../errors.js';
+import { CheckpointError, TrainingError, UsageError } from '../errors.js';
 import {
+  type CoordinatorExit,
+  CoordinatorProcess,
+  describeCoordinatorExit,
   describeExit,
+  type FromCoordinator,
   type LinkRelays,
   ProgressDisplay,
   startLinkRelays,
+  type ToCoordinator,
   type WorkerExit,
   WorkerProcesses,
 } from '../launch/index.js';
 import { createLogger } from '../log/index.js';
 import { runDirectoryName } from '../run-directory/index.js';
 import { loadTask, type Task } from '../tasks/index.js';
-import { coordinate, readConfigFile, takeFlags } from './coordinator-command.js';
-import { EXIT_CODES } from './exit-codes.js';
+import { readConfigFile, takeFlags } from './coordinator-command.js';
+import { EXIT_CODES, SIGNAL_EXIT_CODES } from './exit-codes.js';
 import type { CommandIo } from './io.js';
 import { launchWorkersCommand } from './launch-workers.js';
 import { loadResume } from './resume.js';
@@ -33,11 +39,12 @@ const CLI = fileURLToPath(new URL('./main.js', import.meta.url));
 const WORKER_EXIT_GRACE_MS = 5_000;
 
 /**
- * `dptrain launch [CONFIG] [--key value …]`: the coordinator (in this process) and N worker processes on this
+ * `dptrain launch [CONFIG] [--key value …]`: the coordinator (a child process) and N worker processes on this
  * machine, like torchrun. Refuses a bad config before anything starts; shows progress; Ctrl-C ends the run after
- * the round in progress and writes what it has (a second Ctrl-C kills the workers); a worker that dies fails the
- * run and the launcher exits 1 naming it. The last stdout line is `run directory: <path>`. Exit codes as every
- * command's (see EXIT_CODES).
+ * the round in progress and writes what it has (a second Ctrl-C kills everything); a worker that dies fails the
+ * run and the launcher exits 1 naming it; a coordinator that dies is started again from the run's newest
+ * checkpoint, up to `coordinator_max_restarts` times, and the workers rejoin it. The last stdout line is
+ * `run directory: <path>`. Exit codes as every command's (see EXIT_CODES).
  */
 export async function launchCommand(argv: readonly string[], io: CommandIo): Promise<number> {
   // Workers for a coordinator elsewhere take no run config: the coordinator has it.
@@ -63,20 +70,36 @@ export async function launchCommand(argv: readonly string[], io: CommandIo): Pro
   const token = randomBytes(24).toString('hex');
   const runDir = runDirectoryName(config.out, config.mode, new Date());
   let workers: WorkerProcesses | undefined;
-  let coordinator: Coordinator | undefined;
+  let coordinator: CoordinatorProcess | undefined;
   const links = simulatedLinks(config);
   let relays: LinkRelays | undefined;
   /** worker processes that ended badly while the run was on, in the order they ended */
   const casualties: WorkerExit[] = [];
   /** how often each rank was started again (`on_worker_failure: restart`) */
-  const restarts = new Array<number>(config.workers).fill(0);
+  const workerRestarts = new Array<number>(config.workers).fill(0);
+  /** what failed the run from here (a dead worker): a restarted coordinator is told it too */
+  let aborted: Extract<ToCoordinator, { type: 'abort' }> | undefined;
+  const abort = (error: TrainingError) => {
+    aborted ??= { type: 'abort', code: error.code, message: error.message, rank: error.rank };
+    coordinator?.send(aborted);
+  };
   let runOver = false;
   let interrupts = 0;
-  const interrupt = () => {
+  let signal: 'SIGINT' | 'SIGTERM' | null = null;
+  const interrupt = (name: 'SIGINT' | 'SIGTERM') => {
     interrupts += 1;
-    if (interrupts > 1) workers?.kill('SIGKILL');
+    signal ??= name;
+    // The coordinator stops after the round in progress and writes the run directory; a second signal ends it all.
+    if (interrupts === 1) coordinator?.kill(name);
+    else {
+      workers?.kill('SIGKILL');
+      coordinator?.kill('SIGKILL');
+    }
   };
-  process.on('SIGINT', interrupt);
+  const onInt = () => interrupt('SIGINT');
+  const onTerm = () => interrupt('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
   /** Starts the relays when links are simulated (each worker then connects to its own), then the workers. */
   const startWorkers = async (url: string): Promise<void> => {
     if (links !== null) {
@@ -95,15 +118,15 @@ export async function launchCommand(argv: readonly string[], io: CommandIo): Pro
       onLine: (line) => display.log(line),
       onExit: (exit) => {
         if (exit.code === 0 || runOver) return;
-        if (config.onWorkerFailure === 'restart' && restarts[exit.rank]! < config.workerMaxRestarts) {
+        if (config.onWorkerFailure === 'restart' && workerRestarts[exit.rank]! < config.workerMaxRestarts) {
           // torchrun restarts the whole group; only this rank is started again, and it rejoins the run in progress.
-          restarts[exit.rank]! += 1;
+          workerRestarts[exit.rank]! += 1;
           logger.warn('restarting a worker', {
             rank: exit.rank,
             pid: exit.pid,
             exitCode: exit.code,
             signal: exit.signal,
-            restart: restarts[exit.rank],
+            restart: workerRestarts[exit.rank],
             of: config.workerMaxRestarts,
           });
           workers?.restart(exit.rank);
@@ -111,84 +134,176 @@ export async function launchCommand(argv: readonly string[], io: CommandIo): Pro
         }
         casualties.push(exit);
         // With shrink the coordinator goes on without it (or fails the run below min_workers) on its own.
-        if (config.onWorkerFailure !== 'shrink') coordinator?.abort(workerFailure(exit));
+        if (config.onWorkerFailure !== 'shrink') abort(workerFailure(exit));
       },
     });
     workers.start();
     logger.info('started workers', { workers: config.workers, coordinator: url });
   };
-  try {
-    const outcome = await coordinate({
-      config,
-      token,
-      runDir,
-      logger: createLogger({
-        format: config.logFormat,
-        source: 'coordinator',
-        write: (line) => display.log(line),
-      }),
-      ...(resumed === undefined ? {} : { resume: resumed }),
-      announce: (url) => {
-        void startWorkers(url).catch((error: unknown) => {
-          const message = error instanceof Error ? error.message : String(error);
-          coordinator?.abort(
-            new TrainingError('ERR_TRAINING_INTERNAL', `could not start the link relays: ${message}`, {
+  const progress = followProgress(display, config);
+  /** where the workers connect: the first coordinator's address, which every restarted one listens on again */
+  let url: string | undefined;
+  const onMessage = (message: FromCoordinator) => {
+    if (message.type === 'listening') {
+      if (url === undefined) {
+        url = message.url;
+        void startWorkers(message.url).catch((error: unknown) => {
+          const text = error instanceof Error ? error.message : String(error);
+          abort(
+            new TrainingError('ERR_TRAINING_INTERNAL', `could not start the link relays: ${text}`, {
               cause: error,
             }),
           );
         });
-      },
-      attach: (c) => {
-        coordinator = c;
-        followProgress(c, display, config);
-        // A hung worker the coordinator gave up on still runs: end it, so that restart can start it again.
-        c.on('lost', (lost) => workers?.killOne(lost.rank, 'SIGKILL'));
-      },
-      links: () => relays?.stats() ?? null,
-    });
+      } else if (message.url !== url) {
+        logger.warn('the restarted coordinator listens elsewhere: the workers cannot find it', {
+          was: url,
+          now: message.url,
+        });
+      }
+    } else if (message.type === 'lost') {
+      // A hung worker the coordinator gave up on still runs: end it, so that restart can start it again.
+      workers?.killOne(message.rank, 'SIGKILL');
+    } else if (message.type === 'links?') {
+      coordinator?.send({ type: 'links', links: relays?.stats() ?? null });
+    } else {
+      progress(message);
+    }
+  };
+  try {
+    const file = runConfigAsFile(config);
+    let resume = resumed?.from.path ?? null;
+    let exit: CoordinatorExit;
+    for (let restarts = 0; ; restarts++) {
+      const port = url === undefined ? config.port : Number(new URL(url).port);
+      coordinator = new CoordinatorProcess({
+        cli: CLI,
+        token,
+        start: { type: 'start', config: { ...file, port }, runDir, resume, restart: restarts > 0 },
+        onLine: (line) => display.log(line),
+        onMessage,
+      });
+      if (aborted !== undefined) coordinator.send(aborted);
+      logger.info('started coordinator', {
+        pid: coordinator.pid,
+        ...(restarts > 0 ? { restart: restarts } : {}),
+      });
+      exit = await coordinator.exited;
+      if (
+        exit.ended !== null ||
+        interrupts > 0 ||
+        aborted !== undefined ||
+        restarts >= config.coordinatorMaxRestarts
+      )
+        break;
+      // An async checkpoint cannot be resumed yet: an async run starts over.
+      const found =
+        config.mode === 'async'
+          ? null
+          : await newestCheckpoint(config, runDir, (line) => io.stderr(`warning: ${line}`));
+      resume = found?.path ?? resumed?.from.path ?? null;
+      logger.warn('coordinator died, restarting it', {
+        pid: exit.pid,
+        how: describeCoordinatorExit(exit),
+        restart: restarts + 1,
+        of: config.coordinatorMaxRestarts,
+        from: resume ?? 'the start',
+        step: found?.step ?? resumed?.from.step ?? 0,
+      });
+    }
     runOver = true;
     display.end();
+    const ended = exit.ended;
+    if (ended === null || ended.type === 'unstarted') {
+      // Nothing is left to tell the workers to stop: they leave (a signal ends their wait for a coordinator).
+      workers?.kill('SIGTERM');
+      const grace = setTimeout(() => workers?.kill('SIGKILL'), WORKER_EXIT_GRACE_MS);
+      await workers?.exited();
+      clearTimeout(grace);
+      const culprit = casualties[0];
+      if (ended === null) {
+        const restarts = config.coordinatorMaxRestarts;
+        io.stderr(
+          `error: ${culprit !== undefined ? workerFailure(culprit).message : coordinatorDeath(exit, interrupts > 0, restarts)}`,
+        );
+        if (existsSync(runDir)) io.stdout(`run directory: ${runDir}`);
+        if (culprit === undefined && signal !== null && interrupts > 0) return SIGNAL_EXIT_CODES[signal];
+        return EXIT_CODES.failed;
+      }
+      // A run that could not start still left its summary.json: say where, as a run that started does.
+      if (ended.summaryWritten) io.stdout(`run directory: ${runDir}`);
+      io.stderr(`error: ${culprit !== undefined ? workerFailure(culprit).message : ended.message}`);
+      return culprit !== undefined ? EXIT_CODES.failed : ended.exitCode;
+    }
     // The run is over: a worker that does not leave (hung, or stopped with SIGSTOP) is killed, as torchrun does.
     const grace = setTimeout(() => workers?.kill('SIGKILL'), WORKER_EXIT_GRACE_MS);
     const exits = (await workers?.exited()) ?? [];
     clearTimeout(grace);
-    const { result, summary } = outcome;
-    if (result.failure !== null) {
+    const { failure, summary } = ended;
+    if (failure !== null) {
       // The rank the coordinator named; another worker that exited because the run failed is not the culprit.
-      const named = result.failure.rank;
+      const named = failure.rank;
       const culprit = named === null ? casualties[0] : casualties.find((e) => e.rank === named);
-      const lost = result.failure.code === 'ERR_TRAINING_WORKER_LOST' && culprit !== undefined;
-      io.stderr(`error: ${lost ? workerFailure(culprit).message : result.failure.message}`);
+      const lost = failure.code === 'ERR_TRAINING_WORKER_LOST' && culprit !== undefined;
+      io.stderr(`error: ${lost ? workerFailure(culprit).message : failure.message}`);
     }
     // A worker the run went on without (shrink) ended during the run: not a late failure.
     const late = exits.find(
-      (e) => e.code !== 0 && result.failure === null && !casualties.some((c) => c.pid === e.pid),
+      (e) => e.code !== 0 && failure === null && !casualties.some((c) => c.pid === e.pid),
     );
     if (late !== undefined) io.stderr(`error: ${describeExit(late)} after the run`);
     logger.info('run over', {
-      outcome: result.outcome,
+      outcome: ended.outcome,
       steps: summary.steps,
       evalAccuracy: summary.evalAccuracy,
       samplesPerSec: summary.samplesPerSec,
-      consistent: summary.consistency.consistent,
+      consistent: summary.consistent,
       replicasIdentical: summary.replicasIdentical,
     });
-    io.stdout(`run directory: ${outcome.directory}`);
+    io.stdout(`run directory: ${ended.directory}`);
     // A worker that ended badly after a run that did not fail is still a failure of the launch (1 beats 3).
-    return late !== undefined ? EXIT_CODES.failed : outcome.exitCode;
+    return late !== undefined ? EXIT_CODES.failed : ended.exitCode;
   } catch (error) {
     runOver = true;
     display.end();
+    coordinator?.kill('SIGKILL');
     workers?.kill('SIGTERM');
     await workers?.exited();
-    // A run that could not start still left its summary.json: say where, as a run that started does.
-    if (existsSync(join(runDir, 'summary.json'))) io.stdout(`run directory: ${runDir}`);
-    const culprit = casualties[0];
-    throw culprit !== undefined ? workerFailure(culprit, error) : error;
+    throw error;
   } finally {
-    process.off('SIGINT', interrupt);
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
     await relays?.close();
   }
+}
+
+/**
+ * The newest valid checkpoint the run wrote (in `checkpoint.dir` or `<run dir>/checkpoints`), or null when it
+ * wrote none yet; a damaged newer file is skipped, and `warn` says so.
+ */
+async function newestCheckpoint(
+  config: RunConfig,
+  runDir: string,
+  warn: (line: string) => void,
+): Promise<{ path: string; step: number } | null> {
+  const dir = config.checkpoint.dir === null ? join(runDir, CHECKPOINTS_DIR) : resolve(config.checkpoint.dir);
+  try {
+    const found = await newestValidCheckpoint(dir, { onSkip: warn });
+    return { path: found.path, step: found.step };
+  } catch (error) {
+    if (error instanceof CheckpointError) return null;
+    throw error;
+  }
+}
+
+/** "the coordinator (pid 4242) was killed by SIGKILL; the run stopped …": why the launch ends without a run's end. */
+function coordinatorDeath(exit: CoordinatorExit, interrupted: boolean, maxRestarts: number): string {
+  const why = interrupted
+    ? 'while the launch was being interrupted'
+    : maxRestarts === 0
+      ? 'and coordinator_max_restarts is 0'
+      : `after ${maxRestarts} restart${maxRestarts === 1 ? '' : 's'} (coordinator_max_restarts)`;
+  return `${describeCoordinatorExit(exit)} ${why}; the run stopped (continue it with --resume on its run directory)`;
 }
 
 /** The training set's size as the run will see it, without starting anything. */
@@ -198,30 +313,36 @@ async function trainingSetSize(task: Task, config: RunConfig): Promise<number> {
   return (await task.loadData('train', { seed: config.seed, ...options })).size;
 }
 
-function followProgress(coordinator: Coordinator, display: ProgressDisplay, config: RunConfig): void {
+/** The progress line, fed with the coordinator's `started` and `step` messages (again after a restart). */
+function followProgress(
+  display: ProgressDisplay,
+  config: RunConfig,
+): (message: Extract<FromCoordinator, { type: 'started' | 'step' | 'ended' | 'unstarted' }>) => void {
   let totalSteps = 0;
   let stepsPerEpoch = 1;
   let startedAt = 0;
   let samples = 0;
-  coordinator.on('started', (info) => {
-    totalSteps = info.totalSteps;
-    stepsPerEpoch = info.stepsPerEpoch;
-    startedAt = performance.now();
-  });
-  coordinator.on('step', (record) => {
-    samples += record.samples;
-    const elapsedSeconds = (performance.now() - startedAt) / 1000;
-    display.update({
-      step: record.step + 1,
-      totalSteps,
-      epoch: record.epoch,
-      epochs: config.steps === null ? (config.epochs ?? 1) : totalSteps / stepsPerEpoch,
-      lr: record.lr,
-      loss: record.loss,
-      samplesPerSec: elapsedSeconds > 0 ? samples / elapsedSeconds : 0,
-      elapsedSeconds,
-    });
-  });
+  return (message) => {
+    if (message.type === 'started') {
+      totalSteps = message.totalSteps;
+      stepsPerEpoch = message.stepsPerEpoch;
+      startedAt = performance.now();
+      samples = 0;
+    } else if (message.type === 'step') {
+      samples += message.samples;
+      const elapsedSeconds = (performance.now() - startedAt) / 1000;
+      display.update({
+        step: message.step + 1,
+        totalSteps,
+        epoch: message.epoch,
+        epochs: config.steps === null ? (config.epochs ?? 1) : totalSteps / stepsPerEpoch,
+        lr: message.lr,
+        loss: message.loss,
+        samplesPerSec: elapsedSeconds > 0 ? samples / elapsedSeconds : 0,
+        elapsedSeconds,
+      });
+    }
+  };
 }
 
 /** A worker process that ended badly, as the error the run fails with. */

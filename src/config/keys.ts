@@ -436,6 +436,17 @@ export const TABLE = [
       'ranks it waits for',
   }),
   row({
+    key: 'coordinator_max_restarts',
+    field: 'coordinatorMaxRestarts',
+    // torchrun's --max-restarts is 0 too: a crash is reported, not retried, unless the user asks for restarts.
+    default: 0,
+    rule: integer(0),
+    resume: true,
+    meaning:
+      '`dptrain launch`: how many times a coordinator process that dies before the run ended is started again, ' +
+      'from the newest checkpoint in the same run directory (the workers rejoin it); 0: the launch fails',
+  }),
+  row({
     key: 'simulate',
     field: 'simulate',
     default: SIMULATE.defaults,

@@ -1,12 +1,24 @@
 /**
- * The local launcher's pieces: the progress line, the worker processes it starts and the relays that simulate
- * their links.
+ * The local launcher's pieces: the progress line, the coordinator child and the worker processes it starts, and
+ * the relays that simulate the workers' links.
  *
  * @example
  * new ProgressDisplay(process.stderr, true).update(state);
  */
 
+export {
+  type CoordinatorEnded,
+  type CoordinatorExit,
+  CoordinatorProcess,
+  type CoordinatorProcessOptions,
+  type CoordinatorUnstarted,
+  describeCoordinatorExit,
+  FROM_LAUNCHER_FLAG,
+  type FromCoordinator,
+  type ToCoordinator,
+} from './coordinator-process.js';
 export { type LinkRelayStats, type LinkRelays, startLinkRelays, type WorkerLink } from './link-relays.js';
+export { waitForPort } from './port-free.js';
 export { formatDuration, formatProgress, ProgressDisplay, type ProgressState } from './progress.js';
 export { TOKEN_ENV } from './token-env.js';
 export {

@@ -1,5 +1,5 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ArrivalHeader, ArrivalLogWriter } from '../arrivals/index.js';
 import type {
@@ -110,6 +110,9 @@ export interface LrMarker {
 /** The arrival log of an async run, in its run directory. */
 export const ARRIVALS_FILE = 'arrivals.jsonl';
 
+/** One line per global step, as the run goes. */
+export const METRICS_FILE = 'metrics.jsonl';
+
 /** Steps averaged by the loss picture's moving average. */
 const LOSS_WINDOW = 50;
 
@@ -136,9 +139,21 @@ export class RunDirectory {
     private readonly metrics: WriteStream,
   ) {}
 
-  static async create(path: string): Promise<RunDirectory> {
+  /**
+   * Opens the run directory at `path`. With `continueAt` (a restarted coordinator going on from the checkpoint of
+   * that step), metrics.jsonl keeps the lines of the steps before it and loses the rest, so that no step is
+   * recorded twice; a line cut short by the death of the process that wrote it goes too. The kept steps stay in
+   * the pictures.
+   */
+  static async create(path: string, options: { continueAt?: number } = {}): Promise<RunDirectory> {
     await mkdir(path, { recursive: true });
-    return new RunDirectory(path, createWriteStream(join(path, 'metrics.jsonl')));
+    const file = join(path, METRICS_FILE);
+    if (options.continueAt === undefined) return new RunDirectory(path, createWriteStream(file));
+    const kept = keptMetrics(await readFile(file, 'utf8').catch(() => ''), options.continueAt);
+    await writeFile(file, kept.map((line) => `${line.text}\n`).join(''));
+    const directory = new RunDirectory(path, createWriteStream(file, { flags: 'a' }));
+    for (const { record } of kept) directory.remember(record);
+    return directory;
   }
 
   async writeConfig(yaml: string): Promise<void> {
@@ -166,6 +181,11 @@ export class RunDirectory {
   /** Appends one step to metrics.jsonl. */
   step(record: StepRecord): void {
     this.metrics.write(`${JSON.stringify(roundNumbers(record))}\n`);
+    this.remember(record);
+  }
+
+  /** Keeps what the pictures draw of one step. */
+  private remember(record: Pick<StepRecord, 'step' | 'loss' | 'lr' | 'scheduleLr'>): void {
     this.steps.push(record.step);
     this.losses.push(record.loss);
     // The schedule's LR: in async mode an update may use a scaled one (metrics.jsonl has both).
@@ -372,6 +392,29 @@ function writeJson(path: string, value: unknown, indent?: number): Promise<void>
     indent,
   );
   return writeFile(path, `${text}\n`);
+}
+
+/**
+ * The lines of `text` (metrics.jsonl) for the steps before `step`, in order, each step once: a line that does not
+ * parse (the last one, cut short) and every line from `step` on are dropped.
+ */
+function keptMetrics(
+  text: string,
+  step: number,
+): { text: string; record: Pick<StepRecord, 'step' | 'loss' | 'lr' | 'scheduleLr'> }[] {
+  const kept: { text: string; record: StepRecord }[] = [];
+  for (const line of text.split('\n')) {
+    let record: StepRecord;
+    try {
+      record = JSON.parse(line) as StepRecord;
+    } catch {
+      continue;
+    }
+    if (typeof record?.step !== 'number' || record.step >= step) continue;
+    if (kept.length > 0 && record.step <= kept.at(-1)!.record.step) continue;
+    kept.push({ text: line, record });
+  }
+  return kept;
 }
 
 /** Trailing mean over the last `window` values (fewer at the start). */

@@ -48,6 +48,8 @@ export interface RetryOptions extends ConnectOptions {
   readonly timeoutMs?: number;
   /** the jitter's random source (default `Math.random`) */
   readonly random?: () => number;
+  /** gives up at once when aborted (a worker leaving while it waits for its coordinator): rejects with its reason */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -61,11 +63,12 @@ export interface RetryOptions extends ConnectOptions {
  */
 export async function connectWithRetry(url: string, options: RetryOptions = {}): Promise<Connection> {
   const timeoutMs = positiveMs('timeoutMs', options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
-  const { timeoutMs: _t, random = Math.random, ...connectOptions } = options;
+  const { timeoutMs: _t, random = Math.random, signal, ...connectOptions } = options;
   const log = options.log;
   const started = performance.now();
   let lastLogged = Number.NEGATIVE_INFINITY;
   for (let attempt = 0; ; attempt++) {
+    signal?.throwIfAborted();
     const remaining = timeoutMs - (performance.now() - started);
     const handshakeTimeoutMs = Math.max(
       1,
@@ -98,7 +101,20 @@ export async function connectWithRetry(url: string, options: RetryOptions = {}):
           error: why,
         });
       }
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      await pause(delay, signal);
     }
   }
+}
+
+/** Waits `ms`, or less when `signal` aborts (the loop then throws its reason). */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }

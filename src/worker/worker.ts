@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { CLOSE_CODES, TrainingError } from '../errors.js';
+import { CLOSE_CODES, TrainingError, TransportError } from '../errors.js';
 import { discardLog, type Log } from '../log/index.js';
 import { createOptimizer } from '../optim/index.js';
 import {
@@ -10,10 +10,15 @@ import {
   type TrainingSpec,
 } from '../protocol/index.js';
 import { stepsPerEpoch } from '../sharding/index.js';
-import { loadTask, type Task, tensorSize } from '../tasks/index.js';
-import { type Connection, connectWithRetry, Heartbeat } from '../transport/index.js';
+import { type Dataset, loadTask, type Model, type Task, tensorSize } from '../tasks/index.js';
+import {
+  type Connection,
+  connectWithRetry,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  Heartbeat,
+} from '../transport/index.js';
 import { asyncLoop } from './async-loop.js';
-import { type BackendName, selectBackend } from './backend.js';
+import { type BackendName, type SelectedBackend, selectBackend } from './backend.js';
 import { type Fault, Faults } from './faults.js';
 import { GradientComputer } from './gradients.js';
 import { Inbox } from './inbox.js';
@@ -52,6 +57,49 @@ export interface WorkerResult {
   readonly runFailed: boolean;
 }
 
+/** The close code a socket reports when it dropped without a close frame (the peer's process died, say). */
+const DROPPED = 1006;
+
+/** How long a failed send waits for its socket's close, which tells a dead coordinator from other faults. */
+const CLOSE_WAIT_MS = 2_000;
+
+/** Resolves once `connection` is closed, or after `ms`. */
+function closedWithin(connection: Connection, ms: number): Promise<void> {
+  if (connection.closeInfo !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      connection.off('close', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    connection.once('close', done);
+  });
+}
+
+/** What a worker loads once and keeps across sessions: the task, its training data and the model. */
+interface Loaded {
+  /** what they were loaded for (task, seed, data limit) */
+  readonly key: string;
+  readonly task: Task;
+  readonly model: Model;
+  readonly train: Dataset;
+}
+
+/** What every session of a worker shares. */
+interface SessionInput {
+  readonly tf: SelectedBackend['tf'];
+  readonly backend: string;
+  readonly build: string;
+  readonly faults: Faults;
+  readonly loaded: Loaded | undefined;
+}
+
+/** How a session ended: the run is over for this worker, or the coordinator was lost and it may rejoin. */
+type SessionEnd =
+  | { readonly kind: 'finished'; readonly result: WorkerResult }
+  | { readonly kind: 'lost'; readonly loaded: Loaded | undefined; readonly reason: string };
+
 /**
  * A worker process's whole life: join the run, take the parameters the coordinator sends, train in the run's
  * mode (sync: gradient out, averaged update in, applied with the LR and step it carries — never a schedule of
@@ -65,33 +113,95 @@ export class Worker {
   private connection: Connection | undefined;
   private rank: number | null = null;
   private leaving: string | undefined;
+  /** aborts a wait for the coordinator when this worker leaves */
+  private readonly left = new AbortController();
+  /** this session's coordinator said `stop`: whatever happens to the connection after it, the run is over */
+  private stopSeen = false;
 
   constructor(private readonly options: WorkerOptions) {
     this.log = options.log ?? discardLog;
   }
 
-  /** Runs until the coordinator stops the run; rejects with a TrainingError when this worker cannot go on. */
+  /**
+   * Runs until the coordinator stops the run; rejects with a TrainingError when this worker cannot go on. A
+   * connection lost without a `stop` (the coordinator died: close 1006, or it went silent past the heartbeat
+   * timeout) starts a new session: connect again with backoff for up to the connect timeout, join asking for
+   * the same rank, and continue from the new coordinator's `welcome`, with the task, data and model loaded once.
+   */
   async run(): Promise<WorkerResult> {
     const { tf, backend, build } = await selectBackend(this.options.backend);
     this.log({ level: 'info', msg: 'backend selected', backend, build });
-    // The coordinator may not be up yet (workers started first, or a restart): retry with backoff for a while.
-    const connection = await connectWithRetry(this.options.url, {
-      log: this.log,
-      zeroMask: this.options.zeroMask,
-      ...(this.options.connectTimeoutMs === undefined ? {} : { timeoutMs: this.options.connectTimeoutMs }),
-    });
-    this.connection = connection;
+    const faults = new Faults(this.options.faults);
+    let loaded: Loaded | undefined;
+    for (let session = 0; ; session++) {
+      const connection = await this.connect(session);
+      const ended = await this.session(connection, { tf, backend, build, faults, loaded });
+      if (ended.kind === 'finished') return ended.result;
+      loaded = ended.loaded;
+      this.log({
+        level: 'warn',
+        msg: 'lost the coordinator, rejoining',
+        rank: this.rank,
+        reason: ended.reason,
+        connectTimeoutS: (this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS) / 1000,
+      });
+    }
+  }
+
+  /** Leaves the run (a signal): tells the coordinator why and closes; `run()` then rejects with ERR_TRAINING_STOPPED. */
+  async leave(reason: string): Promise<void> {
+    this.leaving = reason;
+    this.left.abort(new TrainingError('ERR_TRAINING_STOPPED', `worker left the run: ${reason}`));
+    const connection = this.connection;
+    if (connection === undefined) return;
+    if (this.rank !== null && connection.closeInfo === null) {
+      await connection.send({ type: 'leave', rank: this.rank, reason }).catch(() => {});
+    }
+    await connection.close(CLOSE_CODES.normal, 'worker left');
+  }
+
+  /**
+   * The coordinator may not be up yet (workers started first, or it is being restarted): retry with backoff for
+   * the connect timeout; a worker that cannot reach it then fails with a message saying so.
+   */
+  private async connect(session: number): Promise<Connection> {
+    try {
+      const connection = await connectWithRetry(this.options.url, {
+        log: this.log,
+        zeroMask: this.options.zeroMask,
+        signal: this.left.signal,
+        ...(this.options.connectTimeoutMs === undefined ? {} : { timeoutMs: this.options.connectTimeoutMs }),
+      });
+      this.connection = connection;
+      return connection;
+    } catch (error) {
+      if (this.leaving !== undefined || session === 0) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      throw new TrainingError(
+        'ERR_TRAINING_WORKER_LOST',
+        `rank ${this.rank} lost its coordinator and could not rejoin: ${message}`,
+        { cause: error, rank: this.rank },
+      );
+    }
+  }
+
+  /** One connection's life: join, train from the welcome, and how it ended (the run's end, or a lost coordinator). */
+  private async session(connection: Connection, given: SessionInput): Promise<SessionEnd> {
     const inbox = new Inbox(connection);
+    this.stopSeen = false;
+    let silent = false;
+    let loaded = given.loaded;
     try {
       await connection.send({
         type: 'join',
         protocol: PROTOCOL_VERSION,
         token: this.options.token,
-        rank: this.options.rank ?? null,
+        // a rejoin asks for the rank this worker had, so its shard and replica stay its own
+        rank: this.rank ?? this.options.rank ?? null,
         pid: process.pid,
         host: hostname(),
         // the build, not just the name: an async run's arrival log records it and a replay must match it
-        backend: build,
+        backend: given.build,
       });
       const assign = await inbox.next('assign');
       this.rank = assign.rank;
@@ -99,11 +209,17 @@ export class Worker {
       const heartbeat = new Heartbeat(
         connection,
         { intervalMs: spec.heartbeatIntervalMs, timeoutMs: spec.heartbeatTimeoutMs },
-        () => void connection.close(CLOSE_CODES.policyViolation, 'coordinator silent'),
+        () => {
+          // A hung coordinator may never answer a close handshake: drop the socket and rejoin.
+          silent = true;
+          connection.socket.terminate();
+        },
       );
       heartbeat.start();
       try {
-        return await this.train(connection, inbox, assign, spec, tf, backend);
+        loaded = await this.load(spec, loaded);
+        const result = await this.train(connection, inbox, assign, spec, given, loaded);
+        return { kind: 'finished', result };
       } finally {
         heartbeat.stop();
       }
@@ -113,21 +229,31 @@ export class Worker {
           cause: error,
         });
       }
+      // A send into a dead socket can fail before the socket reports its close: give the close a moment.
+      if (error instanceof TransportError) await closedWithin(connection, CLOSE_WAIT_MS);
+      const close = connection.closeInfo;
+      // The heartbeat watch drops a silent coordinator's socket too, so both show as a drop here.
+      const dropped = close !== null && close.code === DROPPED && !close.local;
+      if (!this.stopSeen && dropped) {
+        return { kind: 'lost', loaded, reason: silent ? 'coordinator silent' : 'connection dropped' };
+      }
       throw error;
     } finally {
       await connection.close(CLOSE_CODES.normal, 'worker done');
     }
   }
 
-  /** Leaves the run (a signal): tells the coordinator why and closes; `run()` then rejects with ERR_TRAINING_STOPPED. */
-  async leave(reason: string): Promise<void> {
-    this.leaving = reason;
-    const connection = this.connection;
-    if (connection === undefined) return;
-    if (this.rank !== null) {
-      await connection.send({ type: 'leave', rank: this.rank, reason }).catch(() => {});
-    }
-    await connection.close(CLOSE_CODES.normal, 'worker left');
+  /** The task, its training data and the model: loaded once, again only when a new coordinator names others. */
+  private async load(spec: TrainingSpec, loaded: Loaded | undefined): Promise<Loaded> {
+    const key = JSON.stringify([spec.task, spec.seed, spec.dataLimit]);
+    if (loaded !== undefined && loaded.key === key) return loaded;
+    const task = await loadTask(spec.task, this.options.cwd);
+    const model = task.createModel({ seed: spec.seed });
+    const train = await task.loadData('train', {
+      seed: spec.seed,
+      ...(spec.dataLimit === null ? {} : { limit: spec.dataLimit }),
+    });
+    return { key, task, model, train };
   }
 
   private async train(
@@ -135,16 +261,12 @@ export class Worker {
     inbox: Inbox,
     assign: MessageOf<'assign'>,
     spec: TrainingSpec,
-    tf: Awaited<ReturnType<typeof selectBackend>>['tf'],
-    backend: string,
+    given: SessionInput,
+    loaded: Loaded,
   ): Promise<WorkerResult> {
     const { rank, worldSize } = assign;
-    const task = await loadTask(spec.task, this.options.cwd);
-    const model = task.createModel({ seed: spec.seed });
-    const train = await task.loadData('train', {
-      seed: spec.seed,
-      ...(spec.dataLimit === null ? {} : { limit: spec.dataLimit }),
-    });
+    const { tf, backend, faults } = given;
+    const { task, model, train } = loaded;
     const sizes = model.parameters.map((p) => tensorSize(p.shape));
     if (assign.sendParams) {
       await connection.send({
@@ -180,7 +302,6 @@ export class Worker {
       params,
       computer,
     });
-    const faults = new Faults(this.options.faults);
     const slowdown = new Slowdown({
       factor: spec.slowdown,
       jitter: spec.jitter,
@@ -210,6 +331,7 @@ export class Worker {
       end.kind === 'stopped'
         ? end.stop
         : await this.serveUntilStop(inbox, connection, rank, task, computer, params, spec);
+    this.stopSeen = true;
     if (!stop.failed && stop.reason !== 'finished') {
       this.log({ level: 'warn', msg: 'coordinator stopped the run', reason: stop.reason, step: stop.step });
     } else if (stop.failed) {
