@@ -132,7 +132,7 @@ describe('RunState', () => {
       worldSize: over.worldSize ?? 3,
     });
     const damaged: [string, SerializedRunState, ReturnType<typeof parts>][] = [
-      ['version 2', { ...saved, json: { ...saved.json, version: 2 as 1 } }, parts()],
+      ['version 3', { ...saved, json: { ...saved.json, version: 3 as 2 } }, parts()],
       ['Momentum', saved, parts({ optimizer: { name: 'Momentum' } })],
       ['4 workers', saved, parts({ worldSize: 4 })],
       ['do not add up', { ...saved, json: { ...saved.json, skippedSteps: 5 } }, parts()],
