@@ -145,4 +145,34 @@ describe('RunState', () => {
       );
     }
   });
+
+  it('reads a version 1 state (no data plan): its world never changed, so the epoch follows from the round', () => {
+    const setup = SETUPS[1]![1];
+    const state = fresh(setup);
+    drive(state, 5, []);
+    const { data: _, ...rest } = throughDisk(state.serialize()).json;
+    const v1 = { ...throughDisk(state.serialize()), json: { ...rest, version: 1 as const } };
+    const parts = (worldSize: number) => ({
+      optimizer: createOptimizer(setup.optimizer, { sizes: [6, 4] }),
+      scheduler: createScheduler(setup.lr),
+      granularity: setup.granularity,
+      stepsPerEpoch: STEPS_PER_EPOCH,
+      worldSize,
+      data: { datasetSize: 10, batchSize: 2 },
+    });
+    // 5 steps: round 5. Ten examples over 3 ranks in batches of 2 take 2 rounds an epoch: epoch 2 began at round 4.
+    const same = RunState.restore(v1, parts(3));
+    expect(same.data?.history).toEqual({ epoch: 2, worlds: [{ round: 4, members: [0, 1, 2] }] });
+    // Two workers take over at round 5, in the middle of epoch 2.
+    const fewer = RunState.restore(v1, parts(2));
+    expect(fewer.data?.history).toEqual({
+      epoch: 2,
+      worlds: [
+        { round: 4, members: [0, 1, 2] },
+        { round: 5, members: [0, 1] },
+      ],
+    });
+    expect(fewer.positions).toEqual([5, 5]);
+    expect(fewer.serialize().json).toMatchObject({ version: 2, data: fewer.data?.history });
+  });
 });
