@@ -342,6 +342,11 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
         scheduler,
         // a second instance, never stepped by the run: async mode checks every applied LR against it
         referenceScheduler: createScheduler(config.lr, { path: 'lr', variables }),
+        epochs: config.epochs,
+        lrWorldScaling: {
+          mode: config.lrWorldScaling,
+          referenceWorkers: config.lrReferenceWorkers ?? config.workers,
+        },
       };
     },
     onNonfinite: config.onNonfinite,

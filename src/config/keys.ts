@@ -198,8 +198,8 @@ export const TABLE = [
     field: 'workers',
     default: 2,
     rule: integer(1, 64),
-    resume: false,
-    meaning: 'worker processes (1–64)',
+    resume: true,
+    meaning: 'worker processes (1–64); a resumed sync run may have another number (see Resuming)',
   }),
   row({
     key: 'mode',
@@ -298,6 +298,25 @@ export const TABLE = [
     meaning:
       'step the scheduler after every global step, or after every epoch (ReduceOnPlateau then gets the ' +
       "epoch's mean training loss over all workers; with `step`, the step's mean loss)",
+  }),
+  row({
+    key: 'lr_world_scaling',
+    field: 'lrWorldScaling',
+    default: 'none',
+    rule: oneOf('none', 'linear'),
+    resume: true,
+    meaning:
+      'sync: `none`, or `linear`: the LR applied at a step is the schedule’s × workers ÷ `lr_reference_workers` ' +
+      '(Goyal et al. 2017), for the world that takes the step',
+  }),
+  row({
+    key: 'lr_reference_workers',
+    field: 'lrReferenceWorkers',
+    default: null,
+    rule: nullable(integer(1, 64)),
+    resume: true,
+    meaning:
+      'the number of workers the schedule’s LRs are meant for (`lr_world_scaling: linear`); null: the first launch’s `workers`',
   }),
   row({
     key: 'on_nonfinite',

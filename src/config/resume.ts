@@ -1,7 +1,7 @@
 /**
  * The config of a resumed run: the checkpoint's own, with a new file's keys and the flags over it. What defines the
  * trajectory (task, data, schedule, optimizer, seed, mode, …) must stay as it was; only the keys the table marks
- * resumable may change (run length, out, simulate, checkpoint, timeouts, logging, network).
+ * resumable may change (run length, workers in sync mode, out, simulate, checkpoint, timeouts, logging, network).
  */
 import { ConfigError } from '../errors.js';
 import { type RunConfig, TABLE } from './keys.js';
@@ -34,7 +34,21 @@ export function resumeRunConfig(
 ): RunConfig {
   const before = parseRunConfig(saved);
   const fromFile = file === undefined || file === null ? {} : (file as Record<string, unknown>);
-  const config = parseRunConfig({ ...(saved as Record<string, unknown>), ...fromFile }, overrides);
+  // The reference world of lr_world_scaling is the first launch's unless given: pinned before workers may change.
+  const pinned = {
+    ...(saved as Record<string, unknown>),
+    lr_reference_workers: before.lrReferenceWorkers ?? before.workers,
+  };
+  const config = parseRunConfig({ ...pinned, ...fromFile }, overrides);
+  if (config.mode === 'async' && config.workers !== before.workers) {
+    throw new ConfigError(
+      'ERR_CONFIG_CONFLICT',
+      'workers',
+      `differs from the checkpoint's (${before.workers} there, ${config.workers} now): an async run resumes with ` +
+        'the same workers (each rank keeps its own place in its shard); give workers: ' +
+        `${before.workers}, or resume a sync run with another number`,
+    );
+  }
   const resumable = TABLE.filter((entry) => entry.resume).map((entry) => entry.key);
   for (const entry of TABLE) {
     if (entry.resume) continue;

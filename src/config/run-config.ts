@@ -173,6 +173,14 @@ function checkAcrossKeys(
         'a chunk cannot leave before it arrived: raise latency_ms or lower jitter_ms',
     );
   }
+  if (config.mode === 'async' && config.lrWorldScaling !== 'none') {
+    throw new ConfigError(
+      'ERR_CONFIG_CONFLICT',
+      'lr_world_scaling',
+      `applies to mode: sync only (lr_world_scaling: ${config.lrWorldScaling} from ${source('lr_world_scaling')}); ` +
+        'an async step is one worker’s gradient: use async.lr_scale, or remove lr_world_scaling',
+    );
+  }
   if (steps !== null && epochs !== null && isGiven('epochs')) {
     throw new ConfigError(
       'ERR_CONFIG_CONFLICT',

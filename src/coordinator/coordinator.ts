@@ -15,12 +15,13 @@ import {
   TRACE_MAX_STEPS,
   type TrainingSpec,
 } from '../protocol/index.js';
-import { stepsPerEpoch } from '../sharding/index.js';
+import { DataPlan, fixedWorldHistory, stepsPerEpoch } from '../sharding/index.js';
 import { Connection, listen } from '../transport/index.js';
 import { AsyncMode } from './async-mode.js';
 import { atMost } from './at-most.js';
 import { ProcessGroup } from './group.js';
 import { checkInitialParameters } from './initial-parameters.js';
+import { type LrWorldScaling, NO_LR_WORLD_SCALING, worldScaledLr } from './lr-world-scaling.js';
 import type { ModeContext, TrainingMode } from './mode.js';
 import { checkPolicy, PLAIN_ASYNC, type StalenessPolicy } from './parameter-server.js';
 import { type Member, Rendezvous, STRANGER_CAUSES, STRANGER_MAX_MESSAGE_BYTES } from './rendezvous.js';
@@ -73,6 +74,13 @@ export interface PlanSpec {
   readonly granularity: LrGranularity;
   /** a second scheduler of the same config for async mode's check of every applied LR */
   readonly referenceScheduler?: Scheduler;
+  /**
+   * sync: the run's length in epochs (null or absent: `totalSteps` as given). The run then lasts until that many
+   * epochs of the data plan are done, which differs from `totalSteps` once a resumed run has another world.
+   */
+  readonly epochs?: number | null;
+  /** sync: the LR applied follows the world size (default: none) */
+  readonly lrWorldScaling?: LrWorldScaling;
 }
 
 /** The training modes a coordinator can run; adding one adds a file and a line here. */
@@ -128,9 +136,9 @@ export interface CoordinatorOptions {
     readonly save: (state: SerializedRunState, why: 'every' | 'end') => void;
   };
   /**
-   * A checkpoint's run state to continue from (sync mode, the same number of workers): the run starts at its
-   * global step with its parameters, optimizer state, schedule and batch positions, and welcomes every worker with
-   * them, so it goes on as the saved run would have.
+   * A checkpoint's run state to continue from (sync mode): the run starts at its global step with its parameters,
+   * optimizer state, schedule and batch positions, and welcomes every worker with them, so it goes on as the saved
+   * run would have. With another number of workers, they share the examples of the epoch not yet seen.
    */
   readonly resume?: SerializedRunState;
   /**
@@ -449,14 +457,18 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       group.refuse(0, REFUSALS.badParams, problem, 0),
     );
     const spec = this.options.plan(initial.datasetSize);
-    const plan: RunPlan = {
+    const constants = {
       datasetSize: spec.datasetSize ?? initial.datasetSize,
       batchSize: this.options.training.batchSize,
+    };
+    let plan: RunPlan = {
+      ...constants,
       stepsPerEpoch: spec.stepsPerEpoch,
       totalSteps: spec.totalSteps,
       scheduler: spec.scheduler,
       granularity: spec.granularity,
       referenceScheduler: spec.referenceScheduler ?? null,
+      lrWorldScaling: spec.lrWorldScaling ?? NO_LR_WORLD_SCALING,
     };
     // One async global step is one worker batch: an epoch has every rank's batches.
     const sharded = stepsPerEpoch(plan.datasetSize, worldSize, plan.batchSize) * (asyncMode ? worldSize : 1);
@@ -486,16 +498,26 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
         'resuming an async run is not supported yet: resume a sync run',
       );
     }
+    const seed = this.options.training.seed;
+    // Async ranks each go through their own shard at their own pace: only sync rounds follow one data plan.
+    const data = asyncMode
+      ? undefined
+      : new DataPlan({ ...constants, seed, history: fixedWorldHistory(worldSize, 0, plan.stepsPerEpoch) });
     const state =
       saved === undefined
-        ? new RunState({ params, optimizer, clock, seed: this.options.training.seed, worldSize })
+        ? new RunState({ params, optimizer, clock, seed, worldSize, ...(data === undefined ? {} : { data }) })
         : RunState.restore(saved, {
             optimizer,
             scheduler: plan.scheduler,
             granularity: plan.granularity,
             stepsPerEpoch: plan.stepsPerEpoch,
             worldSize,
+            ...(asyncMode ? {} : { data: constants }),
           });
+    if (state.data !== null && spec.epochs != null) {
+      // Epochs of another world have other lengths: the run ends where the data plan says the last epoch does.
+      plan = { ...plan, totalSteps: state.data.roundAfterEpochs(spec.epochs) };
+    }
     if (state.params.length !== params.length) {
       throw new TrainingError(
         'ERR_TRAINING_STATE',
@@ -733,13 +755,19 @@ function welcome(state: RunState, plan: RunPlan, round: number): MessageOf<'welc
   return {
     type: 'welcome',
     step: state.step,
-    epoch: Math.floor(state.step / plan.stepsPerEpoch),
-    lr: state.lr,
+    epoch: state.data?.epochOf(state.round) ?? Math.floor(state.step / plan.stepsPerEpoch),
+    lr: worldScaledLr(
+      state.lr,
+      state.data?.members(state.round).length ?? state.positions.length,
+      plan.lrWorldScaling,
+    ),
     round,
     stepsPerEpoch: plan.stepsPerEpoch,
     totalSteps: plan.totalSteps,
     params: state.params,
     optimizerState: state.optimizer.stateDict(),
+    // sync: the epoch in progress and its worlds, from which the worker knows its batches
+    plan: state.data === null ? null : { ...state.data.history },
   };
 }
 

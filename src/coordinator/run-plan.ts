@@ -1,4 +1,5 @@
 import type { LrGranularity, Scheduler } from '../lr/index.js';
+import type { LrWorldScaling } from './lr-world-scaling.js';
 
 /**
  * How the run unfolds once the training set size is known: its length, the one schedule, and what the sharding
@@ -21,4 +22,6 @@ export interface RunPlan {
    * against it (null: no such check)
    */
   readonly referenceScheduler: Scheduler | null;
+  /** sync: how the applied LR follows the world size (`none`: the schedule's LR as it is) */
+  readonly lrWorldScaling: LrWorldScaling;
 }

@@ -9,16 +9,26 @@ import {
   type Scheduler,
 } from '../lr/index.js';
 import type { Optimizer, OptimizerState } from '../optim/index.js';
+import {
+  DataPlan,
+  type EpochHistory,
+  fixedWorldHistory,
+  ranksUpTo,
+  stepsPerEpoch,
+} from '../sharding/index.js';
 
-/** Bumped whenever the serialised form changes; a run state of another version is refused. */
-export const RUN_STATE_VERSION = 1;
+/**
+ * Bumped whenever the serialised form changes; a run state of another version is refused. Version 1 (without
+ * `data`: its world never changed) is still read.
+ */
+export const RUN_STATE_VERSION = 2;
 
 /**
  * The JSON half of a serialised run state. Tensors travel beside it as raw float32 (`SerializedRunState.tensors`),
  * so a checkpoint writes them as they are and a restart sends them in one message (parameters + optimizer state).
  */
 export interface RunStateJson {
-  readonly version: typeof RUN_STATE_VERSION;
+  readonly version: typeof RUN_STATE_VERSION | 1;
   readonly step: number;
   readonly round: number;
   readonly positions: readonly number[];
@@ -32,6 +42,11 @@ export interface RunStateJson {
   readonly optimizer: { readonly name: string; readonly accumulators: readonly string[] };
   /** what later modes and features keep (JSON-safe values only) */
   readonly extensions: Readonly<Record<string, unknown>>;
+  /**
+   * the data plan's history: the epoch in progress and the worlds it had, so that a resized run resumes with the
+   * same batches; null for a state kept without a data plan (absent in version 1)
+   */
+  readonly data?: EpochHistory | null;
 }
 
 /** A run state as data: JSON plus the tensors. */
@@ -49,6 +64,11 @@ export interface RunStateParts {
   readonly granularity: LrGranularity;
   readonly stepsPerEpoch: number;
   readonly worldSize: number;
+  /**
+   * the sharding constants: given, the state gets a data plan from the saved history (one derived from the step
+   * count for version 1), and a world of another size than the saved one takes over at the saved round (sync)
+   */
+  readonly data?: { readonly datasetSize: number; readonly batchSize: number };
 }
 
 /**
@@ -80,6 +100,8 @@ export class RunState {
   lastLoss: number | null = null;
   /** state later modes and features keep here under their own key (async policy, early stopping) */
   readonly extensions: Record<string, unknown> = {};
+  /** sync: which examples every rank trains on in each round, and where epochs end; null: epochs by step count */
+  readonly data: DataPlan | null;
 
   constructor(options: {
     params: Float32Array;
@@ -87,12 +109,14 @@ export class RunState {
     clock: ScheduleClock;
     seed: number;
     worldSize: number;
+    data?: DataPlan;
   }) {
     this.params = options.params;
     this.optimizer = options.optimizer;
     this.clock = options.clock;
     this.seed = options.seed;
     this.positions = new Array(options.worldSize).fill(0);
+    this.data = options.data ?? null;
   }
 
   /** The LR of the step in progress. */
@@ -102,19 +126,23 @@ export class RunState {
 
   /** One batch consumed by every rank without an update (a skipped step). */
   skipRound(): void {
+    if (this.data?.endsEpoch(this.round)) this.clock.endEpochWithoutStep();
     this.round += 1;
     this.skippedSteps += 1;
     this.positions.fill(this.round);
+    this.data?.advanceTo(this.round);
   }
 
   /** The step in progress is done: the batch consumed, the schedule advanced with its mean loss. */
   completeStep(loss: number, samples: number): void {
+    const endsEpoch = this.data?.endsEpoch(this.round);
     this.step += 1;
     this.round += 1;
     this.positions.fill(this.round);
     this.samples += samples;
     this.lastLoss = loss;
-    this.clock.completeStep(loss);
+    this.clock.completeStep(loss, endsEpoch);
+    this.data?.advanceTo(this.round);
   }
 
   /**
@@ -153,6 +181,7 @@ export class RunState {
         schedule: this.clock.state(),
         optimizer: { name: this.optimizer.name, accumulators: Object.keys(accumulators) },
         extensions: structuredClone(this.extensions),
+        data: this.data?.history ?? null,
       },
       tensors: { params: Float32Array.from(this.params), optimizer: accumulators },
     };
@@ -168,8 +197,8 @@ export class RunState {
     const refuse = (what: string): never => {
       throw new TrainingError('ERR_TRAINING_STATE', `the saved run state cannot be restored: ${what}`);
     };
-    if (json?.version !== RUN_STATE_VERSION) {
-      refuse(`it is version ${String(json?.version)}, this dptrain reads version ${RUN_STATE_VERSION}`);
+    if (json?.version !== RUN_STATE_VERSION && json?.version !== 1) {
+      refuse(`it is version ${String(json?.version)}, this dptrain reads versions 1 to ${RUN_STATE_VERSION}`);
     }
     for (const key of ['step', 'round', 'seed', 'skippedSteps', 'samples'] as const) {
       if (!Number.isSafeInteger(json[key]) || (key !== 'seed' && json[key] < 0)) {
@@ -179,11 +208,14 @@ export class RunState {
     if (json.round < json.step || json.skippedSteps !== json.round - json.step) {
       refuse(`round ${json.round}, step ${json.step} and skippedSteps ${json.skippedSteps} do not add up`);
     }
-    if (!Array.isArray(json.positions) || json.positions.length !== parts.worldSize) {
-      refuse(`it has ${json.positions?.length} rank positions, the run has ${parts.worldSize} workers`);
-    }
-    if (!json.positions.every((p) => Number.isSafeInteger(p) && p >= 0))
+    if (!Array.isArray(json.positions) || !json.positions.every((p) => Number.isSafeInteger(p) && p >= 0)) {
       refuse('a rank position is not a batch index');
+    }
+    // Sync ranks are all at the round: another world takes over there. Async positions are each rank's own.
+    const resized = json.positions.length !== parts.worldSize;
+    if (resized && (parts.data === undefined || !json.positions.every((p) => p === json.round))) {
+      refuse(`it has ${json.positions.length} rank positions, the run has ${parts.worldSize} workers`);
+    }
     if (json.optimizer?.name !== parts.optimizer.name) {
       refuse(
         `it was saved with the ${String(json.optimizer?.name)} optimizer, the run uses ${parts.optimizer.name}`,
@@ -194,10 +226,14 @@ export class RunState {
     }
     const lastLoss =
       json.lastLoss === null ? null : (decodeNumber(json.lastLoss) ?? refuse('lastLoss is not a number'));
+    const data =
+      parts.data === undefined ? undefined : restoreData(json, parts.data, parts.worldSize, refuse);
     parts.optimizer.setStateDict(tensors.optimizer);
+    // The data plan tells the clock where epochs end, so after a resize its own epoch length is the saved one's.
+    const clockEpoch = resized ? json.schedule?.stepsPerEpoch : parts.stepsPerEpoch;
     const clock = ScheduleClock.restore(
       parts.scheduler,
-      { granularity: parts.granularity, stepsPerEpoch: parts.stepsPerEpoch },
+      { granularity: parts.granularity, stepsPerEpoch: clockEpoch },
       json.schedule,
     );
     const state = new RunState({
@@ -206,14 +242,43 @@ export class RunState {
       clock,
       seed: json.seed,
       worldSize: parts.worldSize,
+      ...(data === undefined ? {} : { data }),
     });
     state.step = json.step;
     state.round = json.round;
-    state.positions.splice(0, state.positions.length, ...json.positions);
+    if (resized) state.positions.fill(json.round);
+    else state.positions.splice(0, state.positions.length, ...json.positions);
     state.skippedSteps = json.skippedSteps;
     state.samples = json.samples;
     state.lastLoss = lastLoss;
     Object.assign(state.extensions, structuredClone(json.extensions ?? {}));
     return state;
   }
+}
+
+/**
+ * The data plan of a saved state: its history (version 1 had none: its world of `positions.length` ranks never
+ * changed, so the epoch follows from the round), with `workers` ranks taking over at the saved round when the saved
+ * world is another.
+ */
+function restoreData(
+  json: RunStateJson,
+  constants: { readonly datasetSize: number; readonly batchSize: number },
+  workers: number,
+  refuse: (what: string) => never,
+): DataPlan {
+  const saved = json.positions.length;
+  const history =
+    json.data ??
+    fixedWorldHistory(saved, json.round, stepsPerEpoch(constants.datasetSize, saved, constants.batchSize));
+  let data: DataPlan;
+  try {
+    data = new DataPlan({ ...constants, seed: json.seed, history });
+    data.advanceTo(json.round);
+  } catch (error) {
+    return refuse(`its data plan does not fit: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const members = ranksUpTo(workers);
+  if (JSON.stringify(data.members(json.round)) !== JSON.stringify(members)) data.resize(json.round, members);
+  return data;
 }

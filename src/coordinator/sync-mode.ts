@@ -1,8 +1,9 @@
 import { TrainingError } from '../errors.js';
 import { type Message, type MessageOf, nowUs, parameterDigest, REFUSALS } from '../protocol/index.js';
-import { batchSamples } from '../sharding/index.js';
+import type { DataPlan } from '../sharding/index.js';
 import { atMost } from './at-most.js';
 import { ConsistencyLedger } from './consistency.js';
+import { worldScaledLr } from './lr-world-scaling.js';
 import type { ModeContext, ModeReport, TrainingMode } from './mode.js';
 import type { Member } from './rendezvous.js';
 import { SyncRound } from './sync-round.js';
@@ -70,12 +71,14 @@ export class SyncMode implements TrainingMode {
           continue;
         }
         this.context.span('reduce', round.step, reduceStartUs);
-        const lr = state.lr;
+        const lr = this.lrOf(round);
+        // Asked now: once the step completes, the data plan has moved on (maybe into the next epoch).
+        const epoch = this.data.epochOf(round.round);
         const last = state.step + 1 === plan.totalSteps;
         // Open the next round before the update goes out: a fast worker may answer before the slowest reads it.
         this.current = last ? undefined : this.openRound(state.step + 1, state.round + 1);
         const broadcastStart = nowUs();
-        const sends = this.context.group.broadcast(this.update(round, lr, this.averaged));
+        const sends = this.context.group.broadcast(this.update(round, epoch, lr, this.averaged));
         // The update is on its way; the coordinator applies its own copy meanwhile. No message is handled before
         // the next await, so the ledger knows the step before any worker's report can arrive.
         const applyStart = nowUs();
@@ -103,7 +106,7 @@ export class SyncMode implements TrainingMode {
           state.completeStep(reduction.loss, reduction.samples);
           this.context.events.step({
             step: round.step,
-            epoch: Math.floor(round.round / plan.stepsPerEpoch),
+            epoch,
             round: round.round,
             lr,
             loss: reduction.loss,
@@ -151,19 +154,20 @@ export class SyncMode implements TrainingMode {
         `the averaged gradient of step ${round.step} (batch ${round.round}) is not finite (on_nonfinite: abort)`,
       );
     }
-    const lr = state.lr;
+    const lr = this.lrOf(round);
+    const update = this.update(round, this.data.epochOf(round.round), lr, null);
     state.skipRound();
     this.current = this.openRound(state.step, state.round);
     log({ level: 'warn', msg: 'skipped a non-finite step', step: round.step, round: round.round });
     events.skipped({ step: round.step, round: round.round, reason: 'non-finite gradient' });
-    await this.delivered(group.broadcast(this.update(round, lr, null)), round.step);
+    await this.delivered(group.broadcast(update), round.step);
   }
 
-  private update(round: SyncRound, lr: number, grad: Float32Array | null): Message {
+  private update(round: SyncRound, epoch: number, lr: number, grad: Float32Array | null): Message {
     return {
       type: 'update',
       step: round.step,
-      epoch: Math.floor(round.round / this.context.plan.stepsPerEpoch),
+      epoch,
       lr,
       round: round.round,
       skipped: grad === null,
@@ -172,15 +176,29 @@ export class SyncMode implements TrainingMode {
   }
 
   private openRound(step: number, round: number): SyncRound {
-    const { plan, group, state } = this.context;
+    const { group, state } = this.context;
     return new SyncRound({
       step,
       round,
       worldSize: group.worldSize,
       members: group.members.flatMap((m) => (this.excluded.has(m.rank) ? [] : [m.rank])),
       size: state.params.length,
-      samples: batchSamples(plan.datasetSize, group.worldSize, plan.batchSize, round),
+      samples: this.data.samples(round),
     });
+  }
+
+  /** The LR of the round's step: the schedule's, rescaled for the world that takes it. */
+  private lrOf(round: SyncRound): number {
+    const { state, plan } = this.context;
+    return worldScaledLr(state.lr, this.data.members(round.round).length, plan.lrWorldScaling);
+  }
+
+  private get data(): DataPlan {
+    const data = this.context.state.data;
+    if (data === null) {
+      throw new TrainingError('ERR_TRAINING_INTERNAL', 'a sync run needs a run state with a data plan');
+    }
+    return data;
   }
 
   /** True once every gradient is in; false when a stop was asked for first. Fails the run at the deadline. */

@@ -132,13 +132,30 @@ export class ScheduleClock {
     return this.completed;
   }
 
-  /** Records one completed global step and its mean loss; returns true when the scheduler stepped. */
-  completeStep(loss: number): boolean {
+  /**
+   * Records one completed global step and its mean loss; returns true when the scheduler stepped. `endsEpoch` says
+   * whether the step ended an epoch (a run whose world changed has epochs of other lengths); without it, every
+   * `stepsPerEpoch`-th step does.
+   */
+  completeStep(loss: number, endsEpoch?: boolean): boolean {
     this.completed += 1;
     this.lossSum += loss;
     this.lossCount += 1;
-    const due = this.granularity === 'step' || this.completed % this.stepsPerEpoch === 0;
+    const due = this.granularity === 'step' || (endsEpoch ?? this.completed % this.stepsPerEpoch === 0);
     if (!due) return false;
+    return this.stepScheduler();
+  }
+
+  /**
+   * An epoch ended on a round without a step (a skipped one): with `epoch` granularity the scheduler steps over the
+   * epoch's completed steps (a metric-driven one only if there were any). Returns true when it stepped.
+   */
+  endEpochWithoutStep(): boolean {
+    if (this.granularity !== 'epoch' || (this.scheduler.metricDriven && this.lossCount === 0)) return false;
+    return this.stepScheduler();
+  }
+
+  private stepScheduler(): boolean {
     const scheduler = this.scheduler;
     if (scheduler.metricDriven) scheduler.step(this.lossSum / this.lossCount);
     else scheduler.step();

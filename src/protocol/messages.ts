@@ -7,7 +7,7 @@
  */
 
 /** Bumped whenever a message's shape or the frame layout changes; peers with another version are refused. */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 /** Upper bounds (UTF-8 bytes) of the strings messages carry. */
 export const STRING_LIMITS = {
@@ -173,7 +173,15 @@ export const MESSAGES = {
    */
   welcome: {
     from: 'coordinator',
-    fields: { step, epoch, lr, round: integer(0), stepsPerEpoch: integer(1), totalSteps: integer(0) },
+    fields: {
+      step,
+      epoch,
+      lr,
+      round: integer(0),
+      stepsPerEpoch: integer(1),
+      totalSteps: integer(0),
+      plan: nullable(record()),
+    },
     tensors: { params: tensor({ nullable: false }), optimizerState: tensorMap() },
   },
   /**

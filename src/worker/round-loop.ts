@@ -1,4 +1,4 @@
-import { batches, epochIndices, shardIndices } from '../sharding/index.js';
+import { DataPlan, type EpochHistory, fixedWorldHistory, stepsPerEpoch } from '../sharding/index.js';
 import type { Dataset } from '../tasks/index.js';
 import { gatherBatch } from './gather-batch.js';
 import type { GradientComputer } from './gradients.js';
@@ -9,29 +9,41 @@ export interface RoundLoopOptions {
   readonly seed: number;
   readonly batchSize: number;
   readonly train: Dataset;
-  /** batches per epoch (the same on every rank) */
-  readonly stepsPerEpoch: number;
+  /** batches per epoch of a world of `worldSize` ranks (derived when absent) */
+  readonly stepsPerEpoch?: number;
+  /**
+   * the epoch in progress and its worlds (sync: the welcome's, the coordinator's data plan); absent: a world of
+   * ranks 0 … worldSize − 1 from the first round on
+   */
+  readonly history?: EpochHistory;
   /** the worker's parameters, read at every gradient */
   readonly params: Float32Array;
   readonly computer: GradientComputer;
 }
 
 /**
- * Which examples a worker trains on in each round, and their gradient: batch `round % stepsPerEpoch` of this
- * rank's shard of epoch `round / stepsPerEpoch`. The epoch's shard is built once, when the round enters it.
+ * Which examples a worker trains on in each round, and their gradient: this rank's batch of the round in the data
+ * plan (see src/sharding), which follows the history the coordinator sent, so that both agree on every batch also
+ * after the world changed. Rounds go forward only.
  *
  * @example
- * const loop = new RoundLoop({ rank: 0, worldSize: 2, seed: 1, batchSize: 64, train, stepsPerEpoch: 469, params, computer });
+ * const loop = new RoundLoop({ rank: 0, worldSize: 2, seed: 1, batchSize: 64, train, params, computer });
  * const { loss, grad, samples } = loop.gradient(0);
  */
 export class RoundLoop {
-  private epoch = -1;
-  private epochBatches: Int32Array[] = [];
+  private readonly data: DataPlan;
   private readonly x: Float32Array;
   private readonly labels: Int32Array | Float32Array;
 
   constructor(private readonly options: RoundLoopOptions) {
-    const { train, batchSize } = options;
+    const { train, batchSize, worldSize, seed } = options;
+    const perEpoch = options.stepsPerEpoch ?? stepsPerEpoch(train.size, worldSize, batchSize);
+    this.data = new DataPlan({
+      datasetSize: train.size,
+      seed,
+      batchSize,
+      history: options.history ?? fixedWorldHistory(worldSize, 0, perEpoch),
+    });
     this.x = new Float32Array(batchSize * train.inputSize);
     this.labels =
       train.labels instanceof Int32Array
@@ -41,16 +53,9 @@ export class RoundLoop {
 
   /** The gradient of this rank's batch for `round`; `grad` is the computer's buffer, valid until the next call. */
   gradient(round: number): { loss: number; grad: Float32Array; samples: number } {
-    const { train, seed, rank, worldSize, stepsPerEpoch, batchSize } = this.options;
-    const epoch = Math.floor(round / stepsPerEpoch);
-    if (epoch !== this.epoch) {
-      this.epoch = epoch;
-      this.epochBatches = batches(
-        shardIndices(epochIndices(train.size, seed, epoch), rank, worldSize),
-        batchSize,
-      );
-    }
-    const batch = gatherBatch(train, this.epochBatches[round % stepsPerEpoch]!, this.x, this.labels);
+    this.data.advanceTo(round);
+    const indices = this.data.batch(round, this.options.rank);
+    const batch = gatherBatch(this.options.train, indices, this.x, this.labels);
     const { loss, grad } = this.options.computer.compute(
       this.options.params,
       batch.x,

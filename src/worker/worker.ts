@@ -9,7 +9,7 @@ import {
   parseTrainingSpec,
   type TrainingSpec,
 } from '../protocol/index.js';
-import { stepsPerEpoch } from '../sharding/index.js';
+import { type EpochHistory, stepsPerEpoch } from '../sharding/index.js';
 import { type Dataset, loadTask, type Model, type Task, tensorSize } from '../tasks/index.js';
 import {
   type Connection,
@@ -299,6 +299,10 @@ export class Worker {
       batchSize: spec.batchSize,
       train,
       stepsPerEpoch: perEpoch,
+      // sync: the coordinator's data plan, which may hold worlds of another size earlier in the epoch
+      ...(spec.mode === 'async' || welcome.plan === null
+        ? {}
+        : { history: welcome.plan as unknown as EpochHistory }),
       params,
       computer,
     });

@@ -36,7 +36,9 @@ describe('renderRunConfigTable', () => {
     const table = renderRunConfigTable();
     const parts = RUN_CONFIG_KEYS.flatMap((entry) => entry.parts ?? []);
     expect(table.split('\n')).toHaveLength(RUN_CONFIG_KEYS.length + parts.length + 2);
-    expect(table).toContain('| `workers` | `2` | worker processes (1–64) |');
+    expect(table).toContain(
+      '| `workers` | `2` | worker processes (1–64); a resumed sync run may have another number',
+    );
     expect(table).toContain('| `round_timeout` | `600` |');
     expect(table).toContain('| `async` |  | settings of the parameter server');
     expect(table).toContain('\n| `async.max_staleness` | — | a gradient with staleness');

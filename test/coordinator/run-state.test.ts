@@ -132,7 +132,7 @@ describe('RunState', () => {
       worldSize: over.worldSize ?? 3,
     });
     const damaged: [string, SerializedRunState, ReturnType<typeof parts>][] = [
-      ['version 2', { ...saved, json: { ...saved.json, version: 2 as 1 } }, parts()],
+      ['version 3', { ...saved, json: { ...saved.json, version: 3 as 2 } }, parts()],
       ['Momentum', saved, parts({ optimizer: { name: 'Momentum' } })],
       ['4 workers', saved, parts({ worldSize: 4 })],
       ['do not add up', { ...saved, json: { ...saved.json, skippedSteps: 5 } }, parts()],
@@ -144,5 +144,35 @@ describe('RunState', () => {
         expect.objectContaining({ code: 'ERR_TRAINING_STATE', message: expect.stringContaining(message) }),
       );
     }
+  });
+
+  it('reads a version 1 state (no data plan): its world never changed, so the epoch follows from the round', () => {
+    const setup = SETUPS[1]![1];
+    const state = fresh(setup);
+    drive(state, 5, []);
+    const { data: _, ...rest } = throughDisk(state.serialize()).json;
+    const v1 = { ...throughDisk(state.serialize()), json: { ...rest, version: 1 as const } };
+    const parts = (worldSize: number) => ({
+      optimizer: createOptimizer(setup.optimizer, { sizes: [6, 4] }),
+      scheduler: createScheduler(setup.lr),
+      granularity: setup.granularity,
+      stepsPerEpoch: STEPS_PER_EPOCH,
+      worldSize,
+      data: { datasetSize: 10, batchSize: 2 },
+    });
+    // 5 steps: round 5. Ten examples over 3 ranks in batches of 2 take 2 rounds an epoch: epoch 2 began at round 4.
+    const same = RunState.restore(v1, parts(3));
+    expect(same.data?.history).toEqual({ epoch: 2, worlds: [{ round: 4, members: [0, 1, 2] }] });
+    // Two workers take over at round 5, in the middle of epoch 2.
+    const fewer = RunState.restore(v1, parts(2));
+    expect(fewer.data?.history).toEqual({
+      epoch: 2,
+      worlds: [
+        { round: 4, members: [0, 1, 2] },
+        { round: 5, members: [0, 1] },
+      ],
+    });
+    expect(fewer.positions).toEqual([5, 5]);
+    expect(fewer.serialize().json).toMatchObject({ version: 2, data: fewer.data?.history });
   });
 });

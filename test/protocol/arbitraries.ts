@@ -73,6 +73,7 @@ export function welcomeMessage(maxFloats: number): fc.Arbitrary<MessageOf<'welco
     round: nat,
     stepsPerEpoch: fc.integer({ min: 1, max: 1 << 30 }),
     totalSteps: nat,
+    plan: fc.option(json, { nil: null }),
     params: tensor(maxFloats),
     optimizerState: tensorMap(Math.ceil(maxFloats / 4)),
   });

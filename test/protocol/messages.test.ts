@@ -4,8 +4,8 @@ import { MESSAGE_TYPES, MESSAGES, type MessageSpec, PROTOCOL_VERSION } from '../
 const rows = Object.entries(MESSAGES) as [string, MessageSpec][];
 
 describe('the message table', () => {
-  it('defines protocol version 3 and the sixteen messages in table order', () => {
-    expect(PROTOCOL_VERSION).toBe(3);
+  it('defines protocol version 4 and the sixteen messages in table order', () => {
+    expect(PROTOCOL_VERSION).toBe(4);
     expect(MESSAGE_TYPES).toEqual([
       'join',
       'assign',
@@ -99,6 +99,7 @@ describe('the message table', () => {
       'round',
       'stepsPerEpoch',
       'totalSteps',
+      'plan',
     ]);
     expect(Object.keys(MESSAGES.stop.fields)).toEqual(['reason', 'step', 'failed']);
   });

@@ -40,6 +40,7 @@ export const SAMPLES: { readonly [T in MessageType]: MessageOf<T> } = {
     round: 0,
     stepsPerEpoch: 469,
     totalSteps: 1407,
+    plan: { epoch: 0, worlds: [{ round: 0, members: [0, 1] }] },
     params: Float32Array.from([1, -2, 0.5]),
     optimizerState: { velocity: Float32Array.from([0.5, 0, -0.25]) },
   },

@@ -102,6 +102,7 @@ async function welcome(
     step: at.step,
     epoch: 0,
     lr: 0.1,
+    plan: null,
     round: at.round,
     stepsPerEpoch: stepsPerEpoch(DATA_LIMIT, WORLD, BATCH),
     totalSteps: at.totalSteps,
