@@ -18,6 +18,7 @@ import {
 import { stepsPerEpoch } from '../sharding/index.js';
 import { Connection, listen } from '../transport/index.js';
 import { AsyncMode } from './async-mode.js';
+import { restoreAsyncProgress } from './async-progress.js';
 import { atMost } from './at-most.js';
 import { ProcessGroup } from './group.js';
 import { checkInitialParameters } from './initial-parameters.js';
@@ -109,9 +110,9 @@ export interface CoordinatorOptions {
     readonly save: (state: SerializedRunState, why: 'every' | 'end') => void;
   };
   /**
-   * A checkpoint's run state to continue from (sync mode, the same number of workers): the run starts at its
-   * global step with its parameters, optimizer state, schedule and batch positions, and welcomes every worker with
-   * them, so it goes on as the saved run would have.
+   * A checkpoint's run state to continue from (the same number of workers): the run starts at its global step with
+   * its parameters, optimizer state, schedule and batch positions, and welcomes every worker with them, so it goes
+   * on as the saved run would have (async mode: its parameter server also with the state's `extensions.async`).
    */
   readonly resume?: SerializedRunState;
   /** called once rank 0 reported the training set size; throws to refuse the run */
@@ -461,12 +462,6 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       stepsPerEpoch: plan.stepsPerEpoch,
     });
     const saved = this.options.resume;
-    if (saved !== undefined && asyncMode) {
-      throw new TrainingError(
-        'ERR_TRAINING_STATE',
-        'resuming an async run is not supported yet: resume a sync run',
-      );
-    }
     const state =
       saved === undefined
         ? new RunState({ params, optimizer, clock, seed: this.options.training.seed, worldSize })
@@ -483,6 +478,8 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
         `the checkpoint holds ${state.params.length} parameters but the model has ${params.length}: resume with the same task`,
       );
     }
+    // The parameter server continues from the state's async part: refused here, before anyone is welcomed.
+    if (saved !== undefined && asyncMode) restoreAsyncProgress(state, plan);
     const optimizerState = optimizer.stateDict();
     await this.beforeTraining(
       group,
