@@ -167,14 +167,17 @@ describe('dptrain launch --resume', () => {
         'run.yaml': [...base.filter((l) => !l.startsWith('steps')), 'steps: 60'].join('\n'),
       });
       const asyncRun = base === ASYNC;
+      // Async: the checkpoints outside the run directory, so that only their own record leads to its arrival log.
+      const elsewhere = asyncRun ? ['--checkpoint.dir', join(dir, 'elsewhere')] : [];
       const first = await launch([
         join(dir, 'run.yaml'),
         '--out',
         join(dir, 'first'),
         '--checkpoint.every-steps',
         '20',
+        ...elsewhere,
       ]);
-      const checkpoints = join(first.dir, 'checkpoints');
+      const checkpoints = asyncRun ? join(dir, 'elsewhere') : join(first.dir, 'checkpoints');
       expect((await readdir(checkpoints)).sort()).toEqual([
         'step-00000020.ckpt',
         'step-00000040.ckpt',
@@ -192,7 +195,12 @@ describe('dptrain launch --resume', () => {
       } else {
         await truncate(newest, 100);
       }
-      const resumed = await launch(['--resume', first.dir, '--out', join(dir, 'resumed')]);
+      const resumed = await launch([
+        '--resume',
+        asyncRun ? checkpoints : first.dir,
+        '--out',
+        join(dir, 'resumed'),
+      ]);
       expect(resumed.run.stderr).toMatch(
         asyncRun
           ? /warning: .*step-00000060\.ckpt is corrupt .*; using .*step-00000040\.ckpt/
