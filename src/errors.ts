@@ -353,7 +353,9 @@ export type CheckpointErrorCode =
   /** the checkpoint (or its folder) could not be written, renamed or pruned; `cause` holds the file system error */
   | 'ERR_CHECKPOINT_WRITE'
   /** an argument the checkpoint part refuses (a step that is not a count, a value JSON cannot hold, keep 0) */
-  | 'ERR_CHECKPOINT_ARGUMENT';
+  | 'ERR_CHECKPOINT_ARGUMENT'
+  /** an async checkpoint whose arrival log is missing, shorter than the checkpoint's position, or changed */
+  | 'ERR_CHECKPOINT_ARRIVALS';
 
 /**
  * A checkpoint could not be written, found or trusted. `path` names the file (or folder) at fault when there is

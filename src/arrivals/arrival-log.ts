@@ -1,9 +1,10 @@
 import { once } from 'node:events';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, fdatasync, type WriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { ReplayError } from '../errors.js';
-import { chainHash, entryJson, entryLine, headerHash, headerJson } from './chain.js';
+import { chainHash, entryJson, entryLine, HEADER_KEYS, headerHash, headerJson } from './chain.js';
 import { entryProblem, headerProblem } from './check.js';
+import type { ArrivalLog } from './read-arrival-log.js';
 
 /** The `format` of an arrival log's header line. */
 export const ARRIVAL_LOG_FORMAT = 'dptrain-arrivals';
@@ -80,13 +81,23 @@ export class ArrivalLogWriter {
     });
   }
 
-  /** Opens (truncating) `path` and writes the header line; refuses a header the reader would refuse. */
-  static async create(path: string, header: ArrivalHeader): Promise<ArrivalLogWriter> {
+  /**
+   * Opens (truncating) `path` and writes the header line; refuses a header the reader would refuse. With
+   * `continues` (a resumed run: the log of the run it resumes, read up to the checkpoint) the file starts as that
+   * log, header and entries line for line, and the next entry continues its chain; `header` must then describe the
+   * same run on the same backend build, or the joined log could not be replayed (ERR_REPLAY_RUN, naming the field).
+   */
+  static async create(
+    path: string,
+    header: ArrivalHeader,
+    continues?: ArrivalLog,
+  ): Promise<ArrivalLogWriter> {
     const problem = headerProblem(header);
     if (problem !== null) {
       throw new ReplayError('ERR_REPLAY_ARGUMENT', `arrival log header for ${path}: ${problem}`);
     }
-    const line = headerJson(header);
+    if (continues !== undefined) checkSameRun(path, header, continues.header);
+    const line = headerJson(continues?.header ?? header);
     const stream = createWriteStream(path);
     try {
       await once(stream, 'open');
@@ -99,6 +110,7 @@ export class ArrivalLogWriter {
     }
     const writer = new ArrivalLogWriter(path, stream, headerHash(line));
     stream.write(`${line}\n`);
+    for (const entry of continues?.entries ?? []) writer.append(entry);
     return writer;
   }
 
@@ -136,6 +148,26 @@ export class ArrivalLogWriter {
     this.#next += 1;
   }
 
+  /**
+   * Resolves once every line appended so far is in the file and on disk (a checkpoint waits for this, so that the
+   * log it points into holds its entries whatever happens next); rejects if a write failed.
+   */
+  async flushed(): Promise<void> {
+    if (this.#closed !== null) return this.#closed;
+    // Writes complete in order: the callback of an empty write comes after every line before it.
+    await new Promise<void>((resolve, reject) => {
+      this.#stream.write('', (error) => (error ? reject(error) : resolve()));
+    });
+    // An fs WriteStream has its descriptor as `fd` once open (create() waited for that); the types leave it out.
+    const fd = (this.#stream as unknown as { fd: number | null }).fd;
+    if (typeof fd === 'number') {
+      await new Promise<void>((resolve, reject) => {
+        fdatasync(fd, (error) => (error ? reject(error) : resolve()));
+      });
+    }
+    if (this.#failure !== null) throw this.#failure;
+  }
+
   /** Flushes and closes the file; rejects if any write failed. Calling it again returns the same promise. */
   close(): Promise<void> {
     this.#closed ??= this.#finish();
@@ -156,5 +188,19 @@ export class ArrivalLogWriter {
         { cause: this.#failure },
       );
     }
+  }
+}
+
+/** Refuses to join a log to a run it does not describe: the bits of a replay depend on every header field. */
+function checkSameRun(path: string, now: ArrivalHeader, was: ArrivalHeader): void {
+  for (const key of HEADER_KEYS) {
+    const a = JSON.stringify(was[key]);
+    const b = JSON.stringify(now[key]);
+    if (a === b) continue;
+    throw new ReplayError(
+      'ERR_REPLAY_RUN',
+      `arrival log ${path}: the resumed run's ${key} is ${b}, but the log it continues has ${a}; a log joined ` +
+        `across them could not be replayed bit for bit, so resume it where ${key} is ${a}`,
+    );
   }
 }

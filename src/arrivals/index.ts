@@ -12,4 +12,9 @@ export {
   type ArrivalHeader,
   ArrivalLogWriter,
 } from './arrival-log.js';
-export { type ArrivalLog, MAX_ARRIVAL_LINE_CHARS, readArrivalLog } from './read-arrival-log.js';
+export {
+  type ArrivalLog,
+  MAX_ARRIVAL_LINE_CHARS,
+  readArrivalLog,
+  readArrivalPrefix,
+} from './read-arrival-log.js';

@@ -29,21 +29,62 @@ const CHANGED =
  * const { header, entries } = await readArrivalLog(join(dir, 'arrivals.jsonl'), decisions);
  */
 export async function readArrivalLog(path: string, expectedEntries?: number): Promise<ArrivalLog> {
-  if (expectedEntries !== undefined && !(Number.isSafeInteger(expectedEntries) && expectedEntries >= 0)) {
+  if (expectedEntries !== undefined)
+    checkCount('expectedEntries', expectedEntries, 'the decisions the run recorded');
+  const reader = new Verifier(path);
+  const pending = await readLines(reader, Number.POSITIVE_INFINITY);
+  // Every line the writer writes ends with '\n': text after the last one is a line cut short.
+  if (pending !== '') throw reader.fault(`has no line end: ${CHANGED}`, 1);
+  return reader.result(expectedEntries);
+}
+
+/**
+ * Reads the header and the first `entries` entries of arrivals.jsonl, verified as `readArrivalLog` does, and
+ * nothing after them: what a resumed async run continues from (the entries decided up to its checkpoint; later
+ * lines, even one cut short by a crash, are the part the resume cuts off). Throws ReplayError `ERR_REPLAY_LOG`
+ * when the log is damaged within that prefix or holds fewer entries.
+ *
+ * @example
+ * const prefix = await readArrivalPrefix(join(dir, 'arrivals.jsonl'), 120); prefix.entries.length; // 120
+ */
+export async function readArrivalPrefix(path: string, entries: number): Promise<ArrivalLog> {
+  checkCount('entries', entries, 'the decisions up to the checkpoint');
+  const reader = new Verifier(path);
+  await readLines(reader, entries + 1);
+  const found = reader.entries;
+  if (reader.lines < entries + 1) {
+    const cut = found === 0 ? 'its header' : `entry ${found - 1}`;
     throw new ReplayError(
-      'ERR_REPLAY_ARGUMENT',
-      `expectedEntries must be an integer ≥ 0 (the decisions the run recorded), received ${expectedEntries}`,
+      'ERR_REPLAY_LOG',
+      `arrival log ${path} holds ${found} complete entries, but the checkpoint follows ${entries} decisions: ` +
+        `the log ends after ${cut}, so it is not the log this checkpoint was written beside`,
+      { line: null, entry: found },
     );
   }
-  const reader = new Verifier(path);
+  return reader.result(undefined);
+}
+
+function checkCount(name: string, value: number, what: string): void {
+  if (!(Number.isSafeInteger(value) && value >= 0)) {
+    throw new ReplayError(
+      'ERR_REPLAY_ARGUMENT',
+      `${name} must be an integer ≥ 0 (${what}), received ${value}`,
+    );
+  }
+}
+
+/** Feeds `reader` the file's lines until `limit` lines were read or the file ends; returns the unfinished rest. */
+async function readLines(reader: Verifier, limit: number): Promise<string> {
   let pending = '';
   try {
-    for await (const chunk of createReadStream(path, { encoding: 'utf8' })) {
+    for await (const chunk of createReadStream(reader.path, { encoding: 'utf8' })) {
       pending += chunk as string;
       let start = 0;
       for (let end = pending.indexOf('\n'); end !== -1; end = pending.indexOf('\n', start)) {
         reader.line(pending.slice(start, end));
         start = end + 1;
+        // Leaving the loop closes the stream: what follows the prefix is never read.
+        if (reader.lines >= limit) return '';
       }
       pending = pending.slice(start);
       if (pending.length > MAX_ARRIVAL_LINE_CHARS) {
@@ -54,13 +95,11 @@ export async function readArrivalLog(path: string, expectedEntries?: number): Pr
     if (cause instanceof ReplayError) throw cause;
     throw new ReplayError(
       'ERR_REPLAY_LOG',
-      `cannot read the arrival log ${path}: ${(cause as Error).message}; pass the arrivals.jsonl of an async run's directory`,
+      `cannot read the arrival log ${reader.path}: ${(cause as Error).message}; pass the arrivals.jsonl of an async run's directory`,
       { cause },
     );
   }
-  // Every line the writer writes ends with '\n': text after the last one is a line cut short.
-  if (pending !== '') throw reader.fault(`has no line end: ${CHANGED}`, 1);
-  return reader.result(expectedEntries);
+  return pending;
 }
 
 /** Checks lines one by one as they arrive, carrying the chain. */
@@ -71,6 +110,16 @@ class Verifier {
   readonly #entries: ArrivalEntry[] = [];
 
   constructor(readonly path: string) {}
+
+  /** Lines read so far, the header's included. */
+  get lines(): number {
+    return this.#lines;
+  }
+
+  /** Entries read and verified so far. */
+  get entries(): number {
+    return this.#entries.length;
+  }
 
   line(text: string): void {
     this.#lines += 1;

@@ -29,6 +29,7 @@ import {
 import { createLogger, type Logger, transportLog } from '../log/index.js';
 import { createScheduler, parseConfigText, warmupEnd } from '../lr/index.js';
 import {
+  ARRIVALS_FILE,
   type LrMarker,
   RunDirectory,
   type RunSummary,
@@ -303,7 +304,15 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
   let lrMarker: LrMarker | undefined;
   let configWritten: Promise<void> = Promise.resolve();
   let lrVariables: Readonly<Record<string, number>> | null = null;
-  const checkpoints = checkpointWriter(config, directory.path, logger, () => ({ lrVariables }));
+  // An async checkpoint names the arrival log it continues and is written once the log holds its entries.
+  const arrivalsPath = config.mode === 'async' ? resolve(directory.path, ARRIVALS_FILE) : null;
+  const checkpoints = checkpointWriter(
+    config,
+    directory.path,
+    logger,
+    () => ({ lrVariables, ...(arrivalsPath === null ? {} : { arrivals: arrivalsPath }) }),
+    () => directory.arrivalsFlushed(),
+  );
   const resume = options.resume;
   if (resume !== undefined) logger.info('resuming', { from: resume.from.path, step: resume.from.step });
   const coordinator = new Coordinator({
@@ -368,7 +377,11 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
   coordinator.on('step', (record) => directory.step(record));
   if (config.mode === 'async') {
     coordinator.on('started', (info) => {
-      void directory.startArrivals(arrivalHeader(config, task, info.members, info.initialDigest));
+      const header = arrivalHeader(config, task, info.members, info.initialDigest);
+      directory.startArrivals(header, resume?.arrivals ?? undefined).catch((error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        coordinator.abort(new TrainingError('ERR_TRAINING_STATE', message, { cause: error }));
+      });
     });
     coordinator.on('arrival', (arrival) => directory.arrival(arrival));
   }
@@ -529,6 +542,8 @@ function checkpointWriter(
   runDir: string,
   logger: Logger,
   metadata: () => Readonly<Record<string, unknown>>,
+  /** what a checkpoint waits for before it is written (the arrival log's entries up to it reaching the disk) */
+  before: () => Promise<void> = () => Promise.resolve(),
 ) {
   const dir = config.checkpoint.dir === null ? join(runDir, CHECKPOINTS_DIR) : resolve(config.checkpoint.dir);
   let writes: Promise<void> = Promise.resolve();
@@ -541,6 +556,7 @@ function checkpointWriter(
       state,
     };
     writes = writes
+      .then(before)
       .then(() => writeCheckpoint(dir, step, content, { keep: config.checkpoint.keep }))
       .then(
         (written) => {

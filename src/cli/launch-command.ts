@@ -196,11 +196,7 @@ export async function launchCommand(argv: readonly string[], io: CommandIo): Pro
         restarts >= config.coordinatorMaxRestarts
       )
         break;
-      // An async checkpoint cannot be resumed yet: an async run starts over.
-      const found =
-        config.mode === 'async'
-          ? null
-          : await newestCheckpoint(config, runDir, (line) => io.stderr(`warning: ${line}`));
+      const found = await newestCheckpoint(config, runDir, (line) => io.stderr(`warning: ${line}`));
       resume = found?.path ?? resumed?.from.path ?? null;
       logger.warn('coordinator died, restarting it', {
         pid: exit.pid,

@@ -1,6 +1,8 @@
+import type { ArrivalLog } from '../arrivals/index.js';
 import { type FoundCheckpoint, newestValidCheckpoint } from '../checkpoint/index.js';
 import { type RunConfig, resumeRunConfig } from '../config/index.js';
 import type { SerializedRunState } from '../coordinator/index.js';
+import { arrivalsUpTo } from './resume-arrivals.js';
 
 /** What `--resume` found: the config to run, the state to continue from, and where it came from. */
 export interface Resumed {
@@ -9,12 +11,14 @@ export interface Resumed {
   /** the `lr` variables of the first launch: `lr:` expressions are not evaluated again */
   readonly lrVariables: Readonly<Record<string, number>> | null;
   readonly from: { readonly path: string; readonly step: number };
+  /** async mode: the arrival log of the resumed run up to the checkpoint, which the new log starts as */
+  readonly arrivals: ArrivalLog | null;
 }
 
 /**
  * `--resume PATH` (a run directory, a checkpoints folder or a checkpoint file): the newest valid checkpoint (a torn
  * or corrupt newer one is skipped, and `warn` says so), its config with `file` and the flags over it (only
- * resumable keys may change), and its run state.
+ * resumable keys may change), and its run state; for an async run also its arrival log up to the checkpoint.
  *
  * @example
  * const resumed = await loadResume('runs/20261202-sync', undefined, { steps: 400 }, console.warn);
@@ -28,12 +32,14 @@ export async function loadResume(
   const found: FoundCheckpoint = await newestValidCheckpoint(path, { onSkip: warn });
   const config = resumeRunConfig(found.content.config, file, overrides);
   const saved = found.content.metadata.lrVariables;
+  // The checkpoint part keeps its own description of this shape; RunState.restore checks every field.
+  const state = found.content.state as unknown as SerializedRunState;
   return {
     config,
-    // The checkpoint part keeps its own description of this shape; RunState.restore checks every field.
-    state: found.content.state as unknown as SerializedRunState,
+    state,
     lrVariables: isNumberRecord(saved) ? saved : null,
     from: { path: found.path, step: found.step },
+    arrivals: config.mode === 'async' ? await arrivalsUpTo(found, state, config.workers) : null,
   };
 }
 

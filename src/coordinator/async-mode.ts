@@ -3,11 +3,17 @@ import { TrainingError } from '../errors.js';
 import { ScheduleClock } from '../lr/index.js';
 import { gradientDigest, type MessageOf, nowUs, REFUSALS } from '../protocol/index.js';
 import { batchSamples } from '../sharding/index.js';
+import {
+  ASYNC_EXTENSION,
+  ASYNC_PROGRESS_VERSION,
+  type AsyncProgress,
+  restoreAsyncProgress,
+} from './async-progress.js';
 import type { ModeContext, ModeReport, TrainingMode } from './mode.js';
 import { type Decision, ParameterServer } from './parameter-server.js';
 import type { Member } from './rendezvous.js';
 import type { Arrival, AsyncReport, Mismatch } from './result.js';
-import { stalenessSummary } from './staleness.js';
+import { stalenessHistogram, stalenessSummary, tausOf } from './staleness.js';
 
 /**
  * Asynchronous SGD through a parameter server: every worker computes a gradient on the parameters it last read
@@ -20,6 +26,10 @@ import { stalenessSummary } from './staleness.js';
  * Every applied LR is checked against a second scheduler instance times the policy's scale, and every LR a
  * worker reports back against what the coordinator sent: `consistency` covers both; replicas are not
  * identical by design (`replicasIdentical: null`).
+ *
+ * A run state restored from a checkpoint continues: the counts the summary reports (over the whole run, as the
+ * arrival log), ssp_bound's pushes per rank and the LR check's clock go on from the checkpoint's `extensions.async`,
+ * which every checkpoint saves; the consistency counts and the LR record cover the steps this run applies.
  *
  * @example
  * const mode = new AsyncMode(context); await mode.run(); mode.report().async?.staleness.mean;
@@ -43,8 +53,8 @@ export class AsyncMode implements TrainingMode {
   private readonly applied: number[];
   private readonly dropped: number[];
   private readonly samplesPushed: number[];
-  /** τ of every applied update, in order */
-  private readonly taus: number[] = [];
+  /** τ of every applied update (a resumed run's earlier ones in ascending order) */
+  private readonly taus: number[];
   /** the LR sent with the parameters of each global step (index: step) */
   private readonly sentLrs: number[] = [];
   /** the schedule's LR of each applied step */
@@ -53,8 +63,10 @@ export class AsyncMode implements TrainingMode {
   private readonly appliedLrs: number[][];
   private readonly mismatches: Mismatch[] = [];
   private checkedReports = 0;
-  private arrivals = 0;
-  private lateAfterEnd = 0;
+  private arrivals: number;
+  private lateAfterEnd: number;
+  /** the global step this run started at (not 0 when resumed) */
+  private readonly startStep: number;
   /** gradients lost with their worker (`on_worker_failure: restart | shrink`): being computed, or queued undecided */
   private lostInFlight = 0;
   /** ranks that were sent the parameters of the last step: they are done */
@@ -74,17 +86,28 @@ export class AsyncMode implements TrainingMode {
       throw new TypeError("async mode needs a reference scheduler (a second instance of the run's schedule)");
     }
     this.server = new ParameterServer(state, policy);
-    this.reference = new ScheduleClock(plan.referenceScheduler, {
-      granularity: plan.granularity,
-      stepsPerEpoch: plan.stepsPerEpoch,
-    });
+    const restored =
+      state.extensions[ASYNC_EXTENSION] === undefined ? null : restoreAsyncProgress(state, plan);
+    this.reference =
+      restored?.reference ??
+      new ScheduleClock(plan.referenceScheduler, {
+        granularity: plan.granularity,
+        stepsPerEpoch: plan.stepsPerEpoch,
+      });
     const n = group.worldSize;
+    const saved = restored?.progress;
+    // Every worker is welcomed with the state's parameters: all read its step, none has a push waiting.
     this.reads = Array.from({ length: n }, () => Float32Array.from(state.params));
     this.readSteps = new Array(n).fill(state.step);
     this.outstanding = new Array(n).fill(false);
-    this.pushes = new Array(n).fill(0);
-    this.applied = new Array(n).fill(0);
-    this.dropped = new Array(n).fill(0);
+    this.pushes = saved === undefined ? new Array(n).fill(0) : [...saved.pushed];
+    this.applied = saved === undefined ? new Array(n).fill(0) : [...saved.applied];
+    this.dropped = saved === undefined ? new Array(n).fill(0) : [...saved.dropped];
+    this.taus = saved === undefined ? [] : tausOf(saved.staleness);
+    this.arrivals = saved?.arrivals ?? 0;
+    this.lateAfterEnd = saved?.lateAfterEnd ?? 0;
+    this.startStep = state.step;
+    state.extend(ASYNC_EXTENSION, () => this.progress());
     this.samplesPushed = new Array(n).fill(0);
     this.appliedLrs = Array.from({ length: n }, () => []);
     this.sentLrs[state.step] = state.lr;
@@ -186,7 +209,8 @@ export class AsyncMode implements TrainingMode {
     };
     return {
       consistency: {
-        steps,
+        // as in sync mode: the steps this run applied and checked (a resumed run's own)
+        steps: steps - this.startStep,
         checkedSteps: this.lrs.length,
         lrMismatches,
         digestMismatches: 0,
@@ -201,6 +225,20 @@ export class AsyncMode implements TrainingMode {
       lrs: this.lrs,
       trainSeconds: seconds,
       async,
+    };
+  }
+
+  /** What a checkpoint keeps of this mode (see AsyncProgress), as it is now: between two decisions. */
+  private progress(): AsyncProgress {
+    return {
+      version: ASYNC_PROGRESS_VERSION,
+      arrivals: this.arrivals,
+      pushed: [...this.pushes],
+      applied: [...this.applied],
+      dropped: [...this.dropped],
+      lateAfterEnd: this.lateAfterEnd,
+      staleness: stalenessHistogram(this.taus),
+      reference: this.reference.state(),
     };
   }
 

@@ -18,6 +18,7 @@ import {
 import { DataPlan, fixedWorldHistory, stepsPerEpoch } from '../sharding/index.js';
 import { Connection, listen } from '../transport/index.js';
 import { AsyncMode } from './async-mode.js';
+import { restoreAsyncProgress } from './async-progress.js';
 import { atMost } from './at-most.js';
 import { ProcessGroup } from './group.js';
 import { checkInitialParameters } from './initial-parameters.js';
@@ -136,9 +137,10 @@ export interface CoordinatorOptions {
     readonly save: (state: SerializedRunState, why: 'every' | 'end') => void;
   };
   /**
-   * A checkpoint's run state to continue from (sync mode): the run starts at its global step with its parameters,
-   * optimizer state, schedule and batch positions, and welcomes every worker with them, so it goes on as the saved
-   * run would have. With another number of workers, they share the examples of the epoch not yet seen.
+   * A checkpoint's run state to continue from: the run starts at its global step with its parameters, optimizer
+   * state, schedule and batch positions, and welcomes every worker with them, so it goes on as the saved run would
+   * have (async mode: its parameter server also with the state's `extensions.async`). A sync run may resume with
+   * another number of workers: they share the examples of the epoch not yet seen.
    */
   readonly resume?: SerializedRunState;
   /**
@@ -492,12 +494,6 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       stepsPerEpoch: plan.stepsPerEpoch,
     });
     const saved = this.options.resume;
-    if (saved !== undefined && asyncMode) {
-      throw new TrainingError(
-        'ERR_TRAINING_STATE',
-        'resuming an async run is not supported yet: resume a sync run',
-      );
-    }
     const seed = this.options.training.seed;
     // Async ranks each go through their own shard at their own pace: only sync rounds follow one data plan.
     const data = asyncMode
@@ -524,6 +520,8 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
         `the checkpoint holds ${state.params.length} parameters but the model has ${params.length}: resume with the same task`,
       );
     }
+    // The parameter server continues from the state's async part: refused here, before anyone is welcomed.
+    if (saved !== undefined && asyncMode) restoreAsyncProgress(state, plan);
     await this.beforeTraining(
       group,
       Promise.all(

@@ -7,6 +7,14 @@
  * const coordinator = new Coordinator(options); await coordinator.listen(); const result = await coordinator.run();
  */
 export { AsyncMode } from './async-mode.js';
+export {
+  ASYNC_EXTENSION,
+  ASYNC_PROGRESS_VERSION,
+  type AsyncProgress,
+  parseAsyncProgress,
+  type RestoredProgress,
+  restoreAsyncProgress,
+} from './async-progress.js';
 export { CONSISTENCY_DETAIL_LIMIT, ConsistencyLedger, type LedgerAnswer } from './consistency.js';
 export {
   Coordinator,
@@ -57,7 +65,7 @@ export {
   type RunStateParts,
   type SerializedRunState,
 } from './run-state.js';
-export { stalenessSummary } from './staleness.js';
+export { stalenessHistogram, stalenessSummary, tausOf } from './staleness.js';
 export { SyncMode } from './sync-mode.js';
 export { type Reduction, SyncRound, type SyncRoundOptions } from './sync-round.js';
 export { TRACE_MAX_SPANS_PER_PROCESS, TraceCollector, type TraceEvent, type TraceProcess } from './trace.js';

@@ -102,6 +102,8 @@ export class RunState {
   readonly extensions: Record<string, unknown> = {};
   /** sync: which examples every rank trains on in each round, and where epochs end; null: epochs by step count */
   readonly data: DataPlan | null;
+  /** what `serialize()` asks for each extension whose owner keeps it elsewhere, as it is at that moment */
+  private readonly extensionSources = new Map<string, () => unknown>();
 
   constructor(options: {
     params: Float32Array;
@@ -165,9 +167,21 @@ export class RunState {
     this.positions[rank]! += 1;
   }
 
+  /**
+   * Has `serialize()` save `source()` as `extensions[key]`: for a mode that keeps its counts in its own fields,
+   * so that saving costs nothing until a checkpoint is taken. `source` returns JSON-safe values.
+   *
+   * @example
+   * state.extend('async', () => ({ version: 1, arrivals: this.arrivals }));
+   */
+  extend(key: string, source: () => unknown): void {
+    this.extensionSources.set(key, source);
+  }
+
   /** The state as data: copies, so the run may go on while it is written. */
   serialize(): SerializedRunState {
     const accumulators = this.optimizer.stateDict();
+    const sourced = Object.fromEntries([...this.extensionSources].map(([key, source]) => [key, source()]));
     return {
       json: {
         version: RUN_STATE_VERSION,
@@ -180,7 +194,7 @@ export class RunState {
         lastLoss: this.lastLoss === null ? null : encodeNumber(this.lastLoss),
         schedule: this.clock.state(),
         optimizer: { name: this.optimizer.name, accumulators: Object.keys(accumulators) },
-        extensions: structuredClone(this.extensions),
+        extensions: structuredClone({ ...this.extensions, ...sourced }),
         data: this.data?.history ?? null,
       },
       tensors: { params: Float32Array.from(this.params), optimizer: accumulators },

@@ -13,12 +13,9 @@ export function stalenessSummary(
   lateAfterEnd: number,
 ): StalenessSummary {
   const sorted = [...taus].sort((a, b) => a - b);
-  const histogram: Record<string, number> = {};
+  const histogram = stalenessHistogram(sorted);
   let sum = 0;
-  for (const tau of sorted) {
-    histogram[tau] = (histogram[tau] ?? 0) + 1;
-    sum += tau;
-  }
+  for (const tau of sorted) sum += tau;
   const n = sorted.length;
   return {
     max: n === 0 ? null : sorted[n - 1]!,
@@ -35,4 +32,30 @@ export function stalenessSummary(
 function nearestRank(sorted: readonly number[], p: number): number | null {
   if (sorted.length === 0) return null;
   return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/**
+ * τ → how many of `taus` have it (keys in ascending order, as JSON writes an object's integer keys anyway).
+ *
+ * @example
+ * stalenessHistogram([1, 0, 1]); // { 0: 1, 1: 2 }
+ */
+export function stalenessHistogram(taus: readonly number[]): Record<string, number> {
+  const histogram: Record<string, number> = {};
+  for (const tau of taus) histogram[tau] = (histogram[tau] ?? 0) + 1;
+  return histogram;
+}
+
+/**
+ * The τ values a histogram counts, in ascending order: what a resumed run's summary goes on from.
+ *
+ * @example
+ * tausOf({ 0: 1, 1: 2 }); // [0, 1, 1]
+ */
+export function tausOf(histogram: Readonly<Record<string, number>>): number[] {
+  const taus: number[] = [];
+  for (const [tau, n] of Object.entries(histogram).sort(([a], [b]) => Number(a) - Number(b))) {
+    for (let k = 0; k < n; k++) taus.push(Number(tau));
+  }
+  return taus;
 }

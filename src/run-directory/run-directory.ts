@@ -1,7 +1,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type ArrivalHeader, ArrivalLogWriter } from '../arrivals/index.js';
+import { type ArrivalHeader, type ArrivalLog, ArrivalLogWriter } from '../arrivals/index.js';
 import type {
   Arrival,
   AsyncReport,
@@ -161,15 +161,23 @@ export class RunDirectory {
   }
 
   /**
-   * Async mode: opens `arrivals.jsonl` (what a replay reads) with what determinism depends on. Gradients decided
-   * before the file is open are kept and written first, so none is lost.
+   * Async mode: opens `arrivals.jsonl` (what a replay reads) with what determinism depends on; a resumed run's
+   * starts as the log it `continues` (read up to its checkpoint). Gradients decided before the file is open are
+   * kept and written first, so none is lost.
    */
-  startArrivals(header: ArrivalHeader): Promise<void> {
-    this.arrivalsOpened = ArrivalLogWriter.create(join(this.path, ARRIVALS_FILE), header).then((writer) => {
+  startArrivals(header: ArrivalHeader, continues?: ArrivalLog): Promise<void> {
+    const path = join(this.path, ARRIVALS_FILE);
+    this.arrivalsOpened = ArrivalLogWriter.create(path, header, continues).then((writer) => {
       for (const arrival of this.earlyArrivals.splice(0)) writer.append(arrival);
       this.arrivals = writer;
     });
     return this.arrivalsOpened;
+  }
+
+  /** Async mode: resolves once every decision so far is on disk in arrivals.jsonl (a checkpoint waits for it). */
+  async arrivalsFlushed(): Promise<void> {
+    await this.arrivalsOpened;
+    await this.arrivals?.flushed();
   }
 
   /** Async mode: appends one decided gradient to arrivals.jsonl (buffered, in order of decision). */

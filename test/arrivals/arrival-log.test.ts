@@ -1,9 +1,15 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type ArrivalEntry, ArrivalLogWriter, readArrivalLog } from '../../src/arrivals/index.js';
+import {
+  type ArrivalEntry,
+  ArrivalLogWriter,
+  readArrivalLog,
+  readArrivalPrefix,
+} from '../../src/arrivals/index.js';
 import { ReplayError } from '../../src/errors.js';
 import { HEADER, sampleEntries } from './samples.js';
 
@@ -141,5 +147,44 @@ describe('ArrivalLogWriter and readArrivalLog', () => {
     await write([entry]);
     const { entries } = await readArrivalLog(path);
     expect(entries[0]).toEqual(sampleEntries()[0]);
+  });
+});
+
+describe('ArrivalLogWriter continuing a log (a resumed run)', () => {
+  it("starts as the first run's file line for line and chains the next entries on, readable as one log", async () => {
+    const entries = sampleEntries();
+    await write(entries);
+    const whole = await readFile(path, 'utf8');
+    const resumedPath = join(dir, 'resumed.jsonl');
+    const log = await ArrivalLogWriter.create(resumedPath, HEADER, await readArrivalPrefix(path, 3));
+    expect(log.entries).toBe(3);
+    for (const entry of entries.slice(3)) log.append(entry);
+    await log.close();
+    // Written without a break, the same entries make the same bytes: the join is invisible.
+    expect(await readFile(resumedPath, 'utf8')).toBe(whole);
+    expect((await readArrivalLog(resumedPath, 5)).entries).toEqual(entries);
+  });
+
+  it('refuses a header that differs from the continued log, naming the field', async () => {
+    await write(sampleEntries());
+    const prefix = await readArrivalPrefix(path, 2);
+    const other = { ...HEADER, backend: 'cpu' };
+    const error = await ArrivalLogWriter.create(join(dir, 'r.jsonl'), other, prefix).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'ERR_REPLAY_RUN' });
+    expect((error as Error).message).toMatch(/backend is "cpu", but the log it continues has "wasm"/);
+  });
+
+  it('has every line appended so far in the file once flushed() resolves, before close', async () => {
+    const log = await ArrivalLogWriter.create(path, HEADER);
+    // Megabytes of lines: far more than one write takes, so only a real flush has them all in the file.
+    const [first] = sampleEntries();
+    const entries = Array.from({ length: 20_000 }, (_, i) => ({ ...first!, i, step: i }));
+    for (const entry of entries) log.append(entry);
+    await log.flushed();
+    // Read at once, synchronously: nothing the writer still had in its buffer could reach the file meanwhile.
+    const text = readFileSync(path, 'utf8');
+    expect(text.split('\n')).toHaveLength(entries.length + 2);
+    await log.close();
+    expect(await readFile(path, 'utf8')).toBe(text);
   });
 });

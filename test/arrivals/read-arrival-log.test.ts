@@ -3,7 +3,12 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ArrivalLogWriter, MAX_ARRIVAL_LINE_CHARS, readArrivalLog } from '../../src/arrivals/index.js';
+import {
+  ArrivalLogWriter,
+  MAX_ARRIVAL_LINE_CHARS,
+  readArrivalLog,
+  readArrivalPrefix,
+} from '../../src/arrivals/index.js';
 import { ReplayError } from '../../src/errors.js';
 import { HEADER, sampleEntries } from './samples.js';
 
@@ -167,5 +172,43 @@ describe('readArrivalLog refuses a log changed after the run', () => {
 
   it('refuses an expectedEntries that is not a count', async () => {
     await expect(readArrivalLog(path, -1)).rejects.toMatchObject({ code: 'ERR_REPLAY_ARGUMENT' });
+  });
+});
+
+describe('readArrivalPrefix: the entries up to a checkpoint, and nothing after them', () => {
+  it('gives back the header and the first n entries, for every n up to the whole log', async () => {
+    for (let n = 0; n <= 5; n++) {
+      const prefix = await readArrivalPrefix(path, n);
+      expect(prefix.header).toEqual(HEADER);
+      expect(prefix.entries).toEqual(sampleEntries().slice(0, n));
+    }
+  });
+
+  it('ignores what follows the prefix: a line cut short by a crash, or damage', async () => {
+    const text = lines.map((l) => `${l}\n`).join('');
+    await save(text.slice(0, text.length - 40));
+    expect((await readArrivalPrefix(path, 4)).entries).toHaveLength(4);
+    await saveLines([...lines.slice(0, 4), 'not json', lines[5]!]);
+    expect((await readArrivalPrefix(path, 3)).entries).toHaveLength(3);
+  });
+
+  it('refuses a log shorter than the prefix, or damaged within it, naming the line', async () => {
+    await saveLines(lines.slice(0, 4));
+    const short = await readArrivalPrefix(path, 4).catch((e: unknown) => e);
+    expect(short).toMatchObject({ code: 'ERR_REPLAY_LOG', entry: 3 });
+    expect((short as Error).message).toContain('holds 3 complete entries');
+    await saveLines(edited(3, (f) => (f['applied'] = !f['applied'])));
+    expect(await readArrivalPrefix(path, 4).catch((e: unknown) => e)).toMatchObject({
+      code: 'ERR_REPLAY_LOG',
+      line: 3,
+    });
+  });
+
+  it('refuses a prefix length that is not a count', async () => {
+    for (const n of [-1, 1.5, Number.NaN]) {
+      expect(await readArrivalPrefix(path, n).catch((e: unknown) => e)).toMatchObject({
+        code: 'ERR_REPLAY_ARGUMENT',
+      });
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readdir, readFile, truncate } from 'node:fs/promises';
+import { open, readdir, readFile, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dptrain, runDirectoryOf, scratch } from '../support/processes.js';
@@ -18,6 +18,45 @@ const ADAM_EPOCH = [
   'lr_granularity: epoch',
   'lr: { name: MultiStepDecay, learning_rate: 0.01, milestones: [3, 9, 20], gamma: 0.5 }',
 ];
+
+// Async: Adam, drops (max_staleness) and scaled LRs, so that the policy's counts and the LR check must go on.
+const ASYNC = [
+  ...BASE,
+  'mode: async',
+  'optimizer: { name: Adam }',
+  'lr: { name: StepDecay, learning_rate: 0.01, step_size: 70, gamma: 0.5 }',
+  'async: { max_staleness: 2, lr_scale: inverse }',
+];
+
+interface Entry {
+  i: number;
+  step: number;
+  read: number;
+  applied: boolean;
+}
+
+/** arrivals.jsonl's lines (header first), without the last line end. */
+async function arrivalLines(dir: string): Promise<string[]> {
+  return (await readFile(join(dir, 'arrivals.jsonl'), 'utf8')).split('\n').slice(0, -1);
+}
+
+/** `dptrain replay <dir>`: exit 0 and the digest it printed. */
+async function replayed(dir: string): Promise<string> {
+  const replay = await dptrain(['replay', dir]).exited;
+  expect(replay.code, replay.stderr).toBe(0);
+  return /paramsDigest: (\S+)/.exec(replay.stdout)![1]!;
+}
+
+/**
+ * The lines of `first`'s arrival log a checkpoint of step `step` follows: the header and every decision up to the
+ * one that applied step `step` − 1 (the checkpoint is taken as that step completes).
+ */
+function linesUpTo(first: readonly string[], step: number): string[] {
+  const entries = first.slice(1).map((line) => JSON.parse(line) as Entry);
+  const last = entries.findIndex((e) => e.applied && e.step === step - 1);
+  expect(last).toBeGreaterThanOrEqual(0);
+  return first.slice(0, last + 2);
+}
 
 async function launch(args: readonly string[]) {
   const run = await dptrain(['launch', '--no-progress', ...args]).exited;
@@ -78,33 +117,110 @@ describe('dptrain launch --resume', () => {
     240_000,
   );
 
-  it('skips a torn newest checkpoint with a warning and resumes from the one before', async () => {
-    const dir = await scratch({
-      'run.yaml': [...MOMENTUM.filter((l) => !l.startsWith('steps')), 'steps: 60'].join('\n'),
-    });
-    const first = await launch([
-      join(dir, 'run.yaml'),
-      '--out',
-      join(dir, 'first'),
+  it('continues an async run killed with SIGKILL: its arrival log up to the checkpoint, then every step once, replayed to the same digest', async () => {
+    const dir = await scratch({ 'run.yaml': ASYNC.join('\n') });
+    const killed = await killedAt(join(dir, 'run.yaml'), join(dir, 'killed'), 230, [
       '--checkpoint.every-steps',
-      '20',
+      '100',
     ]);
-    const checkpoints = join(first.dir, 'checkpoints');
-    expect((await readdir(checkpoints)).sort()).toEqual([
-      'step-00000020.ckpt',
-      'step-00000040.ckpt',
-      'step-00000060.ckpt',
-    ]);
-    await truncate(join(checkpoints, 'step-00000060.ckpt'), 100);
-    const resumed = await launch(['--resume', first.dir, '--out', join(dir, 'resumed')]);
-    expect(resumed.run.stderr).toMatch(
-      /warning: .*step-00000060\.ckpt is torn .*; using .*step-00000040\.ckpt/,
-    );
-    expect(resumed.run.stderr).toMatch(/resuming from=\S+step-00000040\.ckpt step=40/);
-    const a = await readRunDirectory(first.dir);
+    const resumed = await launch(['--resume', killed, '--out', join(dir, 'resumed')]);
+    const step = Number(/resuming from=\S+ step=(\d+)/.exec(resumed.run.stderr)![1]);
+    expect(step % 100).toBe(0);
+    expect(step).toBeGreaterThanOrEqual(200);
     const b = await readRunDirectory(resumed.dir);
-    expect(b.summary.paramsDigest).toBe(a.summary.paramsDigest);
-  }, 120_000);
+    expect(b.summary).toMatchObject({ outcome: 'finished', steps: 600, exitCode: 0 });
+    expect(b.summary.lrConsistency.consistent).toBe(true);
+    expect(b.summary.consistency.consistent).toBe(true);
+    // The replay re-executes the whole joined log from the task's initial parameters.
+    expect(await replayed(resumed.dir)).toBe(b.summary.paramsDigest);
+    expect(b.paramsSha256).toBe(b.summary.paramsDigest);
+
+    // The resumed log starts as the killed run's, cut at the checkpoint, then goes on from its step.
+    const before = await arrivalLines(killed);
+    const after = await arrivalLines(resumed.dir);
+    const kept = linesUpTo(before, step);
+    expect(before.length).toBeGreaterThan(kept.length);
+    expect(after.slice(0, kept.length)).toEqual(kept);
+    const entries = after.slice(1).map((line) => JSON.parse(line) as Entry);
+    expect(b.summary.arrivals).toBe(entries.length);
+    expect(entries[kept.length - 1]).toMatchObject({ i: kept.length - 1, step, read: step });
+    const range = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => from + k);
+    expect(entries.filter((e) => e.applied).map((e) => e.step)).toEqual(range(0, 600));
+    // metrics.jsonl: the killed run's steps before the checkpoint and the resumed run's, each step once.
+    const k = await readFile(join(killed, 'metrics.jsonl'), 'utf8');
+    const killedSteps = k
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line).step);
+    const resumedSteps = b.metrics.map((m) => m.step);
+    expect(resumedSteps[0]).toBe(step);
+    expect([...killedSteps.filter((s: number) => s < step), ...resumedSteps]).toEqual(range(0, 600));
+  }, 240_000);
+
+  it.each([
+    ['sync, a torn file', MOMENTUM],
+    ['async, a corrupt file', ASYNC],
+  ])(
+    'skips a damaged newest checkpoint with a warning and resumes from the one before (%s)',
+    async (_, base) => {
+      const dir = await scratch({
+        'run.yaml': [...base.filter((l) => !l.startsWith('steps')), 'steps: 60'].join('\n'),
+      });
+      const asyncRun = base === ASYNC;
+      // Async: the checkpoints outside the run directory, so that only their own record leads to its arrival log.
+      const elsewhere = asyncRun ? ['--checkpoint.dir', join(dir, 'elsewhere')] : [];
+      const first = await launch([
+        join(dir, 'run.yaml'),
+        '--out',
+        join(dir, 'first'),
+        '--checkpoint.every-steps',
+        '20',
+        ...elsewhere,
+      ]);
+      const checkpoints = asyncRun ? join(dir, 'elsewhere') : join(first.dir, 'checkpoints');
+      expect((await readdir(checkpoints)).sort()).toEqual([
+        'step-00000020.ckpt',
+        'step-00000040.ckpt',
+        'step-00000060.ckpt',
+      ]);
+      const newest = join(checkpoints, 'step-00000060.ckpt');
+      if (asyncRun) {
+        // One byte flipped in the middle: the length is right, the checksum is not.
+        const file = await open(newest, 'r+');
+        const { size } = await file.stat();
+        const byte = Buffer.alloc(1);
+        await file.read(byte, 0, 1, size >> 1);
+        await file.write(Buffer.from([byte[0]! ^ 0xff]), 0, 1, size >> 1);
+        await file.close();
+      } else {
+        await truncate(newest, 100);
+      }
+      const resumed = await launch([
+        '--resume',
+        asyncRun ? checkpoints : first.dir,
+        '--out',
+        join(dir, 'resumed'),
+      ]);
+      expect(resumed.run.stderr).toMatch(
+        asyncRun
+          ? /warning: .*step-00000060\.ckpt is corrupt .*; using .*step-00000040\.ckpt/
+          : /warning: .*step-00000060\.ckpt is torn .*; using .*step-00000040\.ckpt/,
+      );
+      expect(resumed.run.stderr).toMatch(/resuming from=\S+step-00000040\.ckpt step=40/);
+      const a = await readRunDirectory(first.dir);
+      const b = await readRunDirectory(resumed.dir);
+      if (asyncRun) {
+        // Not deterministic: the same steps, the first run's log up to step 40, and a replay of the whole.
+        expect(b.summary.steps).toBe(60);
+        const kept = linesUpTo(await arrivalLines(first.dir), 40);
+        expect((await arrivalLines(resumed.dir)).slice(0, kept.length)).toEqual(kept);
+        expect(await replayed(resumed.dir)).toBe(b.summary.paramsDigest);
+      } else {
+        expect(b.summary.paramsDigest).toBe(a.summary.paramsDigest);
+      }
+    },
+    120_000,
+  );
 
   it('refuses a change of what defines the trajectory, exit 2 naming the key, and takes a resumable one', async () => {
     const dir = await scratch({
