@@ -182,6 +182,7 @@ async function coordinatorChild(io: CommandIo): Promise<number> {
             void send({ type: 'started', totalSteps: info.totalSteps, stepsPerEpoch: info.stepsPerEpoch }),
         );
         c.on('lost', (lost) => void send({ type: 'lost', rank: lost.rank, pid: lost.pid }));
+        c.on('rejoined', (back) => void send({ type: 'rejoined', rank: back.rank, pid: back.pid }));
         c.on(
           'step',
           (r) =>

@@ -77,6 +77,8 @@ export async function launchCommand(argv: readonly string[], io: CommandIo): Pro
   const casualties: WorkerExit[] = [];
   /** how often each rank was started again (`on_worker_failure: restart`) */
   const workerRestarts = new Array<number>(config.workers).fill(0);
+  /** ranks started again that have not joined the run yet: if the run ends first, they are not failures */
+  const rejoining = new Set<number>();
   /** what failed the run from here (a dead worker): a restarted coordinator is told it too */
   let aborted: Extract<ToCoordinator, { type: 'abort' }> | undefined;
   const abort = (error: TrainingError) => {
@@ -129,6 +131,7 @@ export async function launchCommand(argv: readonly string[], io: CommandIo): Pro
             restart: workerRestarts[exit.rank],
             of: config.workerMaxRestarts,
           });
+          rejoining.add(exit.rank);
           workers?.restart(exit.rank);
           return;
         }
@@ -164,6 +167,8 @@ export async function launchCommand(argv: readonly string[], io: CommandIo): Pro
     } else if (message.type === 'lost') {
       // A hung worker the coordinator gave up on still runs: end it, so that restart can start it again.
       workers?.killOne(message.rank, 'SIGKILL');
+    } else if (message.type === 'rejoined') {
+      rejoining.delete(message.rank);
     } else if (message.type === 'links?') {
       coordinator?.send({ type: 'links', links: relays?.stats() ?? null });
     } else {
@@ -231,6 +236,8 @@ export async function launchCommand(argv: readonly string[], io: CommandIo): Pro
       io.stderr(`error: ${culprit !== undefined ? workerFailure(culprit).message : ended.message}`);
       return culprit !== undefined ? EXIT_CODES.failed : ended.exitCode;
     }
+    // A restarted worker still on its way in is of no use now: it leaves (its exit is not a failure).
+    for (const rank of rejoining) workers?.killOne(rank, 'SIGTERM');
     // The run is over: a worker that does not leave (hung, or stopped with SIGSTOP) is killed, as torchrun does.
     const grace = setTimeout(() => workers?.kill('SIGKILL'), WORKER_EXIT_GRACE_MS);
     const exits = (await workers?.exited()) ?? [];
@@ -245,7 +252,11 @@ export async function launchCommand(argv: readonly string[], io: CommandIo): Pro
     }
     // A worker the run went on without (shrink) ended during the run: not a late failure.
     const late = exits.find(
-      (e) => e.code !== 0 && failure === null && !casualties.some((c) => c.pid === e.pid),
+      (e) =>
+        e.code !== 0 &&
+        failure === null &&
+        !casualties.some((c) => c.pid === e.pid) &&
+        !rejoining.has(e.rank),
     );
     if (late !== undefined) io.stderr(`error: ${describeExit(late)} after the run`);
     logger.info('run over', {

@@ -75,6 +75,8 @@ export type FromCoordinator =
   | { readonly type: 'links?' }
   /** a worker was lost and the run goes on (restart, shrink): a hung process of it is to be ended */
   | { readonly type: 'lost'; readonly rank: number; readonly pid: number }
+  /** a lost rank's new process joined the run */
+  | { readonly type: 'rejoined'; readonly rank: number; readonly pid: number }
   | CoordinatorEnded
   | CoordinatorUnstarted;
 

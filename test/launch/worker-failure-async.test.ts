@@ -3,7 +3,8 @@ import { detectionMs, type Fault, faulted } from '../support/faults.js';
 import { runDirectoryOf } from '../support/processes.js';
 import { readRunDirectory } from '../support/run-directory.js';
 
-const STEPS = 2000;
+// Slowed so that a restarted worker is back before the survivor alone reaches the last step.
+const STEPS = 4000;
 const ASYNC = [
   'task: synthetic',
   'mode: async',
@@ -11,6 +12,7 @@ const ASYNC = [
   'batch_size: 32',
   'data_limit: 512',
   `steps: ${STEPS}`,
+  'simulate: { slow: { 0: 4, 1: 4 } }',
   'heartbeat_interval: 0.25',
   'heartbeat_timeout: 2',
 ].join('\n');
