@@ -24,5 +24,5 @@ export function averageGradients(
     if (refusal !== null) throw new BenchError('ERR_BENCH_PROTOCOL', refusal.message, { rank });
   }
   round.reduce(into);
-  return { type: 'update', step, epoch: 0, lr: 0, round: step, skipped: false, grad: into };
+  return { type: 'update', step, epoch: 0, lr: 0, round: step, skipped: false, world: null, grad: into };
 }

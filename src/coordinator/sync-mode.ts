@@ -1,6 +1,6 @@
 import { TrainingError } from '../errors.js';
 import { type Message, type MessageOf, nowUs, parameterDigest, REFUSALS } from '../protocol/index.js';
-import type { DataPlan } from '../sharding/index.js';
+import type { DataPlan, World } from '../sharding/index.js';
 import { atMost } from './at-most.js';
 import { ConsistencyLedger } from './consistency.js';
 import { worldScaledLr } from './lr-world-scaling.js';
@@ -28,6 +28,8 @@ export class SyncMode implements TrainingMode {
   private current: SyncRound | undefined;
   /** ranks the run went on without (`shrink`): no round waits for them */
   private readonly excluded = new Set<number>();
+  /** `shrink`: ranks lost since the data plan last changed, with the batch (round) they were lost in */
+  private readonly lostIn = new Map<number, number>();
   /** set while an applied step goes out and is recorded: a rejoining rank is welcomed after it */
   private stepInFlight: Promise<void> | undefined;
   private trainMs = 0;
@@ -42,7 +44,10 @@ export class SyncMode implements TrainingMode {
   }
 
   lost(rank: number, policy: 'restart' | 'shrink'): void {
-    if (policy === 'shrink') this.excluded.add(rank);
+    if (policy === 'shrink') {
+      this.excluded.add(rank);
+      if (this.current !== undefined) this.lostIn.set(rank, this.current.round);
+    }
     this.current?.withdraw(rank, policy === 'shrink');
   }
 
@@ -75,10 +80,11 @@ export class SyncMode implements TrainingMode {
         // Asked now: once the step completes, the data plan has moved on (maybe into the next epoch).
         const epoch = this.data.epochOf(round.round);
         const last = state.step + 1 === plan.totalSteps;
+        const world = this.shrink(round, true);
         // Open the next round before the update goes out: a fast worker may answer before the slowest reads it.
         this.current = last ? undefined : this.openRound(state.step + 1, state.round + 1);
         const broadcastStart = nowUs();
-        const sends = this.context.group.broadcast(this.update(round, epoch, lr, this.averaged));
+        const sends = this.context.group.broadcast(this.update(round, epoch, lr, this.averaged, world));
         // The update is on its way; the coordinator applies its own copy meanwhile. No message is handled before
         // the next await, so the ledger knows the step before any worker's report can arrive.
         const applyStart = nowUs();
@@ -155,7 +161,7 @@ export class SyncMode implements TrainingMode {
       );
     }
     const lr = this.lrOf(round);
-    const update = this.update(round, this.data.epochOf(round.round), lr, null);
+    const update = this.update(round, this.data.epochOf(round.round), lr, null, this.shrink(round, false));
     state.skipRound();
     this.current = this.openRound(state.step, state.round);
     log({ level: 'warn', msg: 'skipped a non-finite step', step: round.step, round: round.round });
@@ -163,7 +169,13 @@ export class SyncMode implements TrainingMode {
     await this.delivered(group.broadcast(update), round.step);
   }
 
-  private update(round: SyncRound, epoch: number, lr: number, grad: Float32Array | null): Message {
+  private update(
+    round: SyncRound,
+    epoch: number,
+    lr: number,
+    grad: Float32Array | null,
+    world: World | null,
+  ): Message {
     return {
       type: 'update',
       step: round.step,
@@ -172,7 +184,27 @@ export class SyncMode implements TrainingMode {
       round: round.round,
       skipped: grad === null,
       grad,
+      world: world === null ? null : { ...world },
     };
+  }
+
+  /**
+   * After a round that lost ranks (`shrink`): the survivors are the world from the next batch on, and share what
+   * the epoch has not seen yet — with `counted`, the lost ranks' batch of this round is among it (its gradient was
+   * taken out of the average); a skipped round consumed every batch. Returns the change the update tells the
+   * workers, or null.
+   */
+  private shrink(round: SyncRound, counted: boolean): World | null {
+    if (this.lostIn.size === 0) return null;
+    const unfinished = counted
+      ? [...this.lostIn].flatMap(([rank, r]) => (r === round.round ? [rank] : []))
+      : [];
+    this.lostIn.clear();
+    const members = this.context.group.members.flatMap((m) => (this.excluded.has(m.rank) ? [] : [m.rank]));
+    const world = { round: round.round + 1, members, unfinished };
+    this.data.resize(world.round, members, unfinished);
+    this.context.log({ level: 'info', msg: 'the survivors share the rest of the epoch', ...world });
+    return world;
   }
 
   private openRound(step: number, round: number): SyncRound {

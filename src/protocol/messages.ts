@@ -200,10 +200,14 @@ export const MESSAGES = {
     },
     tensors: { grad: tensor({ nullable: false }) },
   },
-  /** the averaged gradient for `step` (batch `round`); `grad: null` when the step was skipped */
+  /**
+   * the averaged gradient for `step` (batch `round`); `grad: null` when the step was skipped; `world` (null when it
+   * stays) is the world from batch `round + 1` on after a lost rank (`on_worker_failure: shrink`): `{round, members,
+   * unfinished}` as the data plan's `resize` takes it
+   */
   update: {
     from: 'coordinator',
-    fields: { step, epoch, lr, round: integer(0), skipped: boolean() },
+    fields: { step, epoch, lr, round: integer(0), skipped: boolean(), world: nullable(record()) },
     tensors: { grad: tensor({ nullable: true }) },
   },
   /**

@@ -51,6 +51,14 @@ export class RoundLoop {
         : new Float32Array(batchSize * train.targetSize);
   }
 
+  /**
+   * The world changes at `round` (the coordinator's `update` says so after a lost rank): `members` share the examples
+   * of the epoch not yet seen, the `unfinished` ranks' batch of the round before did not count.
+   */
+  resize(round: number, members: readonly number[], unfinished: readonly number[]): void {
+    this.data.resize(round, members, unfinished);
+  }
+
   /** The gradient of this rank's batch for `round`; `grad` is the computer's buffer, valid until the next call. */
   gradient(round: number): { loss: number; grad: Float32Array; samples: number } {
     this.data.advanceTo(round);

@@ -71,6 +71,10 @@ export async function syncLoop(options: SyncLoopOptions): Promise<SyncLoopEnd> {
       );
     }
     round += 1;
+    if (reply.world !== null) {
+      const world = reply.world as { members: number[]; unfinished: number[] };
+      loop.resize(round, world.members, world.unfinished);
+    }
     if (reply.skipped || reply.grad === null) continue;
     const applyStart = nowUs();
     const lr = faults.appliedLr(step, reply.lr);

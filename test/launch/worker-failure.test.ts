@@ -39,6 +39,10 @@ function expectEachStepOnce(record: RunRecord): void {
   expect(record.metrics.map((m) => m.step)).toEqual(Array.from({ length: STEPS }, (_, t) => t));
 }
 
+// 500 examples: 250 per rank in batches of 32 (7 of 32 and one of 26) with 2 workers, so a worker that kept the old
+// split after a shrink would send a batch of another size than the coordinator's plan and be refused.
+const SHRINK = SYNC.replace('data_limit: 512', 'data_limit: 500');
+
 describe('on_worker_failure under dptrain launch (sync)', () => {
   it.each<Fault>(['SIGKILL', 'SIGSTOP'])(
     'restart: worker rank 1 hit by %s is started again, rejoins, and the run ends bit-identical to one without the fault',
@@ -73,15 +77,28 @@ describe('on_worker_failure under dptrain launch (sync)', () => {
   it.each<Fault>(['SIGKILL', 'SIGSTOP'])(
     'shrink: the run goes on without worker rank 1 after %s, each step applied once, and exits 0',
     async (fault) => {
-      const { run, pid, sent } = await faulted(SYNC, fault, ['--on-worker-failure', 'shrink']);
+      const { run, pid, sent } = await faulted(SHRINK, fault, ['--on-worker-failure', 'shrink']);
       expect(run.code, run.stderr).toBe(0);
       reportDetection(fault, run.stderr, sent);
       const record = await readRunDirectory(runDirectoryOf(run.stdout));
       expectEachStepOnce(record);
       const [lost] = record.summary.lostWorkers;
       expect(lost).toMatchObject({ rank: 1, pid, policy: 'shrink', rejoinedAtStep: null });
-      // Until the loss both ranks' batches of 32 are in each step; after it, the survivor's alone.
-      for (const m of record.metrics) expect(m.samples, `step ${m.step}`).toBe(m.step < lost!.step ? 64 : 32);
+      // Until the loss both ranks' batches are in each step; after it, the survivor's alone, which takes over what
+      // the lost rank had not trained on: every epoch still holds each of the 500 examples once (no padding: 500
+      // splits evenly over 2 workers and over 1), the epoch of the loss included.
+      for (const m of record.metrics)
+        expect(m.samples, `step ${m.step}`).toBeLessThanOrEqual(m.step < lost!.step ? 64 : 32);
+      const perEpoch = new Map<number, number>();
+      for (const m of record.metrics) perEpoch.set(m.epoch, (perEpoch.get(m.epoch) ?? 0) + m.samples);
+      const lastEpoch = record.metrics.at(-1)!.epoch;
+      const lossEpoch = record.metrics[lost!.step]!.epoch;
+      for (const [epoch, samples] of perEpoch)
+        if (epoch < lastEpoch) expect(samples, `epoch ${epoch}`).toBe(500);
+      expect(lastEpoch).toBeGreaterThan(lossEpoch);
+      // The epoch of the loss took longer than 8 steps: the survivor's rounds of the lost rank's examples.
+      expect(record.metrics.filter((m) => m.epoch === lossEpoch).length).toBeGreaterThan(8);
+      expect(run.stderr).not.toMatch(/refused a message/);
       expect(record.summary.consistency).toMatchObject({ missingReports: 0, consistent: true });
       expect(record.summary.outcome).toBe('finished');
     },

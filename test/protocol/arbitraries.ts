@@ -149,6 +149,7 @@ export function message(maxFloats: number): fc.Arbitrary<Message> {
       lr: double(true),
       round: nat,
       skipped: fc.boolean(),
+      world: fc.option(json, { nil: null }),
       grad: fc.option(t, { nil: null }),
     }),
     fc.record({ type: fc.constant('evaluate' as const), step: nat, params: fc.option(t, { nil: null }) }),

@@ -61,6 +61,7 @@ export const SAMPLES: { readonly [T in MessageType]: MessageOf<T> } = {
     lr: 0.05,
     round: 18,
     skipped: false,
+    world: { round: 19, members: [0, 2], unfinished: [1] },
     grad: Float32Array.from([0.375, -1]),
   },
   push: {

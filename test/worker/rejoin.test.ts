@@ -179,6 +179,7 @@ describe("a worker's session loop", () => {
       lr: 0.05,
       round: 6,
       skipped: false,
+      world: null,
       grad: averaged,
     });
     // Its replica after the update is the welcome's parameters with one float32 SGD step by hand.
