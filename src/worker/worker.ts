@@ -11,12 +11,13 @@ import {
 } from '../protocol/index.js';
 import { stepsPerEpoch } from '../sharding/index.js';
 import { loadTask, type Task, tensorSize } from '../tasks/index.js';
-import { type Connection, connectWithRetry, Heartbeat } from '../transport/index.js';
+import { type Connection, connectWithRetry } from '../transport/index.js';
 import { asyncLoop } from './async-loop.js';
 import { type BackendName, selectBackend } from './backend.js';
 import { type Fault, Faults } from './faults.js';
 import { GradientComputer } from './gradients.js';
 import { Inbox } from './inbox.js';
+import { Liveness } from './liveness.js';
 import { RoundLoop } from './round-loop.js';
 import { Slowdown } from './slowdown.js';
 import { syncLoop } from './sync-loop.js';
@@ -96,16 +97,11 @@ export class Worker {
       const assign = await inbox.next('assign');
       this.rank = assign.rank;
       const spec = parseTrainingSpec(assign.config);
-      const heartbeat = new Heartbeat(
-        connection,
-        { intervalMs: spec.heartbeatIntervalMs, timeoutMs: spec.heartbeatTimeoutMs },
-        () => void connection.close(CLOSE_CODES.policyViolation, 'coordinator silent'),
-      );
-      heartbeat.start();
+      const liveness = this.liveness(connection, assign.rank, spec);
       try {
         return await this.train(connection, inbox, assign, spec, tf, backend);
       } finally {
-        heartbeat.stop();
+        await liveness.stop();
       }
     } catch (error) {
       if (this.leaving !== undefined) {
@@ -224,6 +220,21 @@ export class Worker {
       stopReason: stop.reason,
       runFailed: stop.failed,
     };
+  }
+
+  /** Heartbeats from a thread of their own once the rank is known (see Liveness), until the session ends. */
+  private liveness(connection: Connection, rank: number, spec: TrainingSpec): Liveness {
+    const liveness = new Liveness({
+      url: this.options.url,
+      token: this.options.token,
+      rank,
+      timing: { intervalMs: spec.heartbeatIntervalMs, timeoutMs: spec.heartbeatTimeoutMs },
+      connection,
+      zeroMask: this.options.zeroMask === true,
+      log: this.log,
+    });
+    liveness.start();
+    return liveness;
   }
 
   /** Sync mode's optimizer, holding the coordinator's accumulators (a fresh optimizer's at the start). */
