@@ -431,7 +431,7 @@ export const TABLE = [
   row({
     key: 'heartbeat_interval',
     field: 'heartbeatInterval',
-    default: 2,
+    default: 1,
     rule: seconds,
     resume: true,
     meaning: 'seconds between heartbeats',
@@ -439,10 +439,12 @@ export const TABLE = [
   row({
     key: 'heartbeat_timeout',
     field: 'heartbeatTimeout',
-    default: 30,
+    default: 5,
     rule: seconds,
     resume: true,
-    meaning: 'seconds without any message before a peer counts as lost (more than `heartbeat_interval`)',
+    meaning:
+      'seconds without any message before a peer counts as lost (more than `heartbeat_interval`); a worker ' +
+      'sends its heartbeats from a thread of its own, so a step longer than this is not a loss',
   }),
   row({
     key: 'round_timeout',

@@ -60,8 +60,10 @@ export interface CoordinatorTimeouts {
 export const DEFAULT_TIMEOUTS: CoordinatorTimeouts = Object.freeze({
   joinMs: 60_000,
   authMs: 5_000,
-  heartbeatIntervalMs: 2_000,
-  heartbeatTimeoutMs: 30_000,
+  // Short enough to name a hung worker in seconds: safe because a worker's heartbeats come from a thread that a
+  // long synchronous gradient does not hold (src/worker/liveness.ts).
+  heartbeatIntervalMs: 1_000,
+  heartbeatTimeoutMs: 5_000,
   roundMs: 600_000,
   settleMs: 60_000,
 });
@@ -325,6 +327,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
         log: this.log,
       });
       this.groupInUse = group;
+      this.rendezvous!.routeLiveness((hello, connection) => group!.attachLiveness(hello, connection));
       group.handle('trace', (rank, message) => this.onTrace(group!, rank, message));
       started = await this.start(group);
     } catch (error) {

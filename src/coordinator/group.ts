@@ -7,7 +7,8 @@ import {
   REFUSALS,
   type RefusalCode,
 } from '../protocol/index.js';
-import { Heartbeat, type HeartbeatTiming } from '../transport/index.js';
+import { type Connection, Heartbeat, type HeartbeatTiming } from '../transport/index.js';
+import { LIVENESS_CAUSES, type LivenessRefusal, livenessRefusal } from './liveness-route.js';
 import type { Member } from './rendezvous.js';
 import { Trigger } from './trigger.js';
 
@@ -31,6 +32,12 @@ interface Watch {
   readonly detach: () => void;
 }
 
+/** A member's liveness connection: the process it came from, and how to stop counting it. */
+interface LivenessLink {
+  readonly pid: number;
+  readonly connection: Connection;
+}
+
 interface Inbox {
   readonly type: MessageType;
   readonly check: ((message: Message) => Refusal | null) | undefined;
@@ -52,7 +59,11 @@ export class ProcessGroup {
   private readonly failed = new Trigger<TrainingError>();
   private readonly handlers = new Map<MessageType, Handler>();
   private readonly inboxes: (Inbox | undefined)[];
+  /** by rank: one Heartbeat per member (over its main connection and its liveness connection) and its listeners */
   private readonly watches: (Watch | undefined)[];
+  private readonly links: (LivenessLink | undefined)[] = [];
+  /** by rank: the steps the member had completed by its last gradient (sync) or push (async) */
+  private readonly completed: number[];
   private readonly closeListeners = new Set<(rank: number) => void>();
   private readonly log: Log;
   private readonly heartbeat: HeartbeatTiming;
@@ -69,6 +80,7 @@ export class ProcessGroup {
     this.heartbeat = options.heartbeat;
     this.inboxes = members.map(() => undefined);
     this.watches = members.map(() => undefined);
+    this.completed = members.map(() => 0);
     for (const member of members) this.watch(member);
   }
 
@@ -122,6 +134,7 @@ export class ProcessGroup {
       reason: error.message,
     });
     void member.connection.close(CLOSE_CODES.policyViolation, 'lost');
+    void this.links[rank]?.connection.close(CLOSE_CODES.normal, 'the member was lost');
     for (const listener of [...this.closeListeners]) listener(rank);
     this.tolerance(rank, error);
   }
@@ -265,7 +278,60 @@ export class ProcessGroup {
   async close(): Promise<void> {
     this.ending = true;
     for (const rank of this.current.keys()) this.unwatch(rank);
-    await Promise.allSettled(this.current.map((m) => m.connection.close(CLOSE_CODES.normal, 'run ended')));
+    await Promise.allSettled([
+      ...this.current.map((m) => m.connection.close(CLOSE_CODES.normal, 'run ended')),
+      ...this.links.flatMap((link) =>
+        link === undefined ? [] : [link.connection.close(CLOSE_CODES.normal, 'run ended')],
+      ),
+    ]);
+  }
+
+  /**
+   * Takes a worker process's liveness connection, whose `liveness` message passed the rendezvous' protocol and
+   * token checks: it attaches to the member now holding `hello.rank` if that member is the same process (`pid`)
+   * and has no other open liveness connection; its heartbeats then count as that member's signs of life. Returns
+   * null when attached, else why not (the rendezvous logs it and closes the connection). The connection closing
+   * alone fails nothing: the member still has its main connection (and the main thread's heartbeats).
+   *
+   * @example
+   * rendezvous.routeLiveness((hello, connection) => group.attachLiveness(hello, connection));
+   */
+  attachLiveness(hello: MessageOf<'liveness'>, connection: Connection): LivenessRefusal | null {
+    const { rank, pid } = hello;
+    if (this.ending) return { cause: LIVENESS_CAUSES.ended, message: 'the run is ending' };
+    const member = this.members[rank];
+    const held = this.links[rank];
+    const refusal = livenessRefusal(hello, member, held?.pid ?? null);
+    if (refusal !== null) return refusal;
+    // One left open by the rank's previous process (lost, then replaced) gives way to the current member's.
+    if (held !== undefined) void held.connection.close(CLOSE_CODES.normal, 'the rank has another process');
+    const link: LivenessLink = { pid, connection };
+    this.links[rank] = link;
+    const watch = this.watches[rank];
+    if (watch === undefined)
+      return { cause: LIVENESS_CAUSES.rank, message: `rank ${rank} has no member now` };
+    const detach = watch.beat.attach(connection);
+    connection.on('message', (message) => {
+      if (message.type === 'heartbeat') return;
+      this.log({
+        level: 'warn',
+        msg: 'closed a liveness connection that sent more than heartbeats',
+        rank,
+        type: message.type,
+      });
+      void connection.close(
+        CLOSE_CODES.policyViolation,
+        `a liveness connection carries heartbeats only, received ${message.type}`,
+      );
+    });
+    connection.once('close', (close) => {
+      detach();
+      if (this.links[rank] === link) this.links[rank] = undefined;
+      if (!this.ending)
+        this.log({ level: 'debug', msg: 'liveness connection closed', rank, pid, code: close.code });
+    });
+    this.log({ level: 'debug', msg: 'liveness connection attached', rank, pid });
+    return null;
   }
 
   private watch(member: Member): void {
@@ -273,6 +339,8 @@ export class ProcessGroup {
     const heartbeat = this.heartbeat;
     const onMessage = (message: Message) => this.dispatch(rank, message);
     const onClose = (close: { code: number; reason: string }) => {
+      // The process is gone or cut off: its liveness connection no longer speaks for this rank.
+      void this.links[rank]?.connection.close(CLOSE_CODES.normal, 'the main connection closed');
       // A tolerated loss tells the close listeners itself, once the rank counts as lost.
       if (this.ending || this.tolerance === undefined || this.failed.hasFired)
         for (const listener of [...this.closeListeners]) listener(rank);
@@ -281,7 +349,7 @@ export class ProcessGroup {
         rank,
         new TrainingError(
           'ERR_TRAINING_WORKER_LOST',
-          `worker rank ${rank} (pid ${member.pid} on ${member.host}) disconnected: close code ${close.code}${close.reason ? ` (${close.reason})` : ''}`,
+          `worker rank ${rank} (${this.describe(member)}) disconnected: close code ${close.code}${close.reason ? ` (${close.reason})` : ''}`,
           { rank },
         ),
       );
@@ -293,7 +361,7 @@ export class ProcessGroup {
         rank,
         new TrainingError(
           'ERR_TRAINING_WORKER_LOST',
-          `worker rank ${rank} (pid ${member.pid} on ${member.host}) silent for ${Math.round(silentMs)} ms (heartbeat_timeout ${heartbeat.timeoutMs / 1000} s)`,
+          `worker rank ${rank} (${this.describe(member)}) silent for ${Math.round(silentMs)} ms (heartbeat_timeout ${heartbeat.timeoutMs / 1000} s)`,
           { rank },
         ),
       );
@@ -309,6 +377,12 @@ export class ProcessGroup {
     };
   }
 
+  /** Who a member is, for the message that names it lost: pid, host and the steps it had completed. */
+  private describe(member: Member): string {
+    const steps = this.completed[member.rank] ?? 0;
+    return `pid ${member.pid} on ${member.host}, ${steps} ${steps === 1 ? 'step' : 'steps'} completed`;
+  }
+
   private unwatch(rank: number): void {
     const watch = this.watches[rank];
     this.watches[rank] = undefined;
@@ -317,6 +391,10 @@ export class ProcessGroup {
   }
 
   private dispatch(rank: number, message: Message): void {
+    // A gradient for step s (a push read at step s) was computed on the parameters after s completed steps.
+    if (message.type === 'gradient') this.completed[rank] = Math.max(this.completed[rank] ?? 0, message.step);
+    else if (message.type === 'push')
+      this.completed[rank] = Math.max(this.completed[rank] ?? 0, message.read);
     const inbox = this.inboxes[rank];
     if (inbox !== undefined && inbox.type === message.type) {
       const refusal = inbox.check?.(message) ?? null;

@@ -10,6 +10,7 @@ import {
   STRING_LIMITS,
 } from '../protocol/index.js';
 import type { Connection } from '../transport/index.js';
+import { LIVENESS_CAUSES, type LivenessRoute } from './liveness-route.js';
 
 /**
  * The largest message a connection may send before its join was accepted: a join (its strings at their bounds
@@ -77,11 +78,12 @@ export class Rendezvous {
   private readonly timer: NodeJS.Timeout;
   private readonly tokenHash: Buffer;
   private readonly refusals: RateLimitedLog;
-  /** connections whose join was accepted: their own log lines are no longer a stranger's */
+  /** connections whose join (or liveness) was accepted: their own log lines are no longer a stranger's */
   private readonly admitted = new WeakSet<Connection>();
   /** ranks lost during the run that may join again (`on_worker_failure: restart`), with who waits for them */
   private readonly openings = new Map<number, (member: Member) => void>();
   private readonly openingTimers = new Set<NodeJS.Timeout>();
+  private livenessRoute: LivenessRoute | null = null;
 
   constructor(private readonly options: RendezvousOptions) {
     this.tokenHash = hash(options.token);
@@ -95,7 +97,17 @@ export class Rendezvous {
   }
 
   /**
-   * Takes a new connection; its first message must be a valid `join`. `address` is the peer's IP address as the
+   * Sends the liveness connections that come from now on to `route` (the process group, once it exists). A
+   * worker opens its liveness connection after its `assign`, so after the rendezvous is complete; one that comes
+   * while no route is set is refused (no member holds its rank yet).
+   */
+  routeLiveness(route: LivenessRoute): void {
+    this.livenessRoute = route;
+  }
+
+  /**
+   * Takes a new connection; its first message must be a valid `join`, or a `liveness` naming a member (a worker
+   * process's second connection, for heartbeats only). `address` is the peer's IP address as the
    * socket sees it (logged with the join, so a worker on another host shows where it came from).
    */
   admit(connection: Connection, address: string | null = null, waitedMs = 0): void {
@@ -195,7 +207,7 @@ export class Rendezvous {
 
   private onFirstMessage(connection: Connection, message: Message, address: string | null): void {
     const log = this.options.log;
-    if (message.type !== 'join') {
+    if (message.type !== 'join' && message.type !== 'liveness') {
       this.refuse(STRANGER_CAUSES.beforeJoin, {
         level: 'warn',
         msg: 'refused a peer that spoke before joining',
@@ -223,11 +235,15 @@ export class Rendezvous {
         level: 'warn',
         msg: 'refused a worker with a wrong token',
         code: 'ERR_PROTOCOL_AUTH',
-        host: message.host,
+        ...(message.type === 'join' ? { host: message.host } : { liveness: true, rank: message.rank }),
         pid: message.pid,
         address,
       });
       void connection.close(CLOSE_CODES.policyViolation, 'authentication failed: wrong token');
+      return;
+    }
+    if (message.type === 'liveness') {
+      this.onLiveness(connection, message, address);
       return;
     }
     if (this.complete && this.takeRejoin(connection, message, address)) return;
@@ -253,6 +269,30 @@ export class Rendezvous {
       address,
     });
     if (this.candidates.length === this.options.worldSize) this.finish();
+  }
+
+  private onLiveness(connection: Connection, hello: MessageOf<'liveness'>, address: string | null): void {
+    const refusal =
+      this.livenessRoute === null
+        ? {
+            cause: LIVENESS_CAUSES.rank,
+            message: `liveness for rank ${hello.rank}: the rendezvous is not complete`,
+          }
+        : this.livenessRoute(hello, connection);
+    if (refusal !== null) {
+      this.refuse(refusal.cause, {
+        level: 'warn',
+        msg: 'refused a liveness connection',
+        code: 'ERR_PROTOCOL_POLICY',
+        reason: refusal.message,
+        rank: hello.rank,
+        pid: hello.pid,
+        address,
+      });
+      void connection.close(CLOSE_CODES.policyViolation, refusal.message);
+      return;
+    }
+    this.admitted.add(connection);
   }
 
   /** A join after the rendezvous: taken when it is for a rank that may join again (see `rejoin`). */

@@ -35,6 +35,7 @@ export {
   type IntegerField,
   type JoinMessage,
   type LeaveMessage,
+  type LivenessMessage,
   MESSAGE_TYPES,
   MESSAGES,
   type Message,

@@ -145,6 +145,16 @@ export const MESSAGES = {
       backend: string(STRING_LIMITS.name),
     },
   },
+  /**
+   * the first message of a worker process's second connection, opened by its liveness thread after `assign`:
+   * the connection then carries only heartbeats, both ways, so a worker whose main thread computes for longer
+   * than `heartbeat_timeout` is still heard, and one whose process hangs is not. `rank` and `pid` must be those
+   * of the member already admitted; the token is checked as a join's is
+   */
+  liveness: {
+    from: 'worker',
+    fields: { protocol: integer(1), token: string(STRING_LIMITS.token), rank, pid: integer(0) },
+  },
   /** rendezvous complete: the worker's rank and the run; only rank 0 gets `sendParams: true` */
   assign: {
     from: 'coordinator',
@@ -338,6 +348,7 @@ type SentBy<S extends Party> = {
 }[MessageType];
 
 export type JoinMessage = MessageOf<'join'>;
+export type LivenessMessage = MessageOf<'liveness'>;
 export type AssignMessage = MessageOf<'assign'>;
 export type ParamsMessage = MessageOf<'params'>;
 export type WelcomeMessage = MessageOf<'welcome'>;

@@ -11,17 +11,13 @@ import {
 } from '../protocol/index.js';
 import { type EpochHistory, stepsPerEpoch } from '../sharding/index.js';
 import { type Dataset, loadTask, type Model, type Task, tensorSize } from '../tasks/index.js';
-import {
-  type Connection,
-  connectWithRetry,
-  DEFAULT_CONNECT_TIMEOUT_MS,
-  Heartbeat,
-} from '../transport/index.js';
+import { type Connection, connectWithRetry, DEFAULT_CONNECT_TIMEOUT_MS } from '../transport/index.js';
 import { asyncLoop } from './async-loop.js';
 import { type BackendName, type SelectedBackend, selectBackend } from './backend.js';
 import { type Fault, Faults } from './faults.js';
 import { GradientComputer } from './gradients.js';
 import { Inbox } from './inbox.js';
+import { Liveness } from './liveness.js';
 import { RoundLoop } from './round-loop.js';
 import { Slowdown } from './slowdown.js';
 import { syncLoop } from './sync-loop.js';
@@ -206,22 +202,17 @@ export class Worker {
       const assign = await inbox.next('assign');
       this.rank = assign.rank;
       const spec = parseTrainingSpec(assign.config);
-      const heartbeat = new Heartbeat(
-        connection,
-        { intervalMs: spec.heartbeatIntervalMs, timeoutMs: spec.heartbeatTimeoutMs },
-        () => {
-          // A hung coordinator may never answer a close handshake: drop the socket and rejoin.
-          silent = true;
-          connection.socket.terminate();
-        },
-      );
-      heartbeat.start();
+      const liveness = this.liveness(connection, assign.rank, spec, () => {
+        // A hung coordinator may never answer a close handshake: drop the socket and rejoin.
+        silent = true;
+        connection.socket.terminate();
+      });
       try {
         loaded = await this.load(spec, loaded);
         const result = await this.train(connection, inbox, assign, spec, given, loaded);
         return { kind: 'finished', result };
       } finally {
-        heartbeat.stop();
+        await liveness.stop();
       }
     } catch (error) {
       if (this.leaving !== undefined) {
@@ -350,6 +341,22 @@ export class Worker {
       stopReason: stop.reason,
       runFailed: stop.failed,
     };
+  }
+
+  /** Heartbeats from a thread of their own once the rank is known (see Liveness), until the session ends. */
+  private liveness(connection: Connection, rank: number, spec: TrainingSpec, onSilent: () => void): Liveness {
+    const liveness = new Liveness({
+      onSilent,
+      url: this.options.url,
+      token: this.options.token,
+      rank,
+      timing: { intervalMs: spec.heartbeatIntervalMs, timeoutMs: spec.heartbeatTimeoutMs },
+      connection,
+      zeroMask: this.options.zeroMask === true,
+      log: this.log,
+    });
+    liveness.start();
+    return liveness;
   }
 
   /** Sync mode's optimizer, holding the coordinator's accumulators (a fresh optimizer's at the start). */

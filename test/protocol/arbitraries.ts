@@ -93,6 +93,13 @@ export function message(maxFloats: number): fc.Arbitrary<Message> {
       backend: text(16),
     }),
     fc.record({
+      type: fc.constant('liveness' as const),
+      protocol: fc.integer({ min: 1, max: 1000 }),
+      token: text(64),
+      rank: nat,
+      pid: nat,
+    }),
+    fc.record({
       type: fc.constant('assign' as const),
       rank: nat,
       worldSize: fc.integer({ min: 1, max: 1 << 20 }),

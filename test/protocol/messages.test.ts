@@ -4,10 +4,11 @@ import { MESSAGE_TYPES, MESSAGES, type MessageSpec, PROTOCOL_VERSION } from '../
 const rows = Object.entries(MESSAGES) as [string, MessageSpec][];
 
 describe('the message table', () => {
-  it('defines protocol version 4 and the sixteen messages in table order', () => {
+  it('defines protocol version 4 and the seventeen messages in table order', () => {
     expect(PROTOCOL_VERSION).toBe(4);
     expect(MESSAGE_TYPES).toEqual([
       'join',
+      'liveness',
       'assign',
       'params',
       'welcome',
@@ -30,6 +31,7 @@ describe('the message table', () => {
     const from = (party: string) => rows.filter(([, spec]) => spec.from === party).map(([type]) => type);
     expect(from('worker')).toEqual([
       'join',
+      'liveness',
       'params',
       'gradient',
       'push',

@@ -11,6 +11,7 @@ export const SAMPLES: { readonly [T in MessageType]: MessageOf<T> } = {
     host: 'node-1',
     backend: 'wasm',
   },
+  liveness: { type: 'liveness', protocol: PROTOCOL_VERSION, token: 'secret', rank: 1, pid: 4243 },
   assign: {
     type: 'assign',
     rank: 1,

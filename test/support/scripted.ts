@@ -44,7 +44,8 @@ export function scriptedCoordinator(
     onNonfinite: 'skip',
     evaluate: false,
     ...rest,
-    timeouts: { joinMs: 10_000, settleMs: 300, ...rest.timeouts },
+    // Scripted workers send no heartbeats: a test that wants the heartbeat timeout sets a short one itself.
+    timeouts: { joinMs: 10_000, settleMs: 300, heartbeatTimeoutMs: 60_000, ...rest.timeouts },
   });
 }
 
