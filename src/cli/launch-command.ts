@@ -137,7 +137,12 @@ export async function launchCommand(argv: readonly string[], io: CommandIo): Pro
         }
         casualties.push(exit);
         // With shrink the coordinator goes on without it (or fails the run below min_workers) on its own.
-        if (config.onWorkerFailure !== 'shrink') abort(workerFailure(exit));
+        if (config.onWorkerFailure === 'shrink') return;
+        const used =
+          config.onWorkerFailure === 'restart'
+            ? `it was restarted ${workerRestarts[exit.rank]} times already (worker_max_restarts ${config.workerMaxRestarts})`
+            : null;
+        abort(workerFailure(exit, undefined, used));
       },
     });
     workers.start();
@@ -353,9 +358,10 @@ function followProgress(
 }
 
 /** A worker process that ended badly, as the error the run fails with. */
-function workerFailure(exit: WorkerExit, cause?: unknown): TrainingError {
-  return new TrainingError('ERR_TRAINING_WORKER_LOST', `${describeExit(exit)}; the run stopped`, {
-    rank: exit.rank,
-    cause,
-  });
+function workerFailure(exit: WorkerExit, cause?: unknown, why: string | null = null): TrainingError {
+  return new TrainingError(
+    'ERR_TRAINING_WORKER_LOST',
+    `${describeExit(exit)}${why === null ? '' : `; ${why}`}; the run stopped`,
+    { rank: exit.rank, cause },
+  );
 }

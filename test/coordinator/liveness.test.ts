@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Member, ProcessGroup } from '../../src/coordinator/index.js';
 import { livenessRefusal } from '../../src/coordinator/liveness-route.js';
+import { TrainingError } from '../../src/errors.js';
 import { createLogger, type LogEntry, transportLog } from '../../src/log/index.js';
 import { type MessageOf, PROTOCOL_VERSION } from '../../src/protocol/index.js';
 import type { Connection } from '../../src/transport/index.js';
@@ -172,18 +173,24 @@ describe('ProcessGroup.attachLiveness', () => {
     expect(g.failure!.message).toMatch(/^worker rank 0 \(pid 42 on test, 0 steps completed\) disconnected/);
   });
 
-  it('attaches the process now holding a rank (a replacement, by pid) and closes the previous process’s link', async () => {
+  it('attaches the process now holding a rank (a replacement, by pid); the lost process’s link closes with it', async () => {
     const { group: g, members } = await group([42]);
     const old = await pair();
     expect(g.attachLiveness(hello(0, 42), old.near)).toBeNull();
-    // As a restart policy would: the rank is held by a new process.
-    members[0] = { ...members[0]!, pid: 77 };
+    // As the restart policy does: the member is lost, then a new process (pid 77) holds the rank.
+    const lost: number[] = [];
+    g.tolerateLosses((rank) => lost.push(rank));
+    const oldClosed = closeCode(old.far);
+    g.lose(0, new TrainingError('ERR_TRAINING_WORKER_LOST', 'worker rank 0 disconnected', { rank: 0 }));
+    expect(lost).toEqual([0]);
+    expect(await oldClosed).toBe(1000);
+    const main = await pair();
+    g.replace({ ...members[0]!, pid: 77, connection: main.near });
     const replacement = await pair();
     expect(g.attachLiveness(hello(0, 42), replacement.near)?.cause).toBe('liveness_pid');
-    const oldClosed = closeCode(old.far);
     expect(g.attachLiveness(hello(0, 77), replacement.near)).toBeNull();
-    expect(await oldClosed).toBe(1000);
     expect(replacement.near.closeInfo).toBeNull();
+    expect(g.failure).toBeUndefined();
   });
 
   it('refuses liveness connections once the run is ending', async () => {
