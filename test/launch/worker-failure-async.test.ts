@@ -22,6 +22,7 @@ describe('on_worker_failure under dptrain launch (async)', () => {
     ['restart', 'SIGKILL'],
     ['restart', 'SIGSTOP'],
     ['shrink', 'SIGKILL'],
+    ['shrink', 'SIGSTOP'],
   ])(
     '%s after %s of worker rank 1: the gradient it was computing is dropped and counted, every LR is the schedule’s, exit 0',
     async (policy, fault) => {
