@@ -228,6 +228,8 @@ export type TrainingErrorCode =
   | 'ERR_TRAINING_JOIN_TIMEOUT'
   /** a worker's connection closed or went silent during the run */
   | 'ERR_TRAINING_WORKER_LOST'
+  /** the coordinator's process died before it ended the run, and it was not started again */
+  | 'ERR_TRAINING_COORDINATOR_LOST'
   /** a round (or the evaluation) waited longer than `round_timeout`; the message names the ranks it waited for */
   | 'ERR_TRAINING_ROUND_TIMEOUT'
   /** a non-finite gradient under `on_nonfinite: abort` */

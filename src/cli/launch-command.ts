@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CHECKPOINTS_DIR, newestValidCheckpoint } from '../checkpoint/index.js';
+import { CHECKPOINTS_DIR, newestValidCheckpoint, readCheckpoint } from '../checkpoint/index.js';
 import {
   parseOverrideFlags,
   parseRunConfig,
@@ -26,7 +27,7 @@ import {
   WorkerProcesses,
 } from '../launch/index.js';
 import { createLogger } from '../log/index.js';
-import { runDirectoryName } from '../run-directory/index.js';
+import { METRICS_FILE, RunDirectory, runDirectoryName } from '../run-directory/index.js';
 import { loadTask, type Task } from '../tasks/index.js';
 import { readConfigFile, takeFlags } from './coordinator-command.js';
 import { EXIT_CODES, SIGNAL_EXIT_CODES } from './exit-codes.js';
@@ -50,6 +51,7 @@ export async function launchCommand(argv: readonly string[], io: CommandIo): Pro
   // Workers for a coordinator elsewhere take no run config: the coordinator has it.
   if (argv.some((arg) => arg === '--connect' || arg.startsWith('--connect=')))
     return launchWorkersCommand(argv, io);
+  const started = performance.now();
   const { own, rest } = takeFlags(argv, ['resume']);
   const { overrides, positionals } = parseOverrideFlags(rest);
   if (positionals.length > 1)
@@ -229,10 +231,17 @@ export async function launchCommand(argv: readonly string[], io: CommandIo): Pro
       const culprit = casualties[0];
       if (ended === null) {
         const restarts = config.coordinatorMaxRestarts;
-        io.stderr(
-          `error: ${culprit !== undefined ? workerFailure(culprit).message : coordinatorDeath(exit, interrupts > 0, restarts)}`,
-        );
-        if (existsSync(runDir)) io.stdout(`run directory: ${runDir}`);
+        const message =
+          culprit !== undefined
+            ? workerFailure(culprit).message
+            : coordinatorDeath(exit, interrupts > 0, restarts);
+        io.stderr(`error: ${message}`);
+        if (existsSync(runDir)) {
+          await recordCoordinatorLoss(config, runDir, message, culprit?.rank ?? null, started, (line) =>
+            io.stderr(`warning: ${line}`),
+          );
+          io.stdout(`run directory: ${runDir}`);
+        }
         if (culprit === undefined && signal !== null && interrupts > 0) return SIGNAL_EXIT_CODES[signal];
         return EXIT_CODES.failed;
       }
@@ -306,6 +315,35 @@ async function newestCheckpoint(
     if (error instanceof CheckpointError) return null;
     throw error;
   }
+}
+
+/**
+ * The run directory of a run whose coordinator died without ending it: summary.json (failed), the pictures of the
+ * steps metrics.jsonl holds, and the newest checkpoint's parameters as params.f32 — what the coordinator would
+ * have written, as far as what it left allows.
+ */
+async function recordCoordinatorLoss(
+  config: RunConfig,
+  runDir: string,
+  message: string,
+  rank: number | null,
+  started: number,
+  warn: (line: string) => void,
+): Promise<void> {
+  const found = await newestCheckpoint(config, runDir, warn);
+  const params = found === null ? null : (await readCheckpoint(found.path)).content.state.tensors.params;
+  const directory = await RunDirectory.create(runDir, { continueAt: Number.MAX_SAFE_INTEGER });
+  const steps = (await readFile(join(runDir, METRICS_FILE), 'utf8').catch(() => ''))
+    .split('\n')
+    .filter((line) => line.trim() !== '').length;
+  await directory.coordinatorLost({
+    mode: config.mode,
+    workers: config.workers,
+    failure: { code: 'ERR_TRAINING_COORDINATOR_LOST', message, rank, step: steps },
+    wallSeconds: (performance.now() - started) / 1000,
+    exitCode: EXIT_CODES.failed,
+    checkpoint: found === null || params === null ? null : { ...found, params },
+  });
 }
 
 /** "the coordinator (pid 4242) was killed by SIGKILL; the run stopped …": why the launch ends without a run's end. */

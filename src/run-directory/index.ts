@@ -8,6 +8,7 @@
 export {
   ARRIVALS_FILE,
   type LrMarker,
+  METRICS_FILE,
   RunDirectory,
   type RunSummary,
   runDirectoryName,

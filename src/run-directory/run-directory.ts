@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -264,6 +265,40 @@ export class RunDirectory {
       ...this.pictures(run.lrMarker),
     ]);
     return summary;
+  }
+
+  /**
+   * Writes what is left of a run whose coordinator died without ending it (and was not started again), from the
+   * files it left: open the directory with `create(path, { continueAt: Infinity })` first, so the steps of
+   * metrics.jsonl are read back. summary.json says `failed` with the launcher's `failure`, `steps` counts what
+   * metrics.jsonl holds, the pictures draw those steps, and params.f32 is the newest checkpoint's parameters (what
+   * `paramsDigest` hashes and a resume goes on from; `checkpoint` names it), or absent without a checkpoint.
+   */
+  async coordinatorLost(run: {
+    mode: string;
+    workers: number;
+    failure: RunFailure;
+    wallSeconds: number;
+    exitCode: number;
+    checkpoint: { path: string; step: number; params: Float32Array } | null;
+    simulated?: SimulatedConditions | null;
+  }): Promise<RunSummary> {
+    const summary = await this.failedBeforeStart({ ...run, stopped: null });
+    const params = run.checkpoint?.params;
+    const bytes =
+      params === undefined ? undefined : new Uint8Array(params.buffer, params.byteOffset, params.byteLength);
+    const written: RunSummary = {
+      ...summary,
+      steps: this.steps.length,
+      paramsDigest: bytes === undefined ? null : `sha256:${createHash('sha256').update(bytes).digest('hex')}`,
+      checkpoint: run.checkpoint === null ? null : { path: run.checkpoint.path, step: run.checkpoint.step },
+    };
+    await Promise.all([
+      writeJson(join(this.path, 'summary.json'), written, 2),
+      ...(bytes === undefined ? [] : [writeFile(join(this.path, 'params.f32'), bytes)]),
+      ...this.pictures(undefined),
+    ]);
+    return written;
   }
 
   /**

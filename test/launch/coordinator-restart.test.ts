@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -141,6 +142,21 @@ describe('dptrain launch restarts a coordinator that died', () => {
     const checkpoint = await readCheckpoint(join(runDir, 'checkpoints', 'step-00000040.ckpt'));
     expect(checkpoint.step).toBe(40);
     expect(existsSync(join(runDir, 'config.yaml'))).toBe(true);
+    // The launcher wrote what the dead coordinator could not: summary.json (failed), the pictures of the steps
+    // metrics.jsonl holds, and params.f32 from the newest checkpoint, hashing to the summary's digest.
+    const summary = JSON.parse(await readFile(join(runDir, 'summary.json'), 'utf8'));
+    expect(summary).toMatchObject({ outcome: 'failed', exitCode: 1, steps: metrics.length });
+    expect(summary.failure).toMatchObject({ code: 'ERR_TRAINING_COORDINATOR_LOST', step: metrics.length });
+    const newest = Math.max(
+      ...(await readdir(join(runDir, 'checkpoints'))).map((name) => Number(/\d+/.exec(name)![0])),
+    );
+    expect(summary.checkpoint.step).toBe(newest);
+    const saved = await readCheckpoint(summary.checkpoint.path);
+    const params = await readFile(join(runDir, 'params.f32'));
+    const own = saved.content.state.tensors.params;
+    expect(Buffer.compare(params, Buffer.from(own.buffer, own.byteOffset, own.byteLength))).toBe(0);
+    expect(summary.paramsDigest).toBe(`sha256:${createHash('sha256').update(params).digest('hex')}`);
+    for (const picture of ['loss.png', 'lr.png']) expect(existsSync(join(runDir, picture))).toBe(true);
     // The workers, left without a coordinator, were made to leave: none is still running.
     const workers = [...run.stderr.matchAll(/worker joined .*pid=(\d+)/g)].map((m) => Number(m[1]));
     expect(workers).toHaveLength(2);
