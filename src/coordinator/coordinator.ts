@@ -101,16 +101,8 @@ export interface FailurePolicy {
   readonly minWorkers: number;
 }
 
-/** A worker the run went on without (restart, shrink), as the `lost` event tells it. */
-export interface LostWorker {
-  readonly rank: number;
-  readonly pid: number;
-  readonly host: string;
-  /** the global step the run was at */
-  readonly step: number;
-  readonly reason: string;
-  readonly policy: 'restart' | 'shrink';
-}
+/** A worker the run went on without (restart, shrink), as the `lost` event tells it: its record, before any rejoin. */
+export type LostWorker = Omit<LostWorkerRecord, 'rejoinedAtStep'>;
 
 export interface CoordinatorOptions {
   readonly workers: number;
@@ -623,14 +615,8 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       rejoinedAtStep: null,
     };
     this.losses.push(record);
-    this.emit('lost', {
-      rank,
-      pid: member.pid,
-      host: member.host,
-      step: state.step,
-      reason: error.message,
-      policy,
-    });
+    const { rejoinedAtStep: _, ...lost } = record;
+    this.emit('lost', lost);
     if (policy !== 'restart') return;
     restarts[rank]! += 1;
     void group

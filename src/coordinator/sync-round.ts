@@ -48,6 +48,8 @@ export class SyncRound {
   private arrivals: number[] = [];
   /** whether each rank takes part in this round */
   private readonly taking: boolean[];
+  /** how many take part: checked at every gradient, so kept rather than counted */
+  private memberCount: number;
   private resolve!: () => void;
 
   constructor(options: SyncRoundOptions) {
@@ -59,6 +61,7 @@ export class SyncRound {
     this.gradients = new Array(options.worldSize).fill(undefined);
     this.taking = new Array(options.worldSize).fill(options.members === undefined);
     for (const rank of options.members ?? []) this.taking[rank] = true;
+    this.memberCount = this.taking.filter(Boolean).length;
     this.completed = new Promise((resolve) => {
       this.resolve = resolve;
     });
@@ -66,8 +69,7 @@ export class SyncRound {
 
   /** True once every member's gradient is in (never for a round left without members). */
   get complete(): boolean {
-    const members = this.members();
-    return members.length > 0 && this.arrivals.length === members.length;
+    return this.memberCount > 0 && this.arrivals.length === this.memberCount;
   }
 
   /** The ranks that take part, in rank order. */
@@ -88,7 +90,10 @@ export class SyncRound {
   withdraw(rank: number, exclude: boolean): void {
     this.gradients[rank] = undefined;
     this.arrivals = this.arrivals.filter((r) => r !== rank);
-    if (exclude) this.taking[rank] = false;
+    if (exclude && this.taking[rank]) {
+      this.taking[rank] = false;
+      this.memberCount -= 1;
+    }
     if (this.complete) this.resolve();
   }
 

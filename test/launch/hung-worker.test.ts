@@ -1,18 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { metricsReached, reap, workerPid } from '../support/faults.js';
 import { dptrain, runDirectoryOf, scratch } from '../support/processes.js';
 import { readRunDirectory } from '../support/run-directory.js';
-
-/** The pid of the launcher's worker with `--rank R`, read from ps. */
-function workerPid(launcher: number, rank: number): number {
-  const listed = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(launcher)], { encoding: 'utf8' });
-  const line = listed.split('\n').find((entry) => entry.includes(`--rank ${rank}`));
-  if (line === undefined) throw new Error(`no worker with --rank ${rank} under pid ${launcher}:\n${listed}`);
-  return Number(line.trim().split(/\s+/)[0]);
-}
 
 /** Resolves with the time (performance.now) at which `text()` first matches `pattern`, polling every 20 ms. */
 async function seen(text: () => string, pattern: RegExp): Promise<number> {
@@ -34,13 +24,7 @@ describe('a hung worker (SIGSTOP) under dptrain launch', () => {
       out,
       '--no-progress',
     ]);
-    for (;;) {
-      const names = existsSync(out) ? await readdir(out) : [];
-      const metrics = names.length === 1 ? join(out, names[0]!, 'metrics.jsonl') : null;
-      if (metrics !== null && existsSync(metrics) && (await readFile(metrics, 'utf8')).split('\n').length > 5)
-        break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await metricsReached(out, 5);
     const pid = workerPid(child.process.pid!, 1);
     process.kill(pid, 'SIGSTOP');
     const stoppedAt = performance.now();
@@ -69,11 +53,7 @@ describe('a hung worker (SIGSTOP) under dptrain launch', () => {
       // A generous bound: the timeout is 5 s, the rest is a loaded machine's slack.
       expect(detection).toBeLessThan(20);
     } finally {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
+      reap(pid);
     }
   }, 120_000);
 });

@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
 import { open, readdir, readFile, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { metricsReached } from '../support/faults.js';
 import { dptrain, runDirectoryOf, scratch } from '../support/processes.js';
 import { readRunDirectory } from '../support/run-directory.js';
 
@@ -72,15 +72,7 @@ async function killedAt(
   extra: readonly string[],
 ): Promise<string> {
   const child = dptrain(['launch', config, '--out', out, '--no-progress', ...extra]);
-  for (;;) {
-    const names = existsSync(out) ? await readdir(out) : [];
-    const metrics = names.length === 1 ? join(out, names[0]!, 'metrics.jsonl') : null;
-    if (metrics !== null && existsSync(metrics)) {
-      const text = await readFile(metrics, 'utf8');
-      if (text.split('\n').filter((line) => line !== '').length >= lines) break;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  await metricsReached(out, lines);
   child.process.kill('SIGKILL');
   const exit = await child.exited;
   expect(exit.signal).toBe('SIGKILL');

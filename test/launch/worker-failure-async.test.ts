@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectionMs, type Fault, faulted } from '../support/faults.js';
+import { type Fault, faulted, reportDetection } from '../support/faults.js';
 import { runDirectoryOf } from '../support/processes.js';
 import { readRunDirectory } from '../support/run-directory.js';
 
@@ -28,9 +28,7 @@ describe('on_worker_failure under dptrain launch (async)', () => {
     async (policy, fault) => {
       const { run, pid, sent } = await faulted(ASYNC, fault, ['--on-worker-failure', policy]);
       expect(run.code, run.stderr).toBe(0);
-      const ms = detectionMs(run.stderr, sent, 1);
-      console.info(`async ${policy}, ${fault}: worker rank 1 named lost after ${ms} ms`);
-      expect(ms).toBeLessThan(20_000);
+      reportDetection(`async ${policy}, ${fault}`, run.stderr, sent);
       const record = await readRunDirectory(runDirectoryOf(run.stdout));
       // One global step per applied gradient, each once: the lost gradient took none.
       expect(record.metrics.map((m) => m.step)).toEqual(Array.from({ length: STEPS }, (_, t) => t));

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { detectionMs, type Fault, faulted } from '../support/faults.js';
+import { type Fault, faulted, reportDetection } from '../support/faults.js';
 import { dptrain, runDirectoryOf, scratch } from '../support/processes.js';
 import { type RunRecord, readEarlyEnd, readRunDirectory } from '../support/run-directory.js';
 
@@ -25,13 +25,6 @@ async function uninterrupted(config: string): Promise<RunRecord> {
     .exited;
   expect(run.code, run.stderr).toBe(0);
   return readRunDirectory(runDirectoryOf(run.stdout));
-}
-
-/** Prints how long the coordinator took to name worker rank 1 lost; asserts only a generous bound. */
-function reportDetection(fault: Fault, stderr: string, sentAt: number): void {
-  const ms = detectionMs(stderr, sentAt, 1);
-  console.info(`${fault}: worker rank 1 named lost after ${ms} ms`);
-  expect(ms).toBeLessThan(20_000);
 }
 
 /** Every global step recorded exactly once, in order. */

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { dptrain, scratch } from './processes.js';
 
 /** What a test does to a worker process: kill it, or hang it (its socket stays open). */
@@ -61,4 +62,11 @@ export function detectionMs(stderr: string, sentAt: number, rank: number): numbe
   const line = stderr.split('\n').find((entry) => entry.includes(`worker lost rank=${rank}`));
   if (line === undefined) throw new Error(`no "worker lost rank=${rank}" line in:\n${stderr}`);
   return Date.parse(line.split(' ')[0]!) - sentAt;
+}
+
+/** Prints how long the coordinator took to name worker rank 1 lost (`what` says which case); asserts a generous bound. */
+export function reportDetection(what: string, stderr: string, sentAt: number): void {
+  const ms = detectionMs(stderr, sentAt, 1);
+  console.info(`${what}: worker rank 1 named lost after ${ms} ms`);
+  expect(ms).toBeLessThan(20_000);
 }
