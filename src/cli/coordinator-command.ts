@@ -183,6 +183,7 @@ async function coordinatorChild(io: CommandIo): Promise<number> {
         );
         c.on('lost', (lost) => void send({ type: 'lost', rank: lost.rank, pid: lost.pid }));
         c.on('rejoined', (back) => void send({ type: 'rejoined', rank: back.rank, pid: back.pid }));
+        c.on('resized', (world) => void send({ type: 'resized', totalSteps: world.totalSteps }));
         c.on(
           'step',
           (r) =>

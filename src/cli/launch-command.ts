@@ -367,7 +367,9 @@ async function trainingSetSize(task: Task, config: RunConfig): Promise<number> {
 function followProgress(
   display: ProgressDisplay,
   config: RunConfig,
-): (message: Extract<FromCoordinator, { type: 'started' | 'step' | 'ended' | 'unstarted' }>) => void {
+): (
+  message: Extract<FromCoordinator, { type: 'started' | 'resized' | 'step' | 'ended' | 'unstarted' }>,
+) => void {
   let totalSteps = 0;
   let stepsPerEpoch = 1;
   let startedAt = 0;
@@ -378,6 +380,8 @@ function followProgress(
       stepsPerEpoch = message.stepsPerEpoch;
       startedAt = performance.now();
       samples = 0;
+    } else if (message.type === 'resized') {
+      totalSteps = message.totalSteps;
     } else if (message.type === 'step') {
       samples += message.samples;
       const elapsedSeconds = (performance.now() - startedAt) / 1000;

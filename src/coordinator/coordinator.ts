@@ -23,7 +23,7 @@ import { atMost } from './at-most.js';
 import { ProcessGroup } from './group.js';
 import { checkInitialParameters } from './initial-parameters.js';
 import { type LrWorldScaling, NO_LR_WORLD_SCALING, worldScaledLr } from './lr-world-scaling.js';
-import type { ModeContext, TrainingMode } from './mode.js';
+import type { ModeContext, Resized, TrainingMode } from './mode.js';
 import { checkPolicy, PLAIN_ASYNC, type StalenessPolicy } from './parameter-server.js';
 import { type Member, Rendezvous, STRANGER_CAUSES, STRANGER_MAX_MESSAGE_BYTES } from './rendezvous.js';
 import type {
@@ -176,6 +176,8 @@ export interface CoordinatorEvents {
   lost: [worker: LostWorker];
   /** a lost rank joined again and was welcomed with the current state */
   rejoined: [worker: { rank: number; pid: number; host: string; step: number }];
+  /** `shrink`: the survivors train from batch `round` on, and the run now has `totalSteps` steps */
+  resized: [world: Resized];
 }
 
 /**
@@ -338,7 +340,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
 
   private async train(group: ProcessGroup, state: RunState, plan: RunPlan): Promise<RunResult> {
     let lastSaved = -1;
-    const mode = MODES[this.options.mode ?? 'sync']({
+    const context: ModeContext = {
       group,
       state,
       plan,
@@ -359,15 +361,17 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
         skipped: (info) => this.emit('skipped', info),
         mismatch: (mismatch) => this.emit('mismatch', mismatch),
         arrival: (arrival) => this.emit('arrival', arrival),
+        resized: (world) => this.emit('resized', world),
       },
       span: (name, step, startUs) => this.span(name, step, startUs),
       log: this.log,
-    });
+    };
+    const mode = MODES[this.options.mode ?? 'sync'](context);
     const failurePolicy = this.options.failure;
     if (failurePolicy !== undefined && failurePolicy.policy !== 'abort') {
       const restarts = new Array<number>(group.worldSize).fill(0);
       group.tolerateLosses((rank, error) =>
-        this.onLost(group, mode, state, plan, failurePolicy, restarts, rank, error),
+        this.onLost(group, mode, state, context.plan, failurePolicy, restarts, rank, error),
       );
     }
     let failure: TrainingError | null = null;
@@ -376,6 +380,8 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     } catch (error) {
       failure = this.failed(group, error);
     }
+    // The mode may have lengthened the run (a shrunk world given in epochs).
+    plan = context.plan;
     const completed = state.step === plan.totalSteps;
     let evaluation: Evaluation | null = null;
     if (failure === null && completed && this.options.evaluate && state.step > 0) {
@@ -466,6 +472,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       granularity: spec.granularity,
       referenceScheduler: spec.referenceScheduler ?? null,
       lrWorldScaling: spec.lrWorldScaling ?? NO_LR_WORLD_SCALING,
+      epochs: spec.epochs ?? null,
     };
     // One async global step is one worker batch: an epoch has every rank's batches.
     const sharded = stepsPerEpoch(plan.datasetSize, worldSize, plan.batchSize) * (asyncMode ? worldSize : 1);

@@ -30,7 +30,7 @@ export {
 } from './coordinator.js';
 export { type GroupOptions, ProcessGroup, type Refusal } from './group.js';
 export { checkInitialParameters } from './initial-parameters.js';
-export type { ModeContext, ModeEvents, ModeReport, TrainingMode } from './mode.js';
+export type { ModeContext, ModeEvents, ModeReport, Resized, TrainingMode } from './mode.js';
 export {
   checkPolicy,
   type Decision,

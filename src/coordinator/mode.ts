@@ -21,13 +21,23 @@ export interface ModeEvents {
   mismatch(mismatch: Mismatch): void;
   /** async: a gradient was decided (the arrival log's entry) */
   arrival?(arrival: Arrival): void;
+  /** `shrink`: the world changed from batch `round` on; `totalSteps` is the run's length from now on */
+  resized?(world: Resized): void;
+}
+
+/** A world that shrank: who trains from which batch on, and how long the run is now. */
+export interface Resized {
+  readonly round: number;
+  readonly members: readonly number[];
+  readonly totalSteps: number;
 }
 
 /** Everything a training mode works with: the group, the one run state, the plan, and the run's settings. */
 export interface ModeContext {
   readonly group: ProcessGroup;
   readonly state: RunState;
-  readonly plan: RunPlan;
+  /** replaced (never mutated) when a shrunk world changes the length of a run given in epochs */
+  plan: RunPlan;
   /** fires with the reason when the run is asked to stop after the round in progress */
   readonly stop: Trigger<string>;
   readonly onNonfinite: 'skip' | 'abort';

@@ -24,4 +24,9 @@ export interface RunPlan {
   readonly referenceScheduler: Scheduler | null;
   /** sync: how the applied LR follows the world size (`none`: the schedule's LR as it is) */
   readonly lrWorldScaling: LrWorldScaling;
+  /**
+   * sync: the run's length in epochs when the config gave it so (null or absent: `totalSteps` is the length). A
+   * world that shrinks makes its epochs longer; the run then still ends where the data plan's last epoch does.
+   */
+  readonly epochs?: number | null;
 }

@@ -58,12 +58,13 @@ export class SyncMode implements TrainingMode {
   }
 
   async run(): Promise<void> {
-    const { state, plan } = this.context;
+    const { state } = this.context;
     const started = performance.now();
     let lastBroadcast = started;
     this.current = this.openRound(state.step, state.round);
     try {
-      while (state.step < plan.totalSteps) {
+      // The plan is read afresh each round: a shrink may lengthen a run given in epochs.
+      while (state.step < this.context.plan.totalSteps) {
         const round = this.current!;
         const receiveStart = nowUs();
         if (!(await this.untilComplete(round))) break;
@@ -79,8 +80,8 @@ export class SyncMode implements TrainingMode {
         const lr = this.lrOf(round);
         // Asked now: once the step completes, the data plan has moved on (maybe into the next epoch).
         const epoch = this.data.epochOf(round.round);
-        const last = state.step + 1 === plan.totalSteps;
         const world = this.shrink(round, true);
+        const last = state.step + 1 === this.context.plan.totalSteps;
         // Open the next round before the update goes out: a fast worker may answer before the slowest reads it.
         this.current = last ? undefined : this.openRound(state.step + 1, state.round + 1);
         const broadcastStart = nowUs();
@@ -201,10 +202,25 @@ export class SyncMode implements TrainingMode {
       : [];
     this.lostIn.clear();
     const members = this.context.group.members.flatMap((m) => (this.excluded.has(m.rank) ? [] : [m.rank]));
-    const world = { round: round.round + 1, members, unfinished };
-    this.data.resize(world.round, members, unfinished);
+    const next = round.round + 1;
+    this.data.resize(next, members, unfinished);
+    const totalSteps = this.lengthAfterResize(next, counted ? round.step + 1 : round.step);
+    const world = { round: next, members, unfinished, totalSteps };
     this.context.log({ level: 'info', msg: 'the survivors share the rest of the epoch', ...world });
+    this.context.events.resized?.({ round: next, members, totalSteps });
     return world;
+  }
+
+  /**
+   * The run's length once the world changed at batch `round` (whose step is `step`): a run given in epochs ends
+   * where the data plan's last epoch does, so fewer ranks take more steps; a run given in steps keeps its length.
+   */
+  private lengthAfterResize(round: number, step: number): number {
+    const plan = this.context.plan;
+    if (plan.epochs == null) return plan.totalSteps;
+    const totalSteps = step + this.data.roundAfterEpochs(plan.epochs) - round;
+    this.context.plan = { ...plan, totalSteps };
+    return totalSteps;
   }
 
   private openRound(step: number, round: number): SyncRound {

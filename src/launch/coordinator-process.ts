@@ -77,6 +77,8 @@ export type FromCoordinator =
   | { readonly type: 'lost'; readonly rank: number; readonly pid: number }
   /** a lost rank's new process joined the run */
   | { readonly type: 'rejoined'; readonly rank: number; readonly pid: number }
+  /** the world shrank and the run, given in epochs, now has `totalSteps` steps */
+  | { readonly type: 'resized'; readonly totalSteps: number }
   | CoordinatorEnded
   | CoordinatorUnstarted;
 

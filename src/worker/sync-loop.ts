@@ -30,8 +30,8 @@ export type SyncLoopEnd =
  * const end = await syncLoop({ connection, inbox, rank, step: 0, round: 0, totalSteps, params, optimizer, loop, timeline, faults, slowdown });
  */
 export async function syncLoop(options: SyncLoopOptions): Promise<SyncLoopEnd> {
-  const { connection, inbox, rank, totalSteps, params, optimizer, loop, timeline, faults, slowdown } =
-    options;
+  const { connection, inbox, rank, params, optimizer, loop, timeline, faults, slowdown } = options;
+  let totalSteps = options.totalSteps;
   let step = options.step;
   let round = options.round;
   let report: { step: number; lr: number } | null = null;
@@ -72,8 +72,10 @@ export async function syncLoop(options: SyncLoopOptions): Promise<SyncLoopEnd> {
     }
     round += 1;
     if (reply.world !== null) {
-      const world = reply.world as { members: number[]; unfinished: number[] };
+      const world = reply.world as { members: number[]; unfinished: number[]; totalSteps?: number };
       loop.resize(round, world.members, world.unfinished);
+      // A run given in epochs lasts longer with fewer ranks: the coordinator says how long.
+      if (world.totalSteps !== undefined) totalSteps = world.totalSteps;
     }
     if (reply.skipped || reply.grad === null) continue;
     const applyStart = nowUs();

@@ -4,7 +4,15 @@
  * parameters of 1, SGD, LR 0.5 · 0.5^t, each step's update the mean of the two ranks' gradients.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { SCRIPTED_SIZE, Script, scriptedCoordinator, started } from '../support/scripted.js';
+import { createScheduler } from '../../src/lr/index.js';
+import {
+  HALVING_LRS,
+  round,
+  SCRIPTED_SIZE,
+  Script,
+  scriptedCoordinator,
+  started,
+} from '../support/scripted.js';
 
 const opened: Script[] = [];
 afterEach(async () => {
@@ -77,5 +85,38 @@ describe('on_worker_failure in the coordinator', () => {
     const outcome = await result;
     expect(outcome.failure).toMatchObject({ code: 'ERR_TRAINING_WORKER_LOST', rank: 1 });
     expect(outcome.failure!.message).toMatch(/1 workers remain, fewer than min_workers 2/);
+  });
+
+  it('shrink: a run given in epochs lasts until its epochs are done with the survivors, and says how long', async () => {
+    // 16 examples, batches of 4: with 2 ranks an epoch is 2 rounds, so 2 epochs are the planned 4 steps.
+    const coordinator = scriptedCoordinator({
+      failure: { policy: 'shrink', maxRestarts: 0, minWorkers: 1 },
+      plan: () => ({
+        stepsPerEpoch: 2,
+        totalSteps: 4,
+        epochs: 2,
+        granularity: 'step',
+        scheduler: createScheduler({ name: 'StepDecay', learning_rate: 0.5, step_size: 1, gamma: 0.5 }),
+      }),
+    });
+    const resized = new Promise((resolve) => coordinator.once('resized', resolve));
+    const { workers, result } = await started(coordinator, opened, { datasetSize: 16 });
+    const [w0, w1] = workers as [Script, Script];
+    await round([w0, w1], 0, [1]);
+    // Rank 1 is lost before its batch of round 1: rank 0's batch alone makes step 1. By hand, epoch 0 still has
+    // rank 1's 4 examples of round 1 (round 2, rank 0), then epoch 1 is 16 examples in 4 rounds of rank 0 alone:
+    // 3 + 4 = 7 steps in all.
+    w1.connection.socket.terminate();
+    await new Promise((resolve) => coordinator.once('lost', resolve));
+    await w0.gradient(0, 1, [1]);
+    const update = await w0.next('update');
+    expect(update.world).toEqual({ round: 2, members: [0], unfinished: [1], totalSteps: 7 });
+    expect(await resized).toEqual({ round: 2, members: [0], totalSteps: 7 });
+    for (let step = 2; step < 7; step++) {
+      await w0.gradient(0, step, [1]);
+      expect(await w0.next('update')).toMatchObject({ step, lr: HALVING_LRS[step], epoch: step < 3 ? 0 : 1 });
+    }
+    const outcome = await result;
+    expect(outcome).toMatchObject({ outcome: 'finished', completedSteps: 7, totalSteps: 7 });
   });
 });

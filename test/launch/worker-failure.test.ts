@@ -33,8 +33,13 @@ function expectEachStepOnce(record: RunRecord): void {
 }
 
 // 500 examples: 250 per rank in batches of 32 (7 of 32 and one of 26) with 2 workers, so a worker that kept the old
-// split after a shrink would send a batch of another size than the coordinator's plan and be refused.
-const SHRINK = SYNC.replace('data_limit: 512', 'data_limit: 500');
+// split after a shrink would send a batch of another size than the coordinator's plan and be refused. Given in
+// epochs: 60 epochs of 8 steps are planned, and the survivor alone takes 16 steps per epoch after the loss.
+const SHRINK_EPOCHS = 60;
+const SHRINK = SYNC.replace('data_limit: 512', 'data_limit: 500').replace(
+  `steps: ${STEPS}`,
+  `epochs: ${SHRINK_EPOCHS}`,
+);
 
 describe('on_worker_failure under dptrain launch (sync)', () => {
   it.each<Fault>(['SIGKILL', 'SIGSTOP'])(
@@ -74,7 +79,10 @@ describe('on_worker_failure under dptrain launch (sync)', () => {
       expect(run.code, run.stderr).toBe(0);
       reportDetection(fault, run.stderr, sent);
       const record = await readRunDirectory(runDirectoryOf(run.stdout));
-      expectEachStepOnce(record);
+      // The run lasted past its planned 480 steps, to the end of its 60th epoch, and every step of it is recorded once.
+      const total = record.summary.totalSteps ?? 0;
+      expect(total).toBeGreaterThan(SHRINK_EPOCHS * 8);
+      expect(record.metrics.map((m) => m.step)).toEqual(Array.from({ length: total }, (_, t) => t));
       const [lost] = record.summary.lostWorkers;
       expect(lost).toMatchObject({ rank: 1, pid, policy: 'shrink', rejoinedAtStep: null });
       // Until the loss both ranks' batches are in each step; after it, the survivor's alone, which takes over what
@@ -86,8 +94,9 @@ describe('on_worker_failure under dptrain launch (sync)', () => {
       for (const m of record.metrics) perEpoch.set(m.epoch, (perEpoch.get(m.epoch) ?? 0) + m.samples);
       const lastEpoch = record.metrics.at(-1)!.epoch;
       const lossEpoch = record.metrics[lost!.step]!.epoch;
-      for (const [epoch, samples] of perEpoch)
-        if (epoch < lastEpoch) expect(samples, `epoch ${epoch}`).toBe(500);
+      // Every epoch, the last included, is whole: the run ends where its 60 epochs do.
+      expect([...perEpoch.keys()]).toEqual(Array.from({ length: SHRINK_EPOCHS }, (_, e) => e));
+      for (const [epoch, samples] of perEpoch) expect(samples, `epoch ${epoch}`).toBe(500);
       expect(lastEpoch).toBeGreaterThan(lossEpoch);
       // The epoch of the loss took longer than 8 steps: the survivor's rounds of the lost rank's examples.
       expect(record.metrics.filter((m) => m.epoch === lossEpoch).length).toBeGreaterThan(8);
