@@ -34,9 +34,14 @@ export interface ArrivalEntry {
   /** the global step t when decided, before it advances */
   readonly step: number;
   readonly rank: number;
+  /**
+   * whose shard the batch is of, when not `rank`'s own: a lost rank's batch a survivor took over under
+   * `on_worker_failure: shrink` (absent otherwise, so a log without such batches reads as before)
+   */
+  readonly shard?: number;
   /** t_read: the step of the parameters the gradient was computed on */
   readonly read: number;
-  /** the batch: the rank's epoch and its position in that epoch */
+  /** the batch: its shard's epoch and its position in that epoch */
   readonly epoch: number;
   readonly position: number;
   /** staleness */

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { ArrivalEntry, ArrivalHeader } from './arrival-log.js';
 
-/** An entry's keys in the order every line writes them; the hash covers this order, not the caller's. */
+/** An entry's keys in the order every line writes them (`shard` only where present); the hash covers this order, not the caller's. */
 export const ENTRY_KEYS = [
   'i',
   'step',
   'rank',
+  'shard',
   'read',
   'epoch',
   'position',
@@ -51,6 +52,8 @@ export function entryJson(e: ArrivalEntry): string {
     i: e.i,
     step: e.step,
     rank: e.rank,
+    // only where a survivor took over a lost rank's batch: other lines stay as they always were
+    ...(e.shard === undefined ? {} : { shard: e.shard }),
     read: e.read,
     epoch: e.epoch,
     position: e.position,

@@ -51,10 +51,15 @@ function digest(fields: Fields, key: string): string | null {
 }
 
 /** Keys beyond `allowed` (a line the writer did not write) or missing from it. */
-export function keysProblem(fields: Fields, allowed: readonly string[], where = ''): string | null {
+export function keysProblem(
+  fields: Fields,
+  allowed: readonly string[],
+  where = '',
+  optional: readonly string[] = [],
+): string | null {
   const extra = Object.keys(fields).filter((k) => !allowed.includes(k));
   if (extra.length > 0) return `unknown key ${extra.map((k) => `"${k}"`).join(', ')}${where}`;
-  const missing = allowed.filter((k) => !Object.hasOwn(fields, k));
+  const missing = allowed.filter((k) => !optional.includes(k) && !Object.hasOwn(fields, k));
   return missing.length > 0 ? `missing key ${missing.map((k) => `"${k}"`).join(', ')}${where}` : null;
 }
 
@@ -99,6 +104,7 @@ export function entryProblem(value: unknown): string | null {
     count(value, 'i', 0) ??
     count(value, 'step', 0) ??
     count(value, 'rank', 0) ??
+    (value['shard'] === undefined ? null : count(value, 'shard', 0)) ??
     count(value, 'read', 0) ??
     count(value, 'epoch', 0) ??
     count(value, 'position', 0) ??

@@ -14,6 +14,8 @@ export interface ArrivalLog {
 export const MAX_ARRIVAL_LINE_CHARS = 64 * 1024;
 
 const LINE_KEYS: readonly string[] = [...ENTRY_KEYS, 'hash'];
+/** present only on a batch a survivor took over from a lost rank */
+const OPTIONAL_KEYS: readonly string[] = ['shard'];
 const BUILD_KEYS: readonly string[] = ['simd', 'threads'];
 
 const CHANGED =
@@ -179,7 +181,7 @@ class Verifier {
     const fields = typeof value === 'object' && value !== null && !Array.isArray(value) ? value : null;
     const problem =
       (fields === null ? 'not a JSON object' : null) ??
-      keysProblem(fields as Record<string, unknown>, LINE_KEYS) ??
+      keysProblem(fields as Record<string, unknown>, LINE_KEYS, '', OPTIONAL_KEYS) ??
       entryProblem(value) ??
       (isHash((fields as { hash?: unknown }).hash) ? null : 'hash must be 64 lowercase hex digits');
     if (problem !== null) throw this.fault(`is damaged (${problem}): ${CHANGED}`);

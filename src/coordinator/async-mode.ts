@@ -10,6 +10,7 @@ import {
   restoreAsyncProgress,
 } from './async-progress.js';
 import type { ModeContext, ModeReport, TrainingMode } from './mode.js';
+import { OrphanBatches } from './orphan-batches.js';
 import { type Decision, ParameterServer } from './parameter-server.js';
 import type { Member } from './rendezvous.js';
 import type { Arrival, AsyncReport, Mismatch } from './result.js';
@@ -53,6 +54,11 @@ export class AsyncMode implements TrainingMode {
   private readonly applied: number[];
   private readonly dropped: number[];
   private readonly samplesPushed: number[];
+  /** `shrink`: the lost ranks' batches of their epoch in progress, handed to the survivors */
+  private readonly orphans = new OrphanBatches();
+  /** per rank: batches of lost ranks' shards it computed (decided), and batches of its shard others computed */
+  private readonly taken: number[];
+  private readonly lent: number[];
   /** τ of every applied update (a resumed run's earlier ones in ascending order) */
   private readonly taus: number[];
   /** the LR sent with the parameters of each global step (index: step) */
@@ -103,6 +109,8 @@ export class AsyncMode implements TrainingMode {
     this.pushes = saved === undefined ? new Array(n).fill(0) : [...saved.pushed];
     this.applied = saved === undefined ? new Array(n).fill(0) : [...saved.applied];
     this.dropped = saved === undefined ? new Array(n).fill(0) : [...saved.dropped];
+    this.taken = saved?.taken === undefined ? new Array(n).fill(0) : [...saved.taken];
+    this.lent = saved?.lent === undefined ? new Array(n).fill(0) : [...saved.lent];
     this.taus = saved === undefined ? [] : tausOf(saved.staleness);
     this.arrivals = saved?.arrivals ?? 0;
     this.lateAfterEnd = saved?.lateAfterEnd ?? 0;
@@ -122,12 +130,29 @@ export class AsyncMode implements TrainingMode {
     group.onClose(() => this.releaseHeld());
   }
 
-  lost(rank: number): void {
+  lost(rank: number, policy: 'restart' | 'shrink'): void {
+    const { state, plan, log } = this.context;
     // Whatever it was computing (or had pushed and is still queued) is dropped: its batch position stays, so a
-    // rank that rejoins computes that batch again.
-    if (!this.held.delete(rank) && this.context.state.step < this.context.plan.totalSteps)
-      this.lostInFlight += 1;
+    // rank that rejoins computes that batch again, and under shrink a survivor does.
+    if (!this.held.delete(rank) && state.step < plan.totalSteps) this.lostInFlight += 1;
     this.outstanding[rank] = false;
+    // A lost shard's batch it was computing is free again for another survivor.
+    this.orphans.release(rank);
+    if (policy === 'shrink') {
+      const from = state.positions[rank]!;
+      const perEpoch = this.batchesPerRankEpoch;
+      const end = Math.ceil(from / perEpoch) * perEpoch;
+      this.orphans.add(rank, from, end);
+      if (end > from) {
+        log({
+          level: 'info',
+          msg: "the survivors take over the lost rank's batches of its epoch",
+          rank,
+          epoch: Math.floor(from / perEpoch),
+          batches: end - from,
+        });
+      }
+    }
     this.markToldIfIdle();
   }
 
@@ -236,6 +261,8 @@ export class AsyncMode implements TrainingMode {
       pushed: [...this.pushes],
       applied: [...this.applied],
       dropped: [...this.dropped],
+      taken: [...this.taken],
+      lent: [...this.lent],
       lateAfterEnd: this.lateAfterEnd,
       staleness: stalenessHistogram(this.taus),
       reference: this.reference.state(),
@@ -272,10 +299,20 @@ export class AsyncMode implements TrainingMode {
       );
       return;
     }
-    if (push.round !== state.positions[rank]) {
+    const shard = push.shard;
+    if (shard !== rank && this.orphans.takerOf(shard) !== rank) {
       refuse(
         REFUSALS.wrongStep,
-        `rank ${rank} pushed the gradient of its batch ${push.round}, but its next batch is ${state.positions[rank]}`,
+        `rank ${rank} pushed the gradient of rank ${shard}'s batch ${push.round}, which it was not given: a rank pushes its own batches and those the answers hand it`,
+      );
+      return;
+    }
+    if (push.round !== state.positions[shard]) {
+      refuse(
+        REFUSALS.wrongStep,
+        shard === rank
+          ? `rank ${rank} pushed the gradient of its batch ${push.round}, but its next batch is ${state.positions[rank]}`
+          : `rank ${rank} pushed the gradient of rank ${shard}'s batch ${push.round}, but it was given batch ${state.positions[shard]}`,
       );
       return;
     }
@@ -328,6 +365,7 @@ export class AsyncMode implements TrainingMode {
     const index = this.arrivals++;
     this.pushes[rank]! += 1;
     this.samplesPushed[rank]! += push.samples;
+    if (push.shard !== rank) this.orphans.release(rank);
     if (state.step >= plan.totalSteps) {
       // A gradient that was on its way when the run reached its last step: counted apart, not a failure.
       this.lateAfterEnd += 1;
@@ -347,6 +385,10 @@ export class AsyncMode implements TrainingMode {
     const applyStart = nowUs();
     const decision = this.server.decide(push, this.server.needsReadParams ? this.reads[rank]! : null);
     events.arrival?.(arrival(index, rank, push, epoch, position, decision, digest));
+    if (push.shard !== rank) {
+      this.taken[rank]! += 1;
+      this.lent[push.shard]! += 1;
+    }
     if (decision.applied) {
       this.recordApplied(rank, push, decision, applyStart);
     } else {
@@ -448,10 +490,17 @@ export class AsyncMode implements TrainingMode {
     params.set(state.params);
     this.readSteps[rank] = state.step;
     this.outstanding[rank] = false;
+    // A lost rank's batch first, so that its epoch is done soon; else the rank's own next one.
+    const next = (state.step < plan.totalSteps ? this.orphans.take(rank, state.positions) : null) ?? {
+      shard: rank,
+      round: state.positions[rank]!,
+    };
     void group
       .send(rank, {
         type: 'pushed',
         round,
+        nextShard: next.shard,
+        nextRound: next.round,
         applied: decision.applied,
         code: decision.code,
         tau: decision.tau,
@@ -526,6 +575,7 @@ function arrival(
     i,
     step: decision.step,
     rank,
+    ...(push.shard === rank ? {} : { shard: push.shard }),
     read: push.read,
     epoch,
     position,

@@ -24,6 +24,12 @@ export interface AsyncProgress {
   readonly pushed: readonly number[];
   readonly applied: readonly number[];
   readonly dropped: readonly number[];
+  /**
+   * per rank (`shrink`; absent in a checkpoint written before): decided batches of lost ranks' shards it
+   * computed, and decided batches of its own shard that others computed
+   */
+  readonly taken?: readonly number[];
+  readonly lent?: readonly number[];
   /** gradients that came after the last step (a run resumed for more steps had some) */
   readonly lateAfterEnd: number;
   /** τ → applied updates */
@@ -66,7 +72,12 @@ export function restoreAsyncProgress(state: RunState, plan: RunPlan): RestoredPr
     );
   }
   for (const [rank, position] of state.positions.entries()) {
-    const used = progress.applied[rank]! + progress.dropped[rank]!;
+    // A rank's decided gradients, less those of other shards it took over, plus its shard's batches others took.
+    const used =
+      progress.applied[rank]! +
+      progress.dropped[rank]! -
+      (progress.taken?.[rank] ?? 0) +
+      (progress.lent?.[rank] ?? 0);
     if (used !== position) {
       refuse(`rank ${rank} used ${used} batches by its counts, but its batch position is ${position}`);
     }
@@ -146,6 +157,8 @@ export function parseAsyncProgress(value: unknown, workers: number): AsyncProgre
     pushed: perRank('pushed'),
     applied: perRank('applied'),
     dropped: perRank('dropped'),
+    ...(fields['taken'] === undefined ? {} : { taken: perRank('taken') }),
+    ...(fields['lent'] === undefined ? {} : { lent: perRank('lent') }),
     lateAfterEnd: count('lateAfterEnd', fields['lateAfterEnd']),
     staleness,
     reference: reference as ScheduleClockState,

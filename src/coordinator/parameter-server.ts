@@ -83,6 +83,8 @@ export function checkPolicy(policy: StalenessPolicy): StalenessPolicy {
 /** One gradient as the parameter server decides it. */
 export interface Push {
   readonly rank: number;
+  /** whose shard the batch is of, when not `rank`'s own (a lost rank's taken over under shrink) */
+  readonly shard?: number;
   /** the global step of the parameters it was computed on */
   readonly read: number;
   readonly loss: number;
@@ -142,7 +144,7 @@ export class ParameterServer {
     const tau = step - push.read;
     const scheduleLr = state.lr;
     const dropped = (code: string): Decision => {
-      state.dropPush(push.rank);
+      state.dropPush(push.shard ?? push.rank);
       return { applied: false, code, step, tau, scale: 1, lr: scheduleLr, scheduleLr };
     };
     if (!allFinite(push.grad) || !Number.isFinite(push.loss)) return dropped(REFUSALS.nonfinite);
@@ -150,7 +152,7 @@ export class ParameterServer {
     const { scale, lr } = scaled(scheduleLr, tau, policy.lrScale);
     const grad = policy.dcLambda > 0 ? this.compensate(push.grad, readParams) : push.grad;
     state.optimizer.step(state.params, grad, lr);
-    state.applyPush(push.rank, push.loss, push.samples);
+    state.applyPush(push.shard ?? push.rank, push.loss, push.samples);
     return { applied: true, code: null, step, tau, scale, lr, scheduleLr };
   }
 

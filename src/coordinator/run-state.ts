@@ -148,23 +148,24 @@ export class RunState {
   }
 
   /**
-   * Async mode: `rank`'s gradient of its next batch was applied as the global step in progress, with mean loss
-   * `loss` over `samples` examples; the step and the schedule advance, and so does that rank's batch position.
+   * Async mode: the gradient of the next batch of `shard`'s shard (the pushing rank's own, or a lost rank's it
+   * took over) was applied as the global step in progress, with mean loss `loss` over `samples` examples; the step
+   * and the schedule advance, and so does that shard's batch position.
    */
-  applyPush(rank: number, loss: number, samples: number): void {
+  applyPush(shard: number, loss: number, samples: number): void {
     this.step += 1;
     this.round += 1;
-    this.positions[rank]! += 1;
+    this.positions[shard]! += 1;
     this.samples += samples;
     this.lastLoss = loss;
     this.clock.completeStep(loss);
   }
 
-  /** Async mode: `rank`'s gradient was dropped; its batch is used up, the step and the schedule stay. */
-  dropPush(rank: number): void {
+  /** Async mode: a gradient of `shard`'s next batch was dropped; the batch is used up, the step and the schedule stay. */
+  dropPush(shard: number): void {
     this.round += 1;
     this.skippedSteps += 1;
-    this.positions[rank]! += 1;
+    this.positions[shard]! += 1;
   }
 
   /**

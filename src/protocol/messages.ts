@@ -7,7 +7,7 @@
  */
 
 /** Bumped whenever a message's shape or the frame layout changes; peers with another version are refused. */
-export const PROTOCOL_VERSION = 4;
+export const PROTOCOL_VERSION = 5;
 
 /** Upper bounds (UTF-8 bytes) of the strings messages carry. */
 export const STRING_LIMITS = {
@@ -221,14 +221,16 @@ export const MESSAGES = {
     tensors: { grad: tensor({ nullable: true }) },
   },
   /**
-   * async mode: a worker's gradient of its batch `round` (its own batch count: epoch × batches per shard +
-   * position), computed on the parameters of global step `read`; `lr` is the LR the coordinator sent with those
-   * parameters, reported back so the consistency check can compare it with the coordinator's record
+   * async mode: a worker's gradient of batch `round` of rank `shard`'s shard (a batch count: epoch × batches per
+   * shard + position), computed on the parameters of global step `read`; `shard` is the worker's own rank, or a lost
+   * rank's whose batches the coordinator handed it (`on_worker_failure: shrink`); `lr` is the LR the coordinator sent
+   * with those parameters, reported back so the consistency check can compare it with the coordinator's record
    */
   push: {
     from: 'worker',
     fields: {
       rank,
+      shard: rank,
       read: step,
       lr,
       round: integer(0),
@@ -243,12 +245,15 @@ export const MESSAGES = {
    * the gradient of batch `round` was applied; if not, `code` says why. `tau` is its staleness (global step
    * minus `read`), `scale` the factor of the staleness policy and `appliedLr` the LR the update used (null when
    * dropped). `params` are the coordinator's parameters at global step `step`, whose scheduled LR is `lr`:
-   * the worker computes its next gradient on them. `step` equal to the run's total steps means the run is over.
+   * the worker computes its next gradient on them, of batch `nextRound` of rank `nextShard`'s shard (its own next
+   * batch, or under shrink a lost rank's). `step` equal to the run's total steps means the run is over.
    */
   pushed: {
     from: 'coordinator',
     fields: {
       round: integer(0),
+      nextShard: rank,
+      nextRound: integer(0),
       applied: boolean(),
       code: nullable(string(STRING_LIMITS.name)),
       tau: integer(0),

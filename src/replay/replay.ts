@@ -113,9 +113,13 @@ export async function replayRun(
   let replayed = 0;
   for (const entry of log.entries) {
     const read = snapshots.take(entry);
+    // The batch is of its shard: the pushing rank's own, or a lost rank's it took over (shrink).
+    const shard = entry.shard ?? entry.rank;
     reads[entry.rank]!.set(read);
     const round = entry.epoch * perRank + entry.position;
-    const { loss, grad, samples } = loops[entry.rank]!.gradient(round);
+    const loop = shard === entry.rank ? loops[entry.rank]! : loops[shard]!;
+    if (shard !== entry.rank) reads[shard]!.set(read);
+    const { loss, grad, samples } = loop.gradient(round);
     const digest = gradientDigest(grad, loss);
     if (digest !== entry.grad) {
       divergence = {
@@ -131,7 +135,7 @@ export async function replayRun(
     replayed += 1;
     if (entry.code === REFUSALS.runOver) continue;
     const decision = server.decide(
-      { rank: entry.rank, read: entry.read, loss, samples, grad },
+      { rank: entry.rank, shard, read: entry.read, loss, samples, grad },
       server.needsReadParams ? reads[entry.rank]! : null,
     );
     const logged = describe(entry);

@@ -23,7 +23,8 @@ export type AsyncLoopEnd =
 /**
  * A worker's side of async training: compute the gradient of its next batch on the parameters it holds, push it
  * with the step they are of (and the LR they came with, for the consistency check), and take the answer's
- * parameters for the next one. The worker applies nothing and keeps no schedule: the parameter server does both.
+ * parameters for the next one. The answer names the next batch: the rank's own, or (under shrink) a lost rank's.
+ * The worker applies nothing and keeps no schedule: the parameter server does both.
  *
  * @example
  * const end = await asyncLoop({ connection, inbox, rank, step: 0, lr, round: 0, totalSteps, params, loop, timeline, faults, slowdown });
@@ -32,14 +33,17 @@ export async function asyncLoop(options: AsyncLoopOptions): Promise<AsyncLoopEnd
   const { connection, inbox, rank, totalSteps, params, loop, timeline, faults, slowdown } = options;
   let read = options.step;
   let lr = options.lr;
-  let round = options.round;
+  /** this rank's own next batch, and the batch it computes next (of `shard`'s shard) */
+  let own = options.round;
+  let shard = rank;
+  let round = own;
   while (read < totalSteps) {
     if (faults.stalls(read)) {
       const stop = await inbox.next('stop');
-      return { kind: 'stopped', stop, step: read, round };
+      return { kind: 'stopped', stop, step: read, round: own };
     }
     const computeStart = nowUs();
-    const { loss, grad, samples } = loop.gradient(round);
+    const { loss, grad, samples } = loop.gradient(round, shard);
     if (faults.poisons(read)) grad.fill(Number.NaN);
     const computeMs = (nowUs() - computeStart) / 1000;
     timeline.span('compute', read, computeStart);
@@ -48,6 +52,7 @@ export async function asyncLoop(options: AsyncLoopOptions): Promise<AsyncLoopEnd
     await connection.send({
       type: 'push',
       rank,
+      shard,
       read,
       lr: faults.reportedLr(read, lr, lr),
       round,
@@ -60,19 +65,26 @@ export async function asyncLoop(options: AsyncLoopOptions): Promise<AsyncLoopEnd
     const waitStart = nowUs();
     const answer = await inbox.next('pushed', 'stop');
     timeline.span('wait', read, waitStart);
-    if (answer.type === 'stop') return { kind: 'stopped', stop: answer, step: read, round };
-    if (answer.round !== round || answer.params.length !== params.length) {
+    if (answer.type === 'stop') return { kind: 'stopped', stop: answer, step: read, round: own };
+    if (shard === rank) own += 1;
+    if (
+      answer.round !== round ||
+      answer.params.length !== params.length ||
+      (answer.nextShard === rank && answer.nextRound !== own)
+    ) {
       throw new TrainingError(
         'ERR_TRAINING_PROTOCOL',
-        `rank ${rank} pushed the gradient of its batch ${round} (${params.length} parameters) but the answer is for batch ${answer.round} with ${answer.params.length}`,
+        `rank ${rank} pushed the gradient of batch ${round} (${params.length} parameters) and its next own batch is ${own}, ` +
+          `but the answer is for batch ${answer.round} with ${answer.params.length} and hands it batch ${answer.nextRound} of rank ${answer.nextShard}`,
         { rank },
       );
     }
-    round += 1;
+    shard = answer.nextShard;
+    round = answer.nextRound;
     params.set(answer.params);
     read = answer.step;
     lr = answer.lr;
     await timeline.flushIfFull();
   }
-  return { kind: 'done', step: read, round };
+  return { kind: 'done', step: read, round: own };
 }

@@ -32,6 +32,8 @@ export interface RoundLoopOptions {
  */
 export class RoundLoop {
   private readonly data: DataPlan;
+  /** async `shrink`: per lost rank, the plan its batches are taken from (its epoch may be behind this rank's) */
+  private readonly shardPlans = new Map<number, DataPlan>();
   private readonly x: Float32Array;
   private readonly labels: Int32Array | Float32Array;
 
@@ -59,10 +61,12 @@ export class RoundLoop {
     this.data.resize(round, members, unfinished);
   }
 
-  /** The gradient of this rank's batch for `round`; `grad` is the computer's buffer, valid until the next call. */
-  gradient(round: number): { loss: number; grad: Float32Array; samples: number } {
-    this.data.advanceTo(round);
-    const indices = this.data.batch(round, this.options.rank);
+  /**
+   * The gradient of this rank's batch for `round` — or, in async mode under shrink, of rank `shard`'s batch, a lost
+   * rank's the coordinator handed over; `grad` is the computer's buffer, valid until the next call.
+   */
+  gradient(round: number, shard = this.options.rank): { loss: number; grad: Float32Array; samples: number } {
+    const indices = shard === this.options.rank ? this.ownBatch(round) : this.shardBatch(round, shard);
     const batch = gatherBatch(this.options.train, indices, this.x, this.labels);
     const { loss, grad } = this.options.computer.compute(
       this.options.params,
@@ -71,5 +75,24 @@ export class RoundLoop {
       batch.size,
     );
     return { loss, grad, samples: batch.size };
+  }
+
+  private ownBatch(round: number): Int32Array {
+    this.data.advanceTo(round);
+    return this.data.batch(round, this.options.rank);
+  }
+
+  /** Another rank's batch of a world that never changed (async shards): a plan per shard, going forward. */
+  private shardBatch(round: number, shard: number): Int32Array {
+    const { train, batchSize, worldSize, seed } = this.options;
+    let plan = this.shardPlans.get(shard);
+    if (plan === undefined) {
+      const perEpoch = this.options.stepsPerEpoch ?? stepsPerEpoch(train.size, worldSize, batchSize);
+      const history = fixedWorldHistory(worldSize, round, perEpoch);
+      plan = new DataPlan({ datasetSize: train.size, seed, batchSize, history });
+      this.shardPlans.set(shard, plan);
+    }
+    plan.advanceTo(round);
+    return plan.batch(round, shard);
   }
 }

@@ -1,10 +1,21 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type Fault, faulted, reportDetection } from '../support/faults.js';
-import { runDirectoryOf } from '../support/processes.js';
+import { dptrain, runDirectoryOf } from '../support/processes.js';
 import { readRunDirectory } from '../support/run-directory.js';
 
 // Slowed so that a restarted worker is back before the survivor alone reaches the last step.
 const STEPS = 4000;
+/** 512 examples over 2 ranks in batches of 32: 8 batches per rank and epoch. */
+const PER_EPOCH = 8;
+
+interface Entry {
+  readonly rank: number;
+  readonly shard?: number;
+  readonly epoch: number;
+  readonly position: number;
+}
 const ASYNC = [
   'task: synthetic',
   'mode: async',
@@ -46,6 +57,24 @@ describe('on_worker_failure under dptrain launch (async)', () => {
         expect(record.metrics.some((m) => m.step > lost!.step && (m as { rank?: number }).rank === 1)).toBe(
           false,
         );
+        // Rank 1's batches: its own up to the loss, then those left of that epoch taken over by rank 0 — each
+        // batch of the epoch once, in order — and none after it.
+        const runDir = runDirectoryOf(run.stdout);
+        const lines = (await readFile(join(runDir, 'arrivals.jsonl'), 'utf8')).split('\n').slice(1, -1);
+        const entries = lines.map((line) => JSON.parse(line) as Entry);
+        const shardOne = entries.filter((e) => (e.shard ?? e.rank) === 1);
+        const batches = shardOne.map((e) => e.epoch * PER_EPOCH + e.position);
+        expect(batches).toEqual(Array.from({ length: batches.length }, (_, b) => b));
+        expect(batches.length % PER_EPOCH).toBe(0);
+        const taken = shardOne.filter((e) => e.rank === 0);
+        expect(taken.length, 'rank 0 took over some of rank 1’s batches').toBeGreaterThan(0);
+        expect(taken.every((e) => e.shard === 1)).toBe(true);
+        if (fault === 'SIGKILL') {
+          // `dptrain replay` computes every batch of the shard it was of, and gets the run's parameters.
+          const replay = await dptrain(['replay', runDir]).exited;
+          expect(replay.code, replay.stderr).toBe(0);
+          expect(replay.stdout).toContain(`paramsDigest: ${record.summary.paramsDigest}`);
+        }
       }
       expect(record.summary.lrConsistency).toMatchObject({ consistent: true, mismatches: 0 });
       expect(record.summary.consistency.consistent).toBe(true);

@@ -118,6 +118,7 @@ export function message(maxFloats: number): fc.Arbitrary<Message> {
     fc.record({
       type: fc.constant('push' as const),
       rank: nat,
+      shard: nat,
       read: nat,
       lr: double(true),
       round: nat,
@@ -129,6 +130,8 @@ export function message(maxFloats: number): fc.Arbitrary<Message> {
     fc.record({
       type: fc.constant('pushed' as const),
       round: nat,
+      nextShard: nat,
+      nextRound: nat,
       applied: fc.boolean(),
       code: fc.option(text(16), { nil: null }),
       tau: nat,

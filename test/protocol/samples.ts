@@ -68,6 +68,7 @@ export const SAMPLES: { readonly [T in MessageType]: MessageOf<T> } = {
   push: {
     type: 'push',
     rank: 1,
+    shard: 1,
     read: 15,
     lr: 0.05,
     round: 9,
@@ -79,6 +80,8 @@ export const SAMPLES: { readonly [T in MessageType]: MessageOf<T> } = {
   pushed: {
     type: 'pushed',
     round: 9,
+    nextShard: 2,
+    nextRound: 4,
     applied: true,
     code: null,
     tau: 2,

@@ -170,6 +170,8 @@ export class Script {
 /** What a scripted async worker pushes: defaults are an honest push of batch `round` = 0, 4 samples. */
 export interface ScriptedPush {
   readonly read: number;
+  /** whose shard the batch is of (default: the pushing rank's own) */
+  readonly shard?: number;
   readonly lr: number;
   readonly round: number;
   readonly values: readonly number[];
@@ -185,6 +187,7 @@ export function push(script: Script, rank: number, p: ScriptedPush): Promise<voi
   return script.connection.send({
     type: 'push',
     rank: p.rank ?? rank,
+    shard: p.shard ?? p.rank ?? rank,
     read: p.read,
     lr: p.lr,
     round: p.round,
