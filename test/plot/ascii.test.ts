@@ -6,7 +6,7 @@ import { MARKER_CHARACTER, renderAscii } from '../../src/plot/index.js';
 /** The plot rows (between the label gutter's axis and the end), found above the bottom border. */
 function plotArea(text: string, rows: number): { lines: string[]; rows: string[]; offset: number } {
   const lines = text.split('\n');
-  const border = lines.findIndex((line) => /^ *\+-+$/.test(line));
+  const border = lines.findIndex((line) => /^ *\+[-+]+$/.test(line));
   expect(border).toBeGreaterThanOrEqual(rows);
   const offset = lines[border]!.indexOf('+') + 1;
   return { lines, rows: lines.slice(border - rows, border).map((line) => line.slice(offset)), offset };
@@ -35,7 +35,7 @@ describe('renderAscii', () => {
       const { lines, rows, offset } = plotArea(text, size.rows);
       expect(rows).toHaveLength(size.rows);
       for (const row of rows) expect(row).toHaveLength(size.columns);
-      const border = lines.find((line) => /^ *\+-+$/.test(line))!;
+      const border = lines.find((line) => /^ *\+[-+]+$/.test(line))!;
       expect(border.length - offset).toBe(size.columns);
       // the line above the plot is the y label, not another plot row
       expect(lines[lines.indexOf(border) - size.rows - 1]).toBe('lr');
@@ -72,7 +72,7 @@ describe('renderAscii', () => {
   it('labels the y range on the left and the x range underneath', () => {
     const text = renderAscii(lrChart);
     const lines = text.split('\n');
-    const border = lines.findIndex((line) => /^ *\+-+$/.test(line));
+    const border = lines.findIndex((line) => /^ *\+[-+]+$/.test(line));
     expect(lines[border - 20]).toMatch(/^ *1e-3 \+/);
     expect(lines[border + 1]).toMatch(/^ +0 .* 1499$/);
     expect(lines[border + 2]!.trim()).toBe('step');
@@ -89,7 +89,7 @@ describe('renderAscii', () => {
     expect(rows.join('')).toContain('*');
   });
 
-  it('on a log scale puts the largest value on top and skips values that are not positive', () => {
+  it('on a log scale spans whole decades, labels powers of ten and skips values that are not positive', () => {
     const x = [0, 1, 2, 3, 4, 5];
     const text = renderAscii(
       {
@@ -99,13 +99,21 @@ describe('renderAscii', () => {
         yScale: 'log',
         series: [{ name: 'l', x, y: [10, 1, 0.1, 0, -1, 0.01] }],
       },
-      { columns: 20, rows: 4 },
+      { columns: 20, rows: 5 },
     );
-    const { rows } = plotArea(text, 4);
-    expect(rows[0]![0]).toBe('*');
-    expect(rows[3]![19]).toBe('*');
-    expect(text).toMatch(/^ *10 \+/m);
-    expect(text).toMatch(/^ *0\.01 \+/m);
+    // two ticks asked for over 10 … 0.01: every second power of ten, 0.01, 1, 100, one decade per row
+    const { lines, rows } = plotArea(text, 5);
+    expect(rows[1]![0]).toBe('*'); // 10
+    expect(rows[4]![19]).toBe('*'); // 0.01
+    expect(rows[0]).toBe(' '.repeat(20));
+    const border = lines.findIndex((line) => /^ *\+[-+]+$/.test(line));
+    expect(lines.slice(border - 5, border).map((line) => line.slice(0, 6))).toEqual([
+      ' 100 +',
+      '     |',
+      '   1 +',
+      '     |',
+      '0.01 +',
+    ]);
   });
 
   it('is pure: the same chart gives the same text and its arrays are left untouched', () => {
