@@ -57,7 +57,7 @@ function drawPolyline(grid: Grid, line: Polyline, character: string): void {
   }
 }
 
-/** Labels for the rows of the y ticks: the first and last tick, then the others whose rows do not touch a labelled one. */
+/** Labels for the y ticks' rows: the last and first tick, then the others whose rows touch no labelled one. */
 function rowLabels(ticks: readonly number[], log: boolean, toRow: Scale): Map<number, string> {
   const reference = Math.max(...ticks.map(Math.abs));
   const labels = new Map<number, string>();
@@ -137,13 +137,13 @@ function epochLine(columnsOf: readonly [number, number][], columns: number): str
 /**
  * Draws a line chart as text for a terminal: a title line, a legend line when there are several series, the
  * y label, then a plot area of exactly `columns × rows` characters with y labels on its left (round ticks, the
- * lowest at or below the data on the bottom row and the highest at or above it on the top row), an axis line with
- * `+` under each labelled x tick after the first, the x labels underneath (from the data's first x to its last), the epoch labels
- * when `stepsPerEpoch` is given, the x label, and one line per marker naming it. Each series is drawn with its own
- * character (`*`, `+`, `o`, …), a step series flat and then straight up or down, marker columns with `¦`, epoch
- * boundaries with `:` behind them. Pure and deterministic; no colours; lines joined with `\n`, no trailing
- * newline. Throws `PlotError` for a series whose x and y lengths differ, a `stepsPerEpoch` that is not > 0, or a
- * size outside 10×3 … 1000×500.
+ * lowest at or below the data on the bottom row and the highest at or above it on the top row), an axis line
+ * with `+` under each labelled x tick after the first, the x labels underneath (from the data's first x to its
+ * last), the epoch labels when `stepsPerEpoch` is given, the x label, and one line per marker naming it. Each
+ * series is drawn with its own character (`*`, `+`, `o`, …), a step series flat and then straight up or down,
+ * marker columns with `¦`, epoch boundaries with `:` behind them. Pure and deterministic; no colours; lines
+ * joined with `\n`, no trailing newline. Throws `PlotError` for a series whose x and y lengths differ, a
+ * `stepsPerEpoch` that is not > 0, or a size outside 10×3 … 1000×500.
  *
  * @example
  * console.log(renderAscii(chart, { columns: 60, rows: 15 }));

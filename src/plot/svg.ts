@@ -334,8 +334,8 @@ function renderSeries(polylines: readonly Polyline[][], colors: readonly string[
  * straight up or down. Each series is
  * thinned to a few points per pixel column keeping each column's minimum and maximum, so a million points make a
  * file of tens of kilobytes and spikes survive. Non-finite points leave gaps; a chart with no drawable point
- * shows "no data". Throws `PlotError` for a series whose x and y lengths differ or a size outside
- * 240×160 … 10000×10000.
+ * shows "no data". Throws `PlotError` for a series whose x and y lengths differ, a `stepsPerEpoch` that is not
+ * > 0, or a size outside 240×160 … 10000×10000.
  *
  * @example
  * const svg = renderSvg({ title: 'LR', xLabel: 'step', yLabel: 'lr', series: [{ name: 'lr', x: [0, 1, 2], y: [0, 1e-3, 5e-4] }] });
