@@ -11,13 +11,13 @@ import {
   type StateDict,
   warmupEnd,
 } from '../lr/index.js';
-import { type Marker, renderAscii, renderSvg, svgToPng } from '../plot/index.js';
+import { type LineChart, type Marker, renderAscii, renderSvg, svgToPng } from '../plot/index.js';
 import { integerFlag, parseCommandArgs, positionals, stringFlag } from './args.js';
 import type { CommandIo } from './io.js';
 
 const VALUES_USAGE = 'dptrain lr values <config> --steps N [--calls calls.json] [--restore-at K]';
 const PLOT_USAGE =
-  'dptrain lr plot <config> --steps N (-o lr.svg | -o lr.png | --ascii) [--calls calls.json]';
+  'dptrain lr plot <config> --steps N (-o lr.svg | -o lr.png | --ascii) [--calls calls.json] [--log-y]';
 
 /** The LR after construction and after each call, optionally through a save/restore at call K. */
 export interface LrTrace {
@@ -99,6 +99,7 @@ export async function lrPlotCommand(argv: readonly string[], io: CommandIo): Pro
     calls: { type: 'string' },
     output: { type: 'string', short: 'o' },
     ascii: { type: 'boolean' },
+    'log-y': { type: 'boolean' },
   });
   const [file] = positionals(rest, ['<config>'], PLOT_USAGE);
   const steps = integerFlag('steps', stringFlag(values.steps), 0);
@@ -114,11 +115,15 @@ export async function lrPlotCommand(argv: readonly string[], io: CommandIo): Pro
   const { config, path } = await readSchedulerConfig(file!);
   const trace = traceSchedule(config, path, steps, calls);
   for (const warning of trace.warnings) io.stderr(`warning: ${warning}`);
-  const chart = {
+  const logY = values['log-y'] === true;
+  if (logY) checkLogY(trace.values);
+  const chart: LineChart = {
     title: `${trace.scheduler.className} — ${steps} steps`,
     xLabel: 'scheduler calls',
-    yLabel: 'learning rate',
-    series: [{ name: 'lr', x: trace.values.map((_, k) => k), y: trace.values }],
+    yLabel: logY ? 'learning rate (log scale)' : 'learning rate',
+    yScale: logY ? 'log' : 'linear',
+    // the LR after call k is the one in force until call k + 1
+    series: [{ name: 'lr', x: trace.values.map((_, k) => k), y: trace.values, steps: true }],
     markers: warmupMarkers(trace.scheduler),
   };
   if (values.ascii === true) io.stdout(renderAscii(chart));
@@ -128,6 +133,16 @@ export async function lrPlotCommand(argv: readonly string[], io: CommandIo): Pro
     io.stderr(`wrote ${output}`);
   }
   return 0;
+}
+
+/** A log axis cannot draw an LR ≤ 0, and a curve with silent holes would mislead: refuse, naming the first. */
+function checkLogY(lrs: readonly number[]): void {
+  const at = lrs.findIndex((lr) => !(lr > 0));
+  if (at === -1) return;
+  throw new UsageError(
+    `--log-y needs every learning rate > 0, received ${String(lrs[at])} after ${at} calls; ` +
+      'drop --log-y, or start the schedule above 0 (e.g. a LinearWarmup start_lr > 0)',
+  );
 }
 
 /** A marker where the rise of the schedule ends. */

@@ -13,9 +13,17 @@ export interface Series {
   readonly y: ArrayLike<number>;
   /** any SVG/CSS colour; a palette colour by position when absent */
   readonly color?: string;
+  /**
+   * `true` for a piecewise-constant series, such as a learning rate per step: `y[i]` holds from `x[i]` until
+   * `x[i + 1]`, drawn flat and then straight up or down; default a line from point to point
+   */
+  readonly steps?: boolean;
 }
 
-/** A vertical dashed line at `x` with a label, e.g. `{ x: 100, label: 'warmup ends (step 100)' }`. */
+/**
+ * A vertical dashed line at `x` with a label, e.g. `{ x: 100, label: 'warmup ends (step 100)' }`. The x axis spans
+ * the data alone, so a marker beyond the data's x range is not drawn.
+ */
 export interface Marker {
   readonly x: number;
   readonly label: string;
@@ -31,6 +39,11 @@ export interface LineChart {
   readonly markers?: readonly Marker[];
   /** `log`: only positive values are drawn; default `linear` */
   readonly yScale?: 'linear' | 'log';
+  /**
+   * x is in steps and an epoch has this many (> 0): thin lines labelled "epoch 1", "2", … at every multiple of it
+   * inside the x range (every n-th when there are many); none when absent
+   */
+  readonly stepsPerEpoch?: number;
 }
 
 /** Size of an SVG/PNG picture in pixels. */

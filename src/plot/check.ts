@@ -11,7 +11,8 @@ export function checkInteger(argument: string, value: number, min: number, max: 
 }
 
 /**
- * Throws a `PlotError` for a chart no renderer can draw: a series whose x and y differ in length. Everything
+ * Throws a `PlotError` for a chart no renderer can draw: a series whose x and y differ in length, or a
+ * `stepsPerEpoch` that is not a finite number > 0. Everything
  * else that could be wrong with data (NaN, ±Infinity, non-positive values on a log scale) is drawn as a gap.
  */
 export function checkChart(chart: LineChart): void {
@@ -22,5 +23,11 @@ export function checkChart(chart: LineChart): void {
           `${series.x.length} x values and ${series.y.length} y values; pass one y per x`,
       );
     }
+  }
+  const perEpoch = chart.stepsPerEpoch;
+  if (perEpoch !== undefined && !(perEpoch > 0 && Number.isFinite(perEpoch))) {
+    throw new PlotError(
+      `stepsPerEpoch must be a finite number > 0, received ${String(perEpoch)}; pass the run's steps per epoch or leave it out`,
+    );
   }
 }

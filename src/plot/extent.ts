@@ -11,8 +11,8 @@ export interface Extent {
 
 /**
  * The range of the drawable points of all series (x and y within ±`MAX_MAGNITUDE`, and y ≥ `MIN_LOG_VALUE` on
- * a log scale; the scales leave the others out), with the markers' x included so that they are on the axis;
- * `undefined` when no point is drawable.
+ * a log scale; the scales leave the others out); `undefined` when no point is drawable. Markers do not widen it:
+ * the x axis ends where the data ends, so that a run of 1407 steps is not drawn on an axis to 1600 or 2000.
  *
  * @example
  * dataExtent({ title: '', xLabel: '', yLabel: '', series: [{ name: 'a', x: [1, 2], y: [3, NaN] }] });
@@ -37,10 +37,5 @@ export function dataExtent(chart: LineChart): Extent | undefined {
     }
   }
   if (xMin > xMax) return undefined;
-  for (const marker of chart.markers ?? []) {
-    if (!(Math.abs(marker.x) <= MAX_MAGNITUDE)) continue;
-    xMin = Math.min(xMin, marker.x);
-    xMax = Math.max(xMax, marker.x);
-  }
   return { xMin, xMax, yMin, yMax };
 }

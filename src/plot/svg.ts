@@ -2,11 +2,13 @@ import type { LineChart, Marker, PixelSize } from './chart.js';
 import { DEFAULT_PIXEL_SIZE } from './chart.js';
 import { checkChart, checkInteger } from './check.js';
 import { downsample, type Polyline } from './downsample.js';
+import { epochMarks } from './epochs.js';
 import { dataExtent, type Extent } from './extent.js';
 import { formatTick } from './format.js';
 import { isFree, type Occupancy, occupancy } from './occupancy.js';
 import { linearScale, logScale, type Scale } from './scale.js';
-import { logTicks, niceTicks } from './ticks.js';
+import { stepPath } from './steps.js';
+import { boundedTicks, logTicks, niceTicks } from './ticks.js';
 
 /** Colours for series without their own, by position (matplotlib's tab10). */
 export const SERIES_PALETTE = [
@@ -26,6 +28,9 @@ const CHAR_EM = 0.62;
 const TITLE_SIZE = 16;
 const LABEL_SIZE = 13;
 const TICK_SIZE = 11;
+const EPOCH_SIZE = 10;
+/** Room above the plot for the epoch labels. */
+const EPOCH_BAND = 14;
 const LEGEND_SIZE = 12;
 const TICK_LENGTH = 5;
 const MIN_SIZE = { width: 240, height: 160 } as const;
@@ -78,19 +83,54 @@ function makeYAxis(extent: Extent | undefined, log: boolean, top: number, bottom
   return { ticks, labels: axisLabels(ticks, log), scale };
 }
 
-/** The most x ticks (near one per 90 px) whose labels keep at least 16 px between them. */
+/**
+ * The most x ticks (near one per 90 px) whose labels keep at least 16 px between them. The axis runs from the
+ * data's first x to its last, both labelled (see `boundedTicks`).
+ */
 function makeXAxis(extent: Extent | undefined, left: number, right: number): Axis {
   const [lo, hi] = extent === undefined ? [0, 1] : [extent.xMin, extent.xMax];
-  const width = right - left;
-  let ticks = niceTicks(lo, hi, 2);
-  for (let count = Math.max(2, Math.floor(width / 90)); count >= 2; count--) {
-    const candidate = niceTicks(lo, hi, count);
-    const widest = Math.max(...axisLabels(candidate, false).map((label) => textWidth(label, TICK_SIZE)));
-    ticks = candidate;
-    if (widest + 16 <= width / (candidate.length - 1)) break;
+  let ticks = boundedTicks(lo, hi, 2);
+  for (let count = Math.max(2, Math.floor((right - left) / 90)); count >= 2; count--) {
+    ticks = boundedTicks(lo, hi, count);
+    const scale = linearScale(ticks[0]!, ticks[ticks.length - 1]!, left, right);
+    const widths = axisLabels(ticks, false).map((label) => textWidth(label, TICK_SIZE));
+    const apart = ticks.every(
+      (tick, i) => i === 0 || scale(tick) - scale(ticks[i - 1]!) >= (widths[i]! + widths[i - 1]!) / 2 + 16,
+    );
+    if (apart) break;
   }
   const scale = linearScale(ticks[0]!, ticks[ticks.length - 1]!, left, right);
   return { ticks, labels: axisLabels(ticks, false), scale };
+}
+
+/**
+ * Thin grey lines at the epoch boundaries, under the series, and their labels ("epoch 1", then "2", "3", …) in a
+ * band above the plot, a label left out where it would run into the one before it.
+ */
+function renderEpochs(stepsPerEpoch: number, xAxis: Axis, box: PlotBox): string[] {
+  const lo = xAxis.ticks[0]!;
+  const hi = xAxis.ticks[xAxis.ticks.length - 1]!;
+  const marks = epochMarks(stepsPerEpoch, lo, hi, Math.max(1, Math.floor((box.right - box.left) / 30)));
+  const path: string[] = [];
+  const labels: string[] = [];
+  let free = -Infinity;
+  for (const mark of marks) {
+    const x = xAxis.scale(mark.x);
+    path.push(`M${px(x)},${px(box.top)}V${px(box.bottom)}`);
+    const text = labels.length === 0 ? `epoch ${mark.epoch}` : String(mark.epoch);
+    const width = textWidth(text, EPOCH_SIZE);
+    const centre = Math.min(Math.max(x, box.left + width / 2), box.right - width / 2);
+    if (centre - width / 2 < free) continue;
+    free = centre + width / 2 + 6;
+    labels.push(
+      `<text x="${px(centre)}" y="${px(box.top - 4)}" text-anchor="middle">${escapeXml(text)}</text>`,
+    );
+  }
+  if (path.length === 0) return [];
+  return [
+    `<g class="epochs"><path d="${path.join('')}" stroke="#c8c8c8" stroke-width="1" fill="none"/>` +
+      `<g font-size="${EPOCH_SIZE}" fill="#666">${labels.join('')}</g></g>`,
+  ];
 }
 
 interface LegendItem {
@@ -289,11 +329,13 @@ function renderSeries(polylines: readonly Polyline[][], colors: readonly string[
 
 /**
  * Draws a line chart as a self-contained SVG document (no external fonts or CSS): title, a legend when there
- * are several series, labelled axes with ticks and a light grid, dashed markers with labels. Each series is
+ * are several series, labelled axes with ticks and a light grid (the x axis from the data's first x to its last),
+ * dashed markers with labels, thin epoch lines when `stepsPerEpoch` is given, step series drawn flat then
+ * straight up or down. Each series is
  * thinned to a few points per pixel column keeping each column's minimum and maximum, so a million points make a
  * file of tens of kilobytes and spikes survive. Non-finite points leave gaps; a chart with no drawable point
- * shows "no data". Throws `PlotError` for a series whose x and y lengths differ or a size outside
- * 240×160 … 10000×10000.
+ * shows "no data". Throws `PlotError` for a series whose x and y lengths differ, a `stepsPerEpoch` that is not
+ * > 0, or a size outside 240×160 … 10000×10000.
  *
  * @example
  * const svg = renderSvg({ title: 'LR', xLabel: 'step', yLabel: 'lr', series: [{ name: 'lr', x: [0, 1, 2], y: [0, 1e-3, 5e-4] }] });
@@ -314,7 +356,11 @@ export function renderSvg(chart: LineChart, size: PixelSize = DEFAULT_PIXEL_SIZE
   const names = chart.series.map((series) => series.name);
   const legend = names.length > 1 ? layoutLegend(names, colors, width, maxLegendRows) : [];
   const legendRows = legend.length === 0 ? 0 : legend[legend.length - 1]!.row + 1;
-  const top = 40 + legendRows * 18 + (legendRows > 0 ? 6 : 0);
+  const hasEpochs =
+    chart.stepsPerEpoch !== undefined &&
+    extent !== undefined &&
+    epochMarks(chart.stepsPerEpoch, extent.xMin, extent.xMax, 1).length > 0;
+  const top = 40 + legendRows * 18 + (legendRows > 0 ? 6 : 0) + (hasEpochs ? EPOCH_BAND : 0);
   const bottom = height - 50;
   const yAxis = makeYAxis(extent, log, top, bottom);
   const yLabelWidth = Math.max(...yAxis.labels.map((label) => textWidth(label, TICK_SIZE)));
@@ -330,9 +376,10 @@ export function renderSvg(chart: LineChart, size: PixelSize = DEFAULT_PIXEL_SIZE
   const middleX = (left + right) / 2;
   const middleY = (top + bottom) / 2;
   // no clip path: the axes cover every drawn point, and a fixed id would clash between charts inlined in one page
-  const polylines = chart.series.map((series) =>
-    downsample(series.x, series.y, xAxis.scale, yAxis.scale, Math.floor),
-  );
+  const polylines = chart.series.map((series) => {
+    const lines = downsample(series.x, series.y, xAxis.scale, yAxis.scale, Math.floor);
+    return series.steps === true ? lines.map(stepPath) : lines;
+  });
   const markers = renderMarkers(
     chart.markers ?? [],
     xAxis.scale,
@@ -349,6 +396,7 @@ export function renderSvg(chart: LineChart, size: PixelSize = DEFAULT_PIXEL_SIZE
       `${escapeXml(fitText(chart.title, TITLE_SIZE, width - 20))}</text>`,
     ...renderLegend(legend, 50, width - 24),
     ...renderAxes(xAxis, yAxis, box),
+    ...(hasEpochs ? renderEpochs(chart.stepsPerEpoch!, xAxis, box) : []),
     `<text x="${px(middleX)}" y="${height - 12}" font-size="${LABEL_SIZE}" text-anchor="middle" fill="#111">` +
       `${escapeXml(fitText(chart.xLabel, LABEL_SIZE, width - 20))}</text>`,
     `<text transform="translate(${10 + LABEL_SIZE},${px(middleY)}) rotate(-90)" font-size="${LABEL_SIZE}" ` +

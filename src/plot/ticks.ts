@@ -88,6 +88,24 @@ export function niceTicks(min: number, max: number, count: number): number[] {
   return ticks;
 }
 
+/**
+ * Ticks for an axis that ends where the data ends: `min` and `max` themselves, and between them the 1-2-5 ticks of
+ * `niceTicks(min, max, count)` that fall inside, less those nearer than half a tick step to an end (their labels
+ * would run into the end's). A range `padRange` has to widen gets `niceTicks` instead. So a run of 1407 steps gets
+ * an axis that stops at 1407 and says so, with round numbers to read between.
+ *
+ * @example
+ * boundedTicks(0, 1407, 8); // [0, 200, 400, 600, 800, 1000, 1200, 1407]
+ */
+export function boundedTicks(min: number, max: number, count: number): number[] {
+  const nice = niceTicks(min, max, count);
+  const [lo, hi] = padRange(min, max);
+  if (lo !== min || hi !== max) return nice;
+  const half = (nice[1]! - nice[0]!) / 2;
+  const inside = nice.filter((tick) => tick - min >= half && max - tick >= half);
+  return [min, ...inside, max];
+}
+
 /** The largest exponent k with 10^k ≤ value (exact at powers of ten, where Math.log10 may round). */
 function floorLog10(value: number): number {
   let k = Math.floor(Math.log10(value));

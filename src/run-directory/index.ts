@@ -5,9 +5,9 @@
  * @example
  * const dir = await RunDirectory.create(runDirectoryName('runs', 'sync', new Date()));
  */
+export { type LrMarker, lrPicture } from './pictures.js';
 export {
   ARRIVALS_FILE,
-  type LrMarker,
   METRICS_FILE,
   RunDirectory,
   type RunSummary,

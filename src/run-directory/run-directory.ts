@@ -14,6 +14,7 @@ import type {
   StepRecord,
 } from '../coordinator/index.js';
 import { renderSvg, svgToPng } from '../plot/index.js';
+import { type LrMarker, lrPicture } from './pictures.js';
 
 /** `<out>/<YYYYmmdd-HHMMSS>-<mode>`: the run directory's name for a run started at `when`. */
 export function runDirectoryName(out: string, mode: string, when: Date): string {
@@ -100,12 +101,6 @@ export interface SimulatedLink {
   readonly bandwidthMbps: number | null;
   readonly bytesToCoordinator: number;
   readonly bytesToWorker: number;
-}
-
-/** Where the schedule's rise ends, in global steps, for the LR picture's marker. */
-export interface LrMarker {
-  readonly step: number;
-  readonly label: string;
 }
 
 /** The arrival log of an async run, in its run directory. */
@@ -262,7 +257,7 @@ export class RunDirectory {
       writeJson(join(this.path, 'consistency.json'), details),
       writeFile(join(this.path, 'params.f32'), bytes),
       writeFile(join(this.path, 'trace.json'), JSON.stringify(result.trace)),
-      ...this.pictures(run.lrMarker),
+      ...this.pictures(run.lrMarker, result.stepsPerEpoch),
     ]);
     return summary;
   }
@@ -369,7 +364,8 @@ export class RunDirectory {
     await this.arrivals?.close();
   }
 
-  private pictures(marker: LrMarker | undefined): Promise<void>[] {
+  /** The loss and LR pictures; epoch lines when the steps per epoch are known (not after a lost coordinator). */
+  private pictures(marker: LrMarker | undefined, stepsPerEpoch?: number): Promise<void>[] {
     if (this.steps.length === 0) return [];
     const loss = renderSvg({
       title: 'Training loss (mean over workers)',
@@ -385,15 +381,9 @@ export class RunDirectory {
           color: '#08519c',
         },
       ],
+      ...(stepsPerEpoch === undefined ? {} : { stepsPerEpoch }),
     });
-    const lr = renderSvg({
-      title: "Learning rate (the coordinator's schedule)",
-      xLabel: 'global step',
-      yLabel: 'learning rate',
-      series: [{ name: 'lr', x: this.steps, y: this.lrs }],
-      markers:
-        marker === undefined ? [] : [{ x: marker.step, label: `${marker.label} (step ${marker.step})` }],
-    });
+    const lr = renderSvg(lrPicture(this.steps, this.lrs, marker, stepsPerEpoch));
     return [
       writeFile(join(this.path, 'loss.svg'), loss),
       writeFile(join(this.path, 'loss.png'), svgToPng(loss, { width: 1200 })),

@@ -47,6 +47,30 @@ describe('dptrain lr plot', () => {
     expect(out.stdout.join('\n')).toContain('warmup ends (step 20)');
   });
 
+  it('draws --log-y on a log axis with decade ticks, and the LR as steps', async () => {
+    const decay = join(dir, 'decay.yaml');
+    await writeFile(
+      decay,
+      'lr:\n  name: MultiStepDecay\n  learning_rate: 0.007\n  milestones: [30, 40]\n  gamma: 0.1\n',
+    );
+    const out = join(dir, 'decay.svg');
+    expect((await cli(['lr', 'plot', decay, '--steps', '100', '--log-y', '-o', out])).code).toBe(0);
+    const svg = await readFile(out, 'utf8');
+    // 0.007 → 7e-4 at call 30 → 7e-5 at call 40: the axis spans the decades 1e-5 … 0.01
+    for (const tick of ['>1e-4<', '>1e-3<', '>0.01<', 'learning rate (log scale)'])
+      expect(svg).toContain(tick);
+    const ascii = await cli(['lr', 'plot', decay, '--steps', '100', '--log-y', '--ascii']);
+    expect(ascii.stdout.join('\n')).toMatch(/^ *1e-4 \+/m);
+  });
+
+  it('refuses --log-y for a schedule with an LR of 0, naming the value and the call', async () => {
+    const out = await cli(['lr', 'plot', config, '--steps', '30', '--log-y', '--ascii']);
+    expect(out.code).toBe(2);
+    expect(out.stdout).toEqual([]);
+    // the warmup starts at start_lr 0, the LR right after construction
+    expect(out.stderr[0]).toMatch(/^error: --log-y .*received 0 after 0 calls/);
+  });
+
   it('refuses an unknown picture format and a missing output', async () => {
     for (const args of [
       ['lr', 'plot', config, '--steps', '5', '-o', join(dir, 'lr.jpg')],

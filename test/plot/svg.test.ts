@@ -252,3 +252,112 @@ describe('renderSvg', () => {
     }
   });
 });
+
+/** The x tick labels (centred under the axis) with their x coordinates. */
+function xTicks(svg: string): { label: string; x: number }[] {
+  const group = svg.match(/<g font-size="11" fill="#333">(.*?)<\/g>/)![1]!;
+  return [...group.matchAll(/<text x="([\d.]+)" y="[\d.]+" text-anchor="middle">([^<]*)<\/text>/g)].map(
+    (m) => ({
+      label: m[2]!,
+      x: Number(m[1]),
+    }),
+  );
+}
+
+/** The points of the first series path, as [x, y] pairs in drawing order. */
+function seriesPoints(svg: string): [number, number][] {
+  const d = svg.match(/<path d="([^"]*)"[^>]*stroke-linejoin="round"/)![1]!;
+  return [...d.matchAll(/(-?[\d.]+),(-?[\d.]+)/g)].map((m) => [Number(m[1]), Number(m[2])]);
+}
+
+describe('renderSvg: axes that end at the data, steps, log LRs, epochs', () => {
+  const run = Array.from({ length: 1408 }, (_, i) => i);
+  const runChart: LineChart = {
+    title: 'run',
+    xLabel: 'global step',
+    yLabel: 'lr',
+    series: [{ name: 'lr', x: run, y: run.map((s) => 0.1 * (1 - s / 2000)) }],
+  };
+
+  it('ends the x axis of a 0 … 1407 run at 1407: its last tick label, none beyond, at the plot’s right edge', () => {
+    const svg = renderSvg(runChart);
+    const ticks = xTicks(svg);
+    const values = ticks.map((t) => Number(t.label));
+    expect(values[values.length - 1]).toBe(1407);
+    expect(Math.max(...values)).toBe(1407);
+    expect(values).not.toContain(1400);
+    // the curve's last point is drawn under the 1407 label, its first under the 0 label
+    const points = seriesPoints(svg);
+    expect(points[points.length - 1]![0]).toBeCloseTo(ticks[ticks.length - 1]!.x, 0);
+    expect(points[0]![0]).toBeCloseTo(ticks[0]!.x, 0);
+  });
+
+  it('does not stretch the x axis for a marker beyond the data, and leaves that marker out', () => {
+    const svg = renderSvg({ ...runChart, markers: [{ x: 2000, label: 'warmup ends (step 2000)' }] });
+    expect(Math.max(...xTicks(svg).map((t) => Number(t.label)))).toBe(1407);
+    expect(texts(svg)).not.toContain('warmup ends (step 2000)');
+  });
+
+  it('draws a StepDecay as steps: every segment horizontal or vertical, a vertical jump at calls 10, 20, 30', () => {
+    const calls = Array.from({ length: 41 }, (_, k) => k);
+    // StepDecay(learning_rate 0.1, step_size 10, gamma 0.5) by hand: 0.1, 0.05, 0.025, 0.0125, then 0.00625 at 40
+    const lrs = calls.map((k) => 0.1 * 0.5 ** Math.floor(k / 10));
+    const svg = renderSvg({ ...runChart, series: [{ name: 'lr', x: calls, y: lrs, steps: true }] });
+    const points = seriesPoints(svg);
+    const jumps: number[] = [];
+    for (let i = 1; i < points.length; i++) {
+      const [x0, y0] = points[i - 1]!;
+      const [x1, y1] = points[i]!;
+      expect(x0 === x1 || y0 === y1, `segment ${i}: (${x0},${y0}) → (${x1},${y1})`).toBe(true);
+      if (x0 === x1 && y0 !== y1) jumps.push(x1);
+    }
+    const tickX = new Map(xTicks(svg).map((t) => [t.label, t.x]));
+    expect(jumps).toEqual(['10', '20', '30', '40'].map((label) => tickX.get(label)));
+  });
+
+  it('keeps the jumps vertical when 100,000 steps are thinned to a few points per pixel', () => {
+    const steps = Float64Array.from({ length: 100_001 }, (_, k) => k);
+    const lrs = Float64Array.from(steps, (k) => 0.1 * 0.1 ** Math.floor(k / 30_000));
+    const svg = renderSvg({ ...runChart, series: [{ name: 'lr', x: steps, y: lrs, steps: true }] });
+    const points = seriesPoints(svg);
+    expect(points.length).toBeLessThan(100);
+    let vertical = 0;
+    for (let i = 1; i < points.length; i++) {
+      const [x0, y0] = points[i - 1]!;
+      const [x1, y1] = points[i]!;
+      expect(x0 === x1 || y0 === y1).toBe(true);
+      if (x0 === x1 && y0 !== y1) vertical += 1;
+    }
+    expect(vertical).toBe(3);
+  });
+
+  it('labels the decades of an LR from 0.007 down to 7e-5 on a log axis', () => {
+    const lrs = run.map((s) => (s < 300 ? 0.007 : s < 400 ? 7e-4 : 7e-5));
+    const labels = texts(renderSvg({ ...runChart, yScale: 'log', series: [{ name: 'lr', x: run, y: lrs }] }));
+    for (const decade of ['1e-4', '1e-3', '0.01']) expect(labels).toContain(decade);
+  });
+
+  it('draws epoch lines at k × stepsPerEpoch, labelled "epoch 1", "2", and none past the end', () => {
+    const x = run.slice(0, 1407); // steps 0 … 1406 of a 3-epoch run of 469 steps per epoch
+    const svg = renderSvg({
+      ...runChart,
+      series: [{ name: 'lr', x, y: x.map(() => 0.1) }],
+      stepsPerEpoch: 469,
+    });
+    const group = svg.match(/<g class="epochs">(.*?)<\/g><\/g>/)![1]!;
+    const lines = [...group.matchAll(/M([\d.]+),[\d.]+V/g)].map((m) => Number(m[1]));
+    const ticks = xTicks(svg);
+    const [left, right] = [ticks[0]!.x, ticks[ticks.length - 1]!.x];
+    expect(ticks[ticks.length - 1]!.label).toBe('1406');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toBeCloseTo(left + (469 / 1406) * (right - left), 0);
+    expect(lines[1]).toBeCloseTo(left + (938 / 1406) * (right - left), 0);
+    expect([...group.matchAll(/>([^<]+)<\/text>/g)].map((m) => m[1])).toEqual(['epoch 1', '2']);
+  });
+
+  it('refuses a stepsPerEpoch that is not a finite number above 0', () => {
+    for (const stepsPerEpoch of [0, -5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => renderSvg({ ...runChart, stepsPerEpoch })).toThrow(PlotError);
+    }
+  });
+});

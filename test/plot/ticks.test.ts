@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PlotError } from '../../src/errors.js';
-import { logTicks, niceTicks, padRange } from '../../src/plot/ticks.js';
+import { boundedTicks, logTicks, niceTicks, padRange } from '../../src/plot/ticks.js';
 
 /** The 1-2-5 mantissa of a positive step, or NaN when it is not one of 1, 2, 5. */
 function mantissaOf(step: number): number {
@@ -155,5 +155,41 @@ describe('logTicks', () => {
   it('refuses a min that is not positive or below 1e-300', () => {
     expect(() => logTicks(0, 1, 5)).toThrow(PlotError);
     expect(() => logTicks(1e-310, 1, 5)).toThrow(PlotError);
+  });
+});
+
+describe('boundedTicks', () => {
+  it('ends the axis at the data: 0 … 1407 has round ticks by 200 inside and 1407 as its last tick', () => {
+    // niceTicks would go on to 1600; 1400 is 7 short of the end, under half a 200 step, so its label goes
+    expect(boundedTicks(0, 1407, 8)).toEqual([0, 200, 400, 600, 800, 1000, 1200, 1407]);
+    expect(boundedTicks(1, 1000, 6)).toEqual([1, 200, 400, 600, 800, 1000]);
+  });
+
+  it('starts at min and ends at max, with round ticks at least half a step from both ends', () => {
+    fc.assert(
+      fc.property(bound, bound, count, (a, b, n) => {
+        const [min, max] = a <= b ? [a, b] : [b, a];
+        fc.pre(max - min > 1e-9 * Math.max(Math.abs(min), Math.abs(max), 1));
+        const ticks = boundedTicks(min, max, n);
+        expect(ticks[0]).toBe(min);
+        expect(ticks[ticks.length - 1]).toBe(max);
+        const inside = ticks.slice(1, -1);
+        if (inside.length >= 2) {
+          const step = inside[1]! - inside[0]!;
+          expect(mantissaOf(step)).not.toBeNaN();
+          for (const tick of inside) {
+            expect(tick - min).toBeGreaterThanOrEqual(step / 2 - 1e-9 * step);
+            expect(max - tick).toBeGreaterThanOrEqual(step / 2 - 1e-9 * step);
+          }
+        }
+        for (let i = 1; i < ticks.length; i++) expect(ticks[i]!).toBeGreaterThan(ticks[i - 1]!);
+      }),
+    );
+  });
+
+  it('falls back to covering ticks for a range of one value', () => {
+    const ticks = boundedTicks(5, 5, 4);
+    expect(ticks[0]!).toBeLessThan(5);
+    expect(ticks[ticks.length - 1]!).toBeGreaterThan(5);
   });
 });
