@@ -3,6 +3,7 @@
 PaddleDetection's own optimizer files over Paddle's own `lr.py`, with no framework installed:
 
     python3 scripts/paddle-dialects/reference.py          # writes test/fixtures/dialects/reference.json
+    python3 scripts/paddle-dialects/reference.py OUT.json # writes OUT.json instead (the test that re-runs it)
 
 Beside this script: `paddle/` is a stand-in package whose `optimizer/lr.py` is Paddle's scheduler code and whose
 optimizers, regularizers and clips only record their arguments; `ppocr/optimizer/` holds PaddleOCR's files as
@@ -116,8 +117,9 @@ def main():
         'lr': lr,
         'optimizers': optimizers,
     }
-    OUT.write_text(json.dumps(result, indent=1) + '\n')
-    print(f'wrote {OUT.relative_to(ROOT)}: {len(lr)} schedules, {len(optimizers)} optimizers')
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else OUT
+    out.write_text(json.dumps(result, indent=1) + '\n')
+    print(f'wrote {out}: {len(lr)} schedules, {len(optimizers)} optimizers')
 
 
 if __name__ == '__main__':
