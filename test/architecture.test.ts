@@ -17,6 +17,8 @@ const ROOT_FILES = ['errors', 'describe', 'key-path'];
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   rules: [],
   lr: ['rules'],
+  // Paddle's application config dialects, translated into lr/optimizer configs
+  dialects: ['lr'],
   optim: ['rules'],
   protocol: ['rules'],
   arrivals: ['protocol'],

@@ -1,10 +1,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
+import { parseConfigFile, readLrFile } from '../dialects/index.js';
 import { UsageError } from '../errors.js';
 import {
   applyCall,
   createScheduler,
-  loadSchedulerConfig,
   parseCalls,
   type Scheduler,
   type SchedulerCall,
@@ -15,9 +15,10 @@ import { type LineChart, type Marker, renderAscii, renderSvg, svgToPng } from '.
 import { integerFlag, parseCommandArgs, positionals, stringFlag } from './args.js';
 import type { CommandIo } from './io.js';
 
-const VALUES_USAGE = 'dptrain lr values <config> --steps N [--calls calls.json] [--restore-at K]';
+const VALUES_USAGE =
+  'dptrain lr values <config> --steps N [--steps-per-epoch K] [--epochs E] [--calls calls.json] [--restore-at K]';
 const PLOT_USAGE =
-  'dptrain lr plot <config> --steps N (-o lr.svg | -o lr.png | --ascii) [--calls calls.json] [--log-y]';
+  'dptrain lr plot <config> --steps N [--steps-per-epoch K] [--epochs E] (-o lr.svg | -o lr.png | --ascii) [--calls calls.json] [--log-y]';
 
 /** The LR after construction and after each call, optionally through a save/restore at call K. */
 export interface LrTrace {
@@ -39,14 +40,16 @@ export function traceSchedule(
   steps: number,
   calls?: readonly SchedulerCall[],
   restoreAt?: number,
+  variables?: Readonly<Record<string, number>>,
 ): LrTrace {
-  let scheduler = createScheduler(config, { path });
+  const options = { path, ...(variables === undefined ? {} : { variables }) };
+  let scheduler = createScheduler(config, options);
   const values = [scheduler.lastLr];
   const warnings: string[] = [];
   for (let k = 1; k <= steps; k++) {
     if (restoreAt === k - 1) {
       const saved = JSON.parse(JSON.stringify(scheduler.stateDict())) as StateDict;
-      scheduler = createScheduler(config, { path });
+      scheduler = createScheduler(config, options);
       warnings.push(...scheduler.setStateDict(saved));
     }
     applyCall(scheduler, calls?.[k - 1] ?? null);
@@ -55,9 +58,67 @@ export function traceSchedule(
   return { values, warnings, scheduler };
 }
 
-/** Reads a config file: the scheduler at its top level or under `lr:`. */
-export async function readSchedulerConfig(file: string): Promise<{ config: unknown; path: string }> {
-  return loadSchedulerConfig(await readFile(file, 'utf8'));
+/** A scheduler config file read for `lr values` / `lr plot`, with the run variables its expressions are given. */
+export interface SchedulerFile {
+  readonly config: unknown;
+  readonly path: string;
+  /** What a Paddle dialect file was read for and what of it was ignored (one warning line), or null. */
+  readonly note: string | null;
+  readonly variables?: Readonly<Record<string, number>>;
+}
+
+const RUN_FLAGS = { stepsPerEpoch: '--steps-per-epoch', epochs: '--epochs' } as const;
+
+/**
+ * Reads a config file: dptrain's scheduler at its top level or under `lr:` / `lr_scheduler:`, or a PaddleOCR or
+ * PaddleDetection file (see the dialects part), with `--steps-per-epoch` and `--epochs` as the run's variables
+ * (`total_steps` = K × E). A config that needs a variable no flag gave is refused, naming the flag.
+ */
+export async function readSchedulerConfig(
+  file: string,
+  run: { readonly stepsPerEpoch?: number; readonly epochs?: number } = {},
+): Promise<SchedulerFile> {
+  const document = parseConfigFile(await readFile(file, 'utf8'));
+  const { config, path, note } = readLrFile(document, run, (name, needer) => {
+    throw new UsageError(
+      `${needer} counts in epochs and needs the run's ${name === 'epochs' ? 'epochs' : 'steps per epoch'}: give ${RUN_FLAGS[name]} ${name === 'epochs' ? 'E' : 'K'}`,
+    );
+  });
+  const variables: Record<string, number> = {};
+  if (run.stepsPerEpoch !== undefined) variables.steps_per_epoch = run.stepsPerEpoch;
+  if (run.epochs !== undefined) variables.epochs = run.epochs;
+  if (run.stepsPerEpoch !== undefined && run.epochs !== undefined)
+    variables.total_steps = run.stepsPerEpoch * run.epochs;
+  for (const name of ['steps_per_epoch', 'epochs', 'total_steps']) {
+    if (Object.hasOwn(variables, name) || !mentions(config, name)) continue;
+    const flags =
+      name === 'total_steps'
+        ? '--steps-per-epoch K and --epochs E'
+        : name === 'epochs'
+          ? '--epochs E'
+          : '--steps-per-epoch K';
+    throw new UsageError(`${file}: the schedule is written over ${name}; give ${flags}`);
+  }
+  return { config, path, note, ...(Object.keys(variables).length === 0 ? {} : { variables }) };
+}
+
+/** Whether a string anywhere in the config names the run variable. */
+function mentions(value: unknown, name: string): boolean {
+  if (typeof value === 'string') return new RegExp(`\\b${name}\\b`).test(value);
+  if (Array.isArray(value)) return value.some((item) => mentions(item, name));
+  if (typeof value === 'object' && value !== null)
+    return Object.values(value).some((item) => mentions(item, name));
+  return false;
+}
+
+/** `--steps-per-epoch K` and `--epochs E`, each a positive integer when given. */
+function runFlags(values: Readonly<Record<string, unknown>>): { stepsPerEpoch?: number; epochs?: number } {
+  const k = stringFlag(values['steps-per-epoch'] as string | boolean | undefined);
+  const e = stringFlag(values.epochs as string | boolean | undefined);
+  return {
+    ...(k === undefined ? {} : { stepsPerEpoch: integerFlag('steps-per-epoch', k, 1) }),
+    ...(e === undefined ? {} : { epochs: integerFlag('epochs', e, 1) }),
+  };
 }
 
 /** `dptrain lr values`: one JSON line of N+1 learning rates on stdout. */
@@ -66,6 +127,8 @@ export async function lrValuesCommand(argv: readonly string[], io: CommandIo): P
     steps: { type: 'string' },
     calls: { type: 'string' },
     'restore-at': { type: 'string' },
+    'steps-per-epoch': { type: 'string' },
+    epochs: { type: 'string' },
   });
   const [file] = positionals(rest, ['<config>'], VALUES_USAGE);
   const steps = integerFlag('steps', stringFlag(values.steps), 0);
@@ -73,8 +136,9 @@ export async function lrValuesCommand(argv: readonly string[], io: CommandIo): P
   const restoreAt = restoreFlag === undefined ? undefined : integerFlag('restore-at', restoreFlag, 0, steps);
   const callsFile = stringFlag(values.calls);
   const calls = callsFile === undefined ? undefined : await readCalls(callsFile, steps);
-  const { config, path } = await readSchedulerConfig(file!);
-  const trace = traceSchedule(config, path, steps, calls, restoreAt);
+  const { config, path, note, variables } = await readSchedulerConfig(file!, runFlags(values));
+  if (note !== null) io.stderr(`warning: ${note}`);
+  const trace = traceSchedule(config, path, steps, calls, restoreAt, variables);
   for (const warning of trace.warnings) io.stderr(`warning: ${warning}`);
   io.stdout(JSON.stringify(trace.values));
   return 0;
@@ -100,6 +164,8 @@ export async function lrPlotCommand(argv: readonly string[], io: CommandIo): Pro
     output: { type: 'string', short: 'o' },
     ascii: { type: 'boolean' },
     'log-y': { type: 'boolean' },
+    'steps-per-epoch': { type: 'string' },
+    epochs: { type: 'string' },
   });
   const [file] = positionals(rest, ['<config>'], PLOT_USAGE);
   const steps = integerFlag('steps', stringFlag(values.steps), 0);
@@ -112,8 +178,10 @@ export async function lrPlotCommand(argv: readonly string[], io: CommandIo): Pro
   }
   const callsFile = stringFlag(values.calls);
   const calls = callsFile === undefined ? undefined : await readCalls(callsFile, steps);
-  const { config, path } = await readSchedulerConfig(file!);
-  const trace = traceSchedule(config, path, steps, calls);
+  const run = runFlags(values);
+  const { config, path, note, variables } = await readSchedulerConfig(file!, run);
+  if (note !== null) io.stderr(`warning: ${note}`);
+  const trace = traceSchedule(config, path, steps, calls, undefined, variables);
   for (const warning of trace.warnings) io.stderr(`warning: ${warning}`);
   const logY = values['log-y'] === true;
   if (logY) checkLogY(trace.values);
@@ -125,6 +193,8 @@ export async function lrPlotCommand(argv: readonly string[], io: CommandIo): Pro
     // the LR after call k is the one in force until call k + 1
     series: [{ name: 'lr', x: trace.values.map((_, k) => k), y: trace.values, steps: true }],
     markers: warmupMarkers(trace.scheduler),
+    // one scheduler call per step: an epoch is K calls
+    ...(run.stepsPerEpoch === undefined ? {} : { stepsPerEpoch: run.stepsPerEpoch }),
   };
   if (values.ascii === true) io.stdout(renderAscii(chart));
   if (output !== undefined) {

@@ -52,14 +52,15 @@ const EPOCHS_DEFAULT = ROWS.get('epochs')!.default as number;
  * parseRunConfig({ workers: 4 }, { batch_size: 32 }).batchSize; // 32
  */
 export function parseRunConfig(file: unknown, overrides: Readonly<Record<string, unknown>> = {}): RunConfig {
-  const fromFile = file ?? {};
-  if (!isMapping(fromFile)) {
+  const written = file ?? {};
+  if (!isMapping(written)) {
     throw new ConfigError(
       'ERR_CONFIG_BAD_VALUE',
       '',
       `a run config must be a mapping of keys (${KEYS.join(', ')}), received ${describe(file)}`,
     );
   }
+  const fromFile = withAliases(written);
   checkKeys(fromFile, 'file');
   checkKeys(overrides, 'flags');
   const parsed: Record<string, unknown> = {};
@@ -197,6 +198,23 @@ function checkAcrossKeys(
         'a peer must be able to miss a heartbeat before it counts as lost',
     );
   }
+}
+
+/**
+ * Paddle's spelling of a key, read as dptrain's: `lr_scheduler:` (the Paddle scheduler guide's blocks) is `lr:`.
+ * Both at once is refused: one of them would be silently dropped.
+ */
+function withAliases(file: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
+  if (!Object.hasOwn(file, 'lr_scheduler')) return file;
+  if (Object.hasOwn(file, 'lr')) {
+    throw new ConfigError(
+      'ERR_CONFIG_CONFLICT',
+      'lr_scheduler',
+      'is another name for lr:, and both are given; keep one of them',
+    );
+  }
+  const { lr_scheduler: lr, ...rest } = file;
+  return { ...rest, lr };
 }
 
 /** An override applied over the value in effect: mappings key by key, anything else replaces. */

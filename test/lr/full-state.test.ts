@@ -120,6 +120,17 @@ const extraCases: readonly Case[] = [
     config: { name: 'torch.ExponentialLR', learning_rate: 0, gamma: -0.5 },
     calls: plain(6),
   },
+  {
+    // PaddleOCR's own schedulers: a restart every cycle, and a recursion that changes its half period at T_max1.
+    name: 'ppocr.CyclicalCosineDecay',
+    config: { name: 'ppocr.CyclicalCosineDecay', learning_rate: 0.1, T_max: 12, cycle: 4 },
+    calls: plain(10),
+  },
+  {
+    name: 'ppocr.TwoStepCosineDecay',
+    config: { name: 'ppocr.TwoStepCosineDecay', learning_rate: 0.1, T_max1: 3, T_max2: 8 },
+    calls: plain(12),
+  },
 ];
 
 const allCases: readonly Case[] = [
@@ -197,10 +208,10 @@ function classesOf(config: unknown): string[] {
 }
 
 describe('fullState: save at any call, restore into a fresh instance, continue', () => {
-  it('the cases cover all 32 scheduler classes, Paddle and torch', () => {
+  it('the cases cover all 34 scheduler classes, Paddle, torch and PaddleOCR', () => {
     const covered = new Set(allCases.flatMap((c) => classesOf(c.config)));
     const all = Object.keys(SCHEDULERS).filter((name) => name !== 'LRScheduler');
-    expect(all).toHaveLength(32);
+    expect(all).toHaveLength(34);
     expect([...covered].sort()).toEqual(all.sort());
   });
 

@@ -77,7 +77,8 @@ export const PADDLE_SCHEDULERS: Readonly<Record<string, SchedulerEntry>> = {
       const inner = a.learning_rate;
       const learningRate =
         typeof inner === 'object' && inner !== null && !Array.isArray(inner)
-          ? context.build(inner, 'learning_rate')
+          ? // The guide's blocks nest a scheduler without its own learning_rate: it starts where the warmup ends.
+            context.build(inner, 'learning_rate', { learning_rate: a.end_lr })
           : (inner as number);
       return new LinearWarmup({
         learningRate,
