@@ -415,10 +415,11 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
     return Object.keys(slow).length === 0 && jitter === 0 && links === null ? null : { slow, jitter, links };
   };
   try {
-    const port = await coordinator.listen();
-    options.announce(`ws://${config.host}:${port}`);
     let result: RunResult;
     try {
+      // Inside: a coordinator that cannot listen is a run that could not start, and its summary says why.
+      const port = await coordinator.listen();
+      options.announce(`ws://${config.host}:${port}`);
       result = await coordinator.run();
     } catch (thrown) {
       // Ctrl-C while workers were still joining: the run was stopped, not failed (exit 130/143).

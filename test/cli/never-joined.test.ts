@@ -25,7 +25,17 @@ describe('a coordinator whose workers never joined', () => {
     const runDir = join(await scratch(), 'run');
     // A join timeout far beyond the test's: the process must not wait for it once listening failed.
     const exit = await dptrain(
-      ['coordinator', '--task', 'synthetic', '--port', String(port), '--join-timeout', '3600', '--run-dir', runDir],
+      [
+        'coordinator',
+        '--task',
+        'synthetic',
+        '--port',
+        String(port),
+        '--join-timeout',
+        '3600',
+        '--run-dir',
+        runDir,
+      ],
       { DPTRAIN_TOKEN: 'never-joined' },
     ).exited;
     expect(exit.code, exit.stderr).toBe(1);
