@@ -85,7 +85,7 @@ export async function coordinatorCommand(argv: readonly string[], io: CommandIo)
       token,
       runDir,
       logger,
-      scheduleFit: { strict: strict.on, warn },
+      scheduleFit: { strict: strict.on, warn: warningsAs(config, 'coordinator', io) },
       announce: (url) => io.stdout(`listening ${url}`),
       ...(resumed === undefined ? {} : { resume: resumed }),
     });
@@ -525,6 +525,23 @@ export function reportScheduleFit(
 ): void {
   if (fit.strict) refuseScheduleMisfits(resolved.scheduleWarnings, { strict: true });
   for (const misfit of resolved.scheduleWarnings) fit.warn(`${misfit.key}: ${misfit.message}`);
+}
+
+/**
+ * How a command says a warning line: `warning: …` on stderr, or a `warn` log record with `--log-format json`, where
+ * every stderr line is JSON.
+ *
+ * @example
+ * warningsAs(config, 'launcher', io)('lr.warmup_steps: 5000 steps of warmup but the run has 469 steps');
+ */
+export function warningsAs(
+  config: Pick<RunConfig, 'logFormat'>,
+  source: 'launcher' | 'coordinator',
+  io: CommandIo,
+): (line: string) => void {
+  if (config.logFormat !== 'json') return (line) => io.stderr(`warning: ${line}`);
+  const logger = createLogger({ format: 'json', source, write: io.stderr });
+  return (line) => logger.warn(line);
 }
 
 /** The failure a run that could not start records. */

@@ -35,6 +35,7 @@ import {
   STRICT_SCHEDULE_FLAG,
   takeFlags,
   takeSwitch,
+  warningsAs,
 } from './coordinator-command.js';
 import { EXIT_CODES, SIGNAL_EXIT_CODES } from './exit-codes.js';
 import type { CommandIo } from './io.js';
@@ -69,7 +70,10 @@ export async function launchCommand(argv: readonly string[], io: CommandIo): Pro
   const config = resumed?.config ?? parseRunConfig(file, overrides);
   const task = await loadTask(config.task);
   // Before anything starts: a schedule that does not fit the run is said here (or refused, exit 2).
-  reportScheduleFit(resolveRun(config, await trainingSetSize(task, config)), { strict: strict.on, warn });
+  reportScheduleFit(resolveRun(config, await trainingSetSize(task, config)), {
+    strict: strict.on,
+    warn: warningsAs(config, 'launcher', io),
+  });
 
   const logger = createLogger({
     format: config.logFormat,
