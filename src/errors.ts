@@ -67,7 +67,9 @@ export type ConfigErrorCode =
   /** the text is not valid YAML/JSON */
   | 'ERR_CONFIG_SYNTAX'
   /** keys that cannot be used together, or a schedule that cannot cover the run */
-  | 'ERR_CONFIG_CONFLICT';
+  | 'ERR_CONFIG_CONFLICT'
+  /** a schedule that does not fit the run (an LR of 0 throughout; under --strict-schedule, any misfit) */
+  | 'ERR_CONFIG_SCHEDULE_MISFIT';
 
 /** A configuration (file, object or flags) was refused; `path` is the key path, e.g. `lr.learning_rate.gamma`. */
 export class ConfigError extends DptrainError {

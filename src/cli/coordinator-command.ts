@@ -5,7 +5,9 @@ import { CHECKPOINTS_DIR, writeCheckpoint } from '../checkpoint/index.js';
 import {
   parseOverrideFlags,
   parseRunConfig,
+  type ResolvedRun,
   type RunConfig,
+  refuseScheduleMisfits,
   resolveRun,
   runConfigAsFile,
   runConfigToYaml,
@@ -45,6 +47,8 @@ import { readToken } from './token.js';
 
 /** Flags of `dptrain coordinator` itself; every other `--key value` overrides the run config. */
 const OWN_FLAGS = ['token-file', 'run-dir', 'resume'] as const;
+/** `--strict-schedule`: a schedule that does not fit the run is refused instead of warned about. */
+export const STRICT_SCHEDULE_FLAG = 'strict-schedule';
 
 /**
  * `dptrain coordinator [CONFIG] [--key value …] [--token-file F] [--run-dir DIR]`: the coordinator process.
@@ -53,7 +57,8 @@ const OWN_FLAGS = ['token-file', 'run-dir', 'resume'] as const;
  */
 export async function coordinatorCommand(argv: readonly string[], io: CommandIo): Promise<number> {
   if (argv.length === 1 && argv[0] === FROM_LAUNCHER_FLAG) return coordinatorChild(io);
-  const { own, rest } = takeFlags(argv, OWN_FLAGS);
+  const strict = takeSwitch(argv, STRICT_SCHEDULE_FLAG);
+  const { own, rest } = takeFlags(strict.rest, OWN_FLAGS);
   const { overrides, positionals } = parseOverrideFlags(rest);
   if (positionals.length > 1)
     throw new UsageError(`expected at most one config file, received ${positionals.join(' ')}`);
@@ -80,6 +85,7 @@ export async function coordinatorCommand(argv: readonly string[], io: CommandIo)
       token,
       runDir,
       logger,
+      scheduleFit: { strict: strict.on, warn: warningsAs(config, 'coordinator', io) },
       announce: (url) => io.stdout(`listening ${url}`),
       ...(resumed === undefined ? {} : { resume: resumed }),
     });
@@ -276,6 +282,11 @@ export interface CoordinateOptions {
   /** the simulated links as the run ends (the launcher's relays and their byte counts); none: no relays */
   readonly links?: () => Promise<readonly SimulatedLink[] | null> | readonly SimulatedLink[] | null;
   /**
+   * Whether to say, or under `strict` refuse, how the schedule does not fit the run once it is resolved; absent:
+   * neither (the launcher already did, before it started this coordinator).
+   */
+  readonly scheduleFit?: { readonly strict: boolean; readonly warn: (line: string) => void };
+  /**
    * A restart in the same run directory from the checkpoint of this step: metrics.jsonl keeps the steps before it
    * and loses the rest, so no step is recorded twice.
    */
@@ -337,6 +348,7 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
     },
     plan: (datasetSize) => {
       const resolved = resolveRun(config, datasetSize);
+      if (options.scheduleFit !== undefined) reportScheduleFit(resolved, options.scheduleFit);
       configWritten = directory.writeConfig(runConfigToYaml(config, resolved));
       // A resumed run keeps the first launch's `lr` variables: its expressions are not evaluated again.
       const variables = resume?.lrVariables ?? resolved.lrVariables;
@@ -404,10 +416,11 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
     return Object.keys(slow).length === 0 && jitter === 0 && links === null ? null : { slow, jitter, links };
   };
   try {
-    const port = await coordinator.listen();
-    options.announce(`ws://${config.host}:${port}`);
     let result: RunResult;
     try {
+      // Inside: a coordinator that cannot listen is a run that could not start, and its summary says why.
+      const port = await coordinator.listen();
+      options.announce(`ws://${config.host}:${port}`);
       result = await coordinator.run();
     } catch (thrown) {
       // Ctrl-C while workers were still joining: the run was stopped, not failed (exit 130/143).
@@ -500,6 +513,38 @@ function arrivalHeader(
   };
 }
 
+/**
+ * Says each schedule warning of a resolved run (`<key>: <message>`), or under `strict` refuses the run over them
+ * (ConfigError ERR_CONFIG_SCHEDULE_MISFIT: exit 2, nothing trained).
+ *
+ * @example
+ * reportScheduleFit(resolveRun(config, 60000), { strict: false, warn: (line) => console.error(line) });
+ */
+export function reportScheduleFit(
+  resolved: ResolvedRun,
+  fit: { readonly strict: boolean; readonly warn: (line: string) => void },
+): void {
+  if (fit.strict) refuseScheduleMisfits(resolved.scheduleWarnings, { strict: true });
+  for (const misfit of resolved.scheduleWarnings) fit.warn(`${misfit.key}: ${misfit.message}`);
+}
+
+/**
+ * How a command says a warning line: `warning: …` on stderr, or a `warn` log record with `--log-format json`, where
+ * every stderr line is JSON.
+ *
+ * @example
+ * warningsAs(config, 'launcher', io)('lr.warmup_steps: 5000 steps of warmup but the run has 469 steps');
+ */
+export function warningsAs(
+  config: Pick<RunConfig, 'logFormat'>,
+  source: 'launcher' | 'coordinator',
+  io: CommandIo,
+): (line: string) => void {
+  if (config.logFormat !== 'json') return (line) => io.stderr(`warning: ${line}`);
+  const logger = createLogger({ format: 'json', source, write: io.stderr });
+  return (line) => logger.warn(line);
+}
+
 /** The failure a run that could not start records. */
 function failureOf(error: unknown): RunFailure {
   if (error instanceof DptrainError) {
@@ -511,6 +556,20 @@ function failureOf(error: unknown): RunFailure {
     };
   }
   return { code: 'ERR_TRAINING_INTERNAL', message: String(error), rank: null, step: null };
+}
+
+/**
+ * Splits a flag that takes no value (`--strict-schedule`) out of argv; refuses it with a value.
+ *
+ * @example
+ * takeSwitch(['--strict-schedule', '--steps', '5'], 'strict-schedule'); // { on: true, rest: ['--steps', '5'] }
+ */
+export function takeSwitch(argv: readonly string[], name: string): { on: boolean; rest: string[] } {
+  const flag = `--${name}`;
+  const given = argv.find((token) => token.startsWith(`${flag}=`));
+  if (given !== undefined)
+    throw new UsageError(`${flag} takes no value, received "${given}"; give ${flag} alone`);
+  return { on: argv.includes(flag), rest: argv.filter((token) => token !== flag) };
 }
 
 /** Splits `--name value` / `--name=value` for the given names out of argv. */

@@ -29,7 +29,14 @@ import {
 import { createLogger } from '../log/index.js';
 import { METRICS_FILE, RunDirectory, runDirectoryName } from '../run-directory/index.js';
 import { loadTask, type Task } from '../tasks/index.js';
-import { readConfigFile, takeFlags } from './coordinator-command.js';
+import {
+  readConfigFile,
+  reportScheduleFit,
+  STRICT_SCHEDULE_FLAG,
+  takeFlags,
+  takeSwitch,
+  warningsAs,
+} from './coordinator-command.js';
 import { EXIT_CODES, SIGNAL_EXIT_CODES } from './exit-codes.js';
 import type { CommandIo } from './io.js';
 import { launchWorkersCommand } from './launch-workers.js';
@@ -52,7 +59,8 @@ export async function launchCommand(argv: readonly string[], io: CommandIo): Pro
   if (argv.some((arg) => arg === '--connect' || arg.startsWith('--connect=')))
     return launchWorkersCommand(argv, io);
   const started = performance.now();
-  const { own, rest } = takeFlags(argv, ['resume']);
+  const strict = takeSwitch(argv, STRICT_SCHEDULE_FLAG);
+  const { own, rest } = takeFlags(strict.rest, ['resume']);
   const { overrides, positionals } = parseOverrideFlags(rest);
   if (positionals.length > 1)
     throw new UsageError(`expected at most one config file, received ${positionals.join(' ')}`);
@@ -61,7 +69,11 @@ export async function launchCommand(argv: readonly string[], io: CommandIo): Pro
   const resumed = own.resume === undefined ? undefined : await loadResume(own.resume, file, overrides, warn);
   const config = resumed?.config ?? parseRunConfig(file, overrides);
   const task = await loadTask(config.task);
-  resolveRun(config, await trainingSetSize(task, config));
+  // Before anything starts: a schedule that does not fit the run is said here (or refused, exit 2).
+  reportScheduleFit(resolveRun(config, await trainingSetSize(task, config)), {
+    strict: strict.on,
+    warn: warningsAs(config, 'launcher', io),
+  });
 
   const logger = createLogger({
     format: config.logFormat,

@@ -10,4 +10,11 @@ export { RUN_CONFIG_KEYS, type RunConfig, type RunConfigKey, type RunConfigPart 
 export { hasLinkEffect, type LinkConditions, linkOf, simulatedLinks } from './links.js';
 export { renderRunConfigTable } from './readme-table.js';
 export { resumeRunConfig, runConfigAsFile } from './resume.js';
-export { parseRunConfig, type ResolvedRun, resolveRun, runConfigToYaml } from './run-config.js';
+export {
+  parseRunConfig,
+  type ResolvedRun,
+  refuseScheduleMisfits,
+  resolveRun,
+  runConfigToYaml,
+} from './run-config.js';
+export type { ScheduleMisfit } from './schedule-fit.js';

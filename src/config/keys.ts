@@ -287,7 +287,8 @@ export const TABLE = [
     resume: false,
     meaning:
       'scheduler config (see Scheduler configs); numeric arguments may be expressions over `steps_per_epoch`, ' +
-      '`total_steps`, `epochs`; a mapping in the file replaces this default as a whole',
+      '`total_steps`, `epochs`; a mapping in the file replaces this default as a whole; with ' +
+      '`lr_granularity: epoch` the default is `CosineAnnealingDecay` over the epochs, no warmup',
   }),
   row({
     key: 'lr_granularity',
@@ -492,6 +493,15 @@ export const TABLE = [
     meaning: "show the launcher's progress line",
   }),
 ] as const;
+
+/**
+ * The default `lr` under `lr_granularity: epoch`, by mode: the same peak, cosine over the run's epochs and no
+ * warmup, since the step default's 100 steps of warmup would be 100 epochs there.
+ */
+export const EPOCH_LR_DEFAULTS = deepFreeze({
+  sync: { name: 'CosineAnnealingDecay', learning_rate: 0.1, T_max: 'max(1, ceil(epochs))' },
+  async: { name: 'CosineAnnealingDecay', learning_rate: 0.003, T_max: 'max(1, ceil(epochs))' },
+});
 
 /** One row of the table, as a union over its rows. */
 export type Row = (typeof TABLE)[number];

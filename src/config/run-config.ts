@@ -11,9 +11,18 @@ import { parseOptimizerConfig } from '../optim/index.js';
 import { mustBe } from '../rules/index.js';
 import { stepsPerEpoch as shardStepsPerEpoch } from '../sharding/index.js';
 import { closestKey } from './closest.js';
-import { defaultIn, isSection, type Key, type Row, type RunConfig, TABLE } from './keys.js';
+import {
+  defaultIn,
+  EPOCH_LR_DEFAULTS,
+  isSection,
+  type Key,
+  type Row,
+  type RunConfig,
+  TABLE,
+} from './keys.js';
 import { linkOf } from './links.js';
 import { checkScheduleCoversRun, checkScheduleShape } from './schedule-check.js';
+import { type ScheduleMisfit, scheduleMisfits } from './schedule-fit.js';
 import type { PlacedRefusal } from './section.js';
 
 /** What the run becomes once the training set size is known: evaluated once when the run starts. */
@@ -33,6 +42,11 @@ export interface ResolvedRun {
   readonly datasetSize: number;
   /** The variables `lr` expressions are evaluated over: `steps_per_epoch`, `total_steps`, `epochs`. */
   readonly lrVariables: Readonly<Record<string, number>>;
+  /**
+   * How the schedule does not fit the run, short of a refusal: warnings to show before the run starts (and
+   * refusals under `--strict-schedule`, see {@link refuseScheduleMisfits}).
+   */
+  readonly scheduleWarnings: readonly ScheduleMisfit[];
 }
 
 const KEYS: readonly Key[] = TABLE.map((entry) => entry.key);
@@ -65,13 +79,22 @@ export function parseRunConfig(file: unknown, overrides: Readonly<Record<string,
   checkKeys(overrides, 'flags');
   const parsed: Record<string, unknown> = {};
   // `mode` comes before every row with a mode's own default, so the mode is known when that row is read.
-  const fallback = (entry: Row): unknown => defaultIn(entry, (parsed.mode as string | undefined) ?? 'sync');
+  const mode = () => (parsed.mode as 'sync' | 'async' | undefined) ?? 'sync';
+  const fallback = (entry: Row): unknown =>
+    entry.key === 'lr' && granularity === 'epoch' ? EPOCH_LR_DEFAULTS[mode()] : defaultIn(entry, mode());
   const given = (entry: Row): unknown => {
     const base = Object.hasOwn(fromFile, entry.key) ? fromFile[entry.key] : undefined;
     return Object.hasOwn(overrides, entry.key)
       ? overlay(base ?? fallback(entry), overrides[entry.key])
       : base;
   };
+  // The default `lr` depends on `lr_granularity`, which the table lists after it: read that one first.
+  const granularityRow = ROWS.get('lr_granularity')!;
+  const givenGranularity = given(granularityRow);
+  const granularity =
+    givenGranularity === undefined
+      ? granularityRow.default
+      : valueAt(granularityRow, givenGranularity, overrides.lr_granularity);
   for (const entry of TABLE) {
     const raw = given(entry);
     parsed[entry.field] = raw === undefined ? fallback(entry) : valueAt(entry, raw, overrides[entry.key]);
@@ -293,12 +316,10 @@ export function resolveRun(config: RunConfig, datasetSize: number): ResolvedRun 
   const totalSteps = config.steps ?? config.epochs! * stepsPerEpoch;
   const epochs = totalSteps / stepsPerEpoch;
   const lrVariables = Object.freeze({ steps_per_epoch: stepsPerEpoch, total_steps: totalSteps, epochs });
-  checkScheduleCoversRun(config.lr, {
-    granularity: config.lrGranularity,
-    stepsPerEpoch,
-    totalSteps,
-    variables: lrVariables,
-  });
+  const shape = { granularity: config.lrGranularity, stepsPerEpoch, totalSteps, variables: lrVariables };
+  const dryRun = checkScheduleCoversRun(config.lr, shape);
+  const misfits = scheduleMisfits(config.lr, { ...shape, ...dryRun });
+  refuseScheduleMisfits(misfits.filter((misfit) => misfit.severity === 'refusal'));
   return Object.freeze({
     stepsPerEpoch,
     batchesPerRankEpoch,
@@ -306,5 +327,33 @@ export function resolveRun(config: RunConfig, datasetSize: number): ResolvedRun 
     epochs,
     datasetSize: size,
     lrVariables,
+    scheduleWarnings: Object.freeze(misfits.filter((misfit) => misfit.severity === 'warning')),
   });
+}
+
+/**
+ * Refuses a run over the first of `misfits` (ConfigError ERR_CONFIG_SCHEDULE_MISFIT at its key); `strict` names
+ * `--strict-schedule` as what turned a warning into the refusal. Does nothing when there are none.
+ *
+ * @example
+ * refuseScheduleMisfits(resolveRun(config, 60000).scheduleWarnings, { strict: true }); // throws at lr.warmup_steps
+ */
+export function refuseScheduleMisfits(
+  misfits: readonly ScheduleMisfit[],
+  options: { readonly strict?: boolean } = {},
+): void {
+  const [first] = misfits;
+  if (first === undefined) return;
+  const more =
+    misfits.length > 1
+      ? ` (and ${misfits.length - 1} more: ${misfits
+          .slice(1)
+          .map((m) => m.key)
+          .join(', ')})`
+      : '';
+  const strict =
+    options.strict === true
+      ? '; refused under --strict-schedule, which makes every schedule warning a refusal'
+      : '';
+  throw new ConfigError('ERR_CONFIG_SCHEDULE_MISFIT', first.key, `${first.message}${strict}${more}`);
 }

@@ -41,9 +41,15 @@ export interface ScheduleRun {
   readonly variables: Readonly<Record<string, number>>;
 }
 
+/** What the dry run over the run saw: the smallest and largest LR a step uses, and whether the loss drives it. */
+export interface ScheduleDryRun {
+  readonly lrRange: { readonly min: number; readonly max: number };
+  readonly metricDriven: boolean;
+}
+
 /**
  * Builds `lr` with the run's variables and steps it through the whole run as the coordinator's ScheduleClock
- * will (ReduceOnPlateau sees a constant loss of 1.0). Refuses, as ConfigError ERR_CONFIG_CONFLICT at `lr`, a
+ * will (ReduceOnPlateau sees a constant loss of 1.0), and returns the range of the LRs it gave. Refuses, as ConfigError ERR_CONFIG_CONFLICT at `lr`, a
  * scheduler that throws within the run, or an LR a step would use that is negative or non-finite. Errors of
  * building the scheduler pass through: they already name their key path.
  *
@@ -51,14 +57,21 @@ export interface ScheduleRun {
  * checkScheduleCoversRun({ name: 'OneCycleLR', max_learning_rate: 0.1, total_steps: 100 },
  *   { granularity: 'step', stepsPerEpoch: 469, totalSteps: 1407, variables }); // throws: cannot cover the run
  */
-export function checkScheduleCoversRun(lr: Readonly<Record<string, unknown>>, run: ScheduleRun): void {
+export function checkScheduleCoversRun(
+  lr: Readonly<Record<string, unknown>>,
+  run: ScheduleRun,
+): ScheduleDryRun {
   const { granularity, stepsPerEpoch, totalSteps } = run;
   const scheduler = createScheduler(quiet(lr), { path: 'lr', variables: run.variables });
   const clock = new ScheduleClock(scheduler, { granularity, stepsPerEpoch });
   const shape = `the run has ${totalSteps} steps (${stepsPerEpoch} per epoch, lr_granularity ${granularity})`;
   const follow = 'expressions over total_steps, steps_per_epoch and epochs follow the run';
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
   for (let step = 0; step < totalSteps; step++) {
     const lr = clock.lr;
+    min = Math.min(min, lr);
+    max = Math.max(max, lr);
     if (!nonNegative.check(lr).ok) {
       throw new ConfigError(
         'ERR_CONFIG_CONFLICT',
@@ -82,6 +95,7 @@ export function checkScheduleCoversRun(lr: Readonly<Record<string, unknown>>, ru
       );
     }
   }
+  return { lrRange: { min, max }, metricDriven: scheduler.metricDriven };
 }
 
 /** True when some argument other than a class name is a string: an expression, a lambda or a mode. */

@@ -259,6 +259,11 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
           authTimeout: authTimeoutS,
           address,
         }),
+    }).catch((error: unknown) => {
+      // Nobody can join a coordinator that does not listen: its join deadline must not keep the process alive.
+      rendezvous.cancel('the coordinator could not listen');
+      rendezvous.close();
+      throw error;
     });
     this.server = server;
     this.rendezvous = rendezvous;

@@ -1,4 +1,7 @@
-/** Paddle's SGD, Momentum, Adam and AdamW over one flat Float32Array, bit-exact with the GPU kernels' float32 order. */
+/**
+ * Paddle's SGD, Momentum, Adam and AdamW over one flat Float32Array, in float32 in the GPU kernels' operation order
+ * (checked bit for bit against goldens computed so; real Paddle may fuse multiply-adds and differ by a few ulp).
+ */
 export {
   type AdamSpec,
   type AdamWSpec,

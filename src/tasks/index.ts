@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TaskError } from '../errors.js';
 import { mnistTask } from './mnist.js';
+import { registerTaskModuleHooks } from './outside-modules.js';
 import { syntheticTask } from './synthetic.js';
 import { checkTask, type Task } from './task.js';
 
@@ -39,6 +40,7 @@ export {
   type ModelOptions,
   type ParameterSpec,
   parameterCount,
+  type RankOptions,
   type Task,
   type Tf,
   tensorSize,
@@ -61,8 +63,9 @@ function hasCreateModel(value: unknown): boolean {
 
 /**
  * Resolves a task: a built-in name (see {@link BUILTIN_TASKS}), or the path of an ES module (relative to
- * `cwd`) whose default export, or named export `task`, implements {@link Task}. TypeScript modules must
- * be compiled to JavaScript first. Throws a TaskError: ERR_TASK_NOT_FOUND (neither a built-in name nor an
+ * `cwd`) whose default export, or named export `task`, implements {@link Task}. The module may lie anywhere:
+ * its `dptrain` / `dptrain/tasks` imports resolve to the running dptrain, and a `.ts` module is transpiled as
+ * it loads (see registerTaskModuleHooks). Throws a TaskError: ERR_TASK_NOT_FOUND (neither a built-in name nor an
  * existing file), ERR_TASK_IMPORT (importing the module threw; `cause` holds the error) or ERR_TASK_INVALID
  * (the export lacks members; the message lists them).
  *
@@ -76,10 +79,11 @@ export async function loadTask(nameOrPath: string, cwd: string = process.cwd()):
   if (!existsSync(file)) {
     throw new TaskError(
       'ERR_TASK_NOT_FOUND',
-      `task '${nameOrPath}' is neither a built-in task (${Object.keys(BUILTIN_TASKS).join(', ')}) nor an existing module file (looked for ${file}); give a built-in name or the path of a .js/.mjs module`,
+      `task '${nameOrPath}' is neither a built-in task (${Object.keys(BUILTIN_TASKS).join(', ')}) nor an existing module file (looked for ${file}); give a built-in name or the path of a .js, .mjs or .ts module`,
     );
   }
   let module: { default?: unknown; task?: unknown };
+  registerTaskModuleHooks();
   try {
     module = (await import(pathToFileURL(file).href)) as { default?: unknown; task?: unknown };
   } catch (error) {

@@ -47,8 +47,18 @@ export interface Dataset {
   readonly targetSize: number;
 }
 
+/**
+ * Where the process that loads a task stands in the run, as torchrun's `RANK` and `WORLD_SIZE` say: given in a
+ * worker (its rank, 0 to worldSize − 1, and the workers of the run when it joined), absent where the launcher
+ * counts the examples. Every rank must still build the same model and load the same data: dptrain shards it.
+ */
+export interface RankOptions {
+  readonly rank?: number;
+  readonly worldSize?: number;
+}
+
 /** Options dptrain passes to {@link Task.createModel}. */
-export interface ModelOptions {
+export interface ModelOptions extends RankOptions {
   /** Seed for {@link Model.initialParameters}: equal seeds must give bit-identical vectors. */
   readonly seed: number;
   /**
@@ -59,7 +69,7 @@ export interface ModelOptions {
 }
 
 /** Options dptrain passes to {@link Task.loadData}. */
-export interface LoadDataOptions {
+export interface LoadDataOptions extends RankOptions {
   /** Seed for generated or shuffled data: every worker loads the same data set from the same seed. */
   readonly seed: number;
   /** Keep only the first `limit` examples (quick runs and tests). */

@@ -10,7 +10,14 @@ import {
   type TrainingSpec,
 } from '../protocol/index.js';
 import { type EpochHistory, stepsPerEpoch } from '../sharding/index.js';
-import { type Dataset, loadTask, type Model, type Task, tensorSize } from '../tasks/index.js';
+import {
+  type Dataset,
+  loadTask,
+  type Model,
+  type RankOptions,
+  type Task,
+  tensorSize,
+} from '../tasks/index.js';
 import { type Connection, connectWithRetry, DEFAULT_CONNECT_TIMEOUT_MS } from '../transport/index.js';
 import { asyncLoop } from './async-loop.js';
 import { type BackendName, type SelectedBackend, selectBackend } from './backend.js';
@@ -208,7 +215,7 @@ export class Worker {
         connection.socket.terminate();
       });
       try {
-        loaded = await this.load(spec, loaded);
+        loaded = await this.load(spec, loaded, { rank: assign.rank, worldSize: assign.worldSize });
         const result = await this.train(connection, inbox, assign, spec, given, loaded);
         return { kind: 'finished', result };
       } finally {
@@ -234,14 +241,22 @@ export class Worker {
     }
   }
 
-  /** The task, its training data and the model: loaded once, again only when a new coordinator names others. */
-  private async load(spec: TrainingSpec, loaded: Loaded | undefined): Promise<Loaded> {
-    const key = JSON.stringify([spec.task, spec.seed, spec.dataLimit]);
+  /**
+   * The task, its training data and the model: loaded once, again only when a new coordinator names others or the
+   * worker stands elsewhere in the run (the task was told its rank and the world size).
+   */
+  private async load(
+    spec: TrainingSpec,
+    loaded: Loaded | undefined,
+    place: Required<RankOptions>,
+  ): Promise<Loaded> {
+    const key = JSON.stringify([spec.task, spec.seed, spec.dataLimit, place.rank, place.worldSize]);
     if (loaded !== undefined && loaded.key === key) return loaded;
     const task = await loadTask(spec.task, this.options.cwd);
-    const model = task.createModel({ seed: spec.seed });
+    const model = task.createModel({ seed: spec.seed, ...place });
     const train = await task.loadData('train', {
       seed: spec.seed,
+      ...place,
       ...(spec.dataLimit === null ? {} : { limit: spec.dataLimit }),
     });
     return { key, task, model, train };
@@ -325,7 +340,7 @@ export class Worker {
     const stop =
       end.kind === 'stopped'
         ? end.stop
-        : await this.serveUntilStop(inbox, connection, rank, task, computer, params, spec);
+        : await this.serveUntilStop(inbox, connection, { rank, worldSize }, task, computer, params, spec);
     this.stopSeen = true;
     if (!stop.failed && stop.reason !== 'finished') {
       this.log({ level: 'warn', msg: 'coordinator stopped the run', reason: stop.reason, step: stop.step });
@@ -373,17 +388,19 @@ export class Worker {
   private async serveUntilStop(
     inbox: Inbox,
     connection: Connection,
-    rank: number,
+    place: Required<RankOptions>,
     task: Task,
     computer: GradientComputer,
     params: Float32Array,
     spec: TrainingSpec,
   ): Promise<MessageOf<'stop'>> {
+    const { rank } = place;
     for (;;) {
       const message = await inbox.next('evaluate', 'stop');
       if (message.type === 'stop') return message;
       const test = await task.loadData('test', {
         seed: spec.seed,
+        ...place,
         ...(spec.evalLimit === null ? {} : { limit: spec.evalLimit }),
       });
       const result = computer.evaluate(message.params ?? params, test);

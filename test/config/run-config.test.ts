@@ -682,6 +682,7 @@ describe('resolveRun', () => {
       epochs: 3,
       datasetSize: MNIST,
       lrVariables: { steps_per_epoch: 469, total_steps: 1407, epochs: 3 },
+      scheduleWarnings: [],
     });
   });
 
