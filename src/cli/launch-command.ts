@@ -29,6 +29,7 @@ import {
 import { createLogger } from '../log/index.js';
 import { METRICS_FILE, RunDirectory, runDirectoryName } from '../run-directory/index.js';
 import { loadTask, type Task } from '../tasks/index.js';
+import { commandFlags } from './command-table.js';
 import { readConfigFile, takeFlags } from './coordinator-command.js';
 import { EXIT_CODES, SIGNAL_EXIT_CODES } from './exit-codes.js';
 import type { CommandIo } from './io.js';
@@ -52,7 +53,10 @@ export async function launchCommand(argv: readonly string[], io: CommandIo): Pro
   if (argv.some((arg) => arg === '--connect' || arg.startsWith('--connect=')))
     return launchWorkersCommand(argv, io);
   const started = performance.now();
-  const { own, rest } = takeFlags(argv, ['resume']);
+  const { own, rest } = takeFlags(
+    argv,
+    commandFlags('launch').map((flag) => flag.name),
+  );
   const { overrides, positionals } = parseOverrideFlags(rest);
   if (positionals.length > 1)
     throw new UsageError(`expected at most one config file, received ${positionals.join(' ')}`);
