@@ -37,8 +37,11 @@ export function renderMainHelp(version: string, columns: number, group?: string)
     'commands:',
     ...columnsOf(summaries, width),
     '',
-    'dptrain <command> --help lists the flags of a command; dptrain --version prints the version.',
-    'README.md says more about each.',
+    ...wrap(
+      'dptrain <command> --help lists the flags of a command; dptrain --version prints the version. ' +
+        'README.md says more about each.',
+      width,
+    ),
   ].join('\n');
 }
 
@@ -52,7 +55,12 @@ export function renderMainHelp(version: string, columns: number, group?: string)
 export function renderCommandHelp(spec: CommandSpec, columns: number): string {
   const width = Math.min(columns, MAX_WIDTH) - 1;
   const [first, ...others] = spec.usage;
-  const lines = [`usage: ${first}`, ...others.map((line) => `       ${line}`), '', spec.summary];
+  const lines = [
+    `usage: ${first}`,
+    ...others.map((line) => `       ${line}`),
+    '',
+    ...wrap(spec.summary, width),
+  ];
   const groups =
     spec.groups.length === 0 ? [{ title: 'options', flags: [] as readonly Flag[] }] : spec.groups;
   for (const [i, group] of groups.entries()) {
