@@ -134,6 +134,12 @@ describe('argument and config errors, in our own words (exit 2, one line, nothin
     );
   });
 
+  it('a run-config flag with a bad value is named as the flag it was given as', async () => {
+    expect(await refused(['launch', '--steps', '-1'])).toBe(
+      'error: steps: must be an integer >= 1, or null for none, received -1 (given as --steps)',
+    );
+  });
+
   it('a misspelt flag gets the closest one', async () => {
     const config = await file('step2.yaml', step);
     expect(await refused(['lr', 'plot', config, '--step', '3', '--ascii'])).toContain(
