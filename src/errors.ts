@@ -66,6 +66,8 @@ export type ConfigErrorCode =
   | 'ERR_CONFIG_UNKNOWN_NAME'
   /** the text is not valid YAML/JSON */
   | 'ERR_CONFIG_SYNTAX'
+  /** a config file that cannot be read: missing, a folder, not permitted */
+  | 'ERR_CONFIG_FILE'
   /** keys that cannot be used together, or a schedule that cannot cover the run */
   | 'ERR_CONFIG_CONFLICT'
   /** a schedule that does not fit the run (an LR of 0 throughout; under --strict-schedule, any misfit) */

@@ -9,12 +9,11 @@ import {
 } from '../bench/index.js';
 import { UsageError } from '../errors.js';
 import { integerFlag, parseCommandArgs, positionals, stringFlag } from './args.js';
+import { commandFlags, commandSpec } from './command-table.js';
 import type { CommandIo } from './io.js';
 
-const ALLREDUCE_USAGE =
-  'dptrain bench allreduce [--workers N] [--params P] [--rounds R] [--warmup W] [--json]';
-const WORKER_USAGE =
-  'dptrain bench worker (--connect ws://HOST:PORT --rank R --params P [--seed S] | --tcp-sink HOST:PORT --trial-bytes B)';
+const ALLREDUCE_USAGE = commandSpec('bench allreduce').usage[0]!;
+const WORKER_USAGE = commandSpec('bench worker').usage[0]!;
 
 /** Largest worker count accepted (each is a process on this machine). */
 const MAX_WORKERS = 64;
@@ -38,13 +37,11 @@ export async function benchCommand(argv: readonly string[], io: CommandIo): Prom
 }
 
 async function allreduce(argv: readonly string[], io: CommandIo): Promise<number> {
-  const { values, positionals: rest } = parseCommandArgs(argv, {
-    workers: { type: 'string' },
-    params: { type: 'string' },
-    rounds: { type: 'string' },
-    warmup: { type: 'string' },
-    json: { type: 'boolean' },
-  });
+  const { values, positionals: rest } = parseCommandArgs(
+    argv,
+    commandFlags('bench allreduce'),
+    'dptrain bench allreduce',
+  );
   positionals(rest, [], ALLREDUCE_USAGE);
   const optional = (name: string, min: number, max: number) => {
     const raw = stringFlag(values[name]);
@@ -70,14 +67,11 @@ async function allreduce(argv: readonly string[], io: CommandIo): Promise<number
 }
 
 async function worker(argv: readonly string[]): Promise<number> {
-  const { values, positionals: rest } = parseCommandArgs(argv, {
-    connect: { type: 'string' },
-    rank: { type: 'string' },
-    params: { type: 'string' },
-    seed: { type: 'string' },
-    'tcp-sink': { type: 'string' },
-    'trial-bytes': { type: 'string' },
-  });
+  const { values, positionals: rest } = parseCommandArgs(
+    argv,
+    commandFlags('bench worker'),
+    'dptrain bench worker',
+  );
   positionals(rest, [], WORKER_USAGE);
   const sink = stringFlag(values['tcp-sink']);
   const url = stringFlag(values.connect);

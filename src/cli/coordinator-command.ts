@@ -40,15 +40,20 @@ import {
   type SimulatedLink,
 } from '../run-directory/index.js';
 import { BUILTIN_TASKS } from '../tasks/index.js';
+import { commandFlags } from './command-table.js';
+import { inConfigFile, readConfigText } from './config-file.js';
 import { EXIT_CODES, errorExitCode, runExitCode } from './exit-codes.js';
 import type { CommandIo } from './io.js';
 import { loadResume, type Resumed } from './resume.js';
 import { readToken } from './token.js';
 
 /** Flags of `dptrain coordinator` itself; every other `--key value` overrides the run config. */
-const OWN_FLAGS = ['token-file', 'run-dir', 'resume'] as const;
 /** `--strict-schedule`: a schedule that does not fit the run is refused instead of warned about. */
 export const STRICT_SCHEDULE_FLAG = 'strict-schedule';
+/** Flags of `dptrain coordinator` that take a value (the switch apart). */
+const OWN_FLAGS = commandFlags('coordinator').flatMap((flag) =>
+  flag.value === undefined ? [] : [flag.name],
+);
 
 /**
  * `dptrain coordinator [CONFIG] [--key value …] [--token-file F] [--run-dir DIR]`: the coordinator process.
@@ -263,8 +268,8 @@ function errorLine(error: unknown): string {
 
 /** Reads a YAML/JSON run config file. */
 export async function readConfigFile(path: string): Promise<unknown> {
-  const { readFile } = await import('node:fs/promises');
-  return parseConfigText(await readFile(path, 'utf8'), '');
+  const text = await readConfigText(path);
+  return inConfigFile(path, () => parseConfigText(text, ''));
 }
 
 /** What `coordinate` needs: the run, its secret, where to record it, and hooks for the launcher. */

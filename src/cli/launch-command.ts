@@ -29,6 +29,7 @@ import {
 import { createLogger } from '../log/index.js';
 import { METRICS_FILE, RunDirectory, runDirectoryName } from '../run-directory/index.js';
 import { loadTask, type Task } from '../tasks/index.js';
+import { commandFlags } from './command-table.js';
 import {
   readConfigFile,
   reportScheduleFit,
@@ -60,7 +61,10 @@ export async function launchCommand(argv: readonly string[], io: CommandIo): Pro
     return launchWorkersCommand(argv, io);
   const started = performance.now();
   const strict = takeSwitch(argv, STRICT_SCHEDULE_FLAG);
-  const { own, rest } = takeFlags(strict.rest, ['resume']);
+  const { own, rest } = takeFlags(
+    strict.rest,
+    commandFlags('launch').flatMap((flag) => (flag.value === undefined ? [] : [flag.name])),
+  );
   const { overrides, positionals } = parseOverrideFlags(rest);
   if (positionals.length > 1)
     throw new UsageError(`expected at most one config file, received ${positionals.join(' ')}`);

@@ -3,13 +3,13 @@ import { UsageError } from '../errors.js';
 import { describeExit, type WorkerExit, WorkerProcesses } from '../launch/index.js';
 import { createLogger } from '../log/index.js';
 import { integerFlag, parseCommandArgs, positionals, secondsFlag, stringFlag } from './args.js';
+import { commandFlags, commandSpec } from './command-table.js';
 import { EXIT_CODES, SIGNAL_EXIT_CODES } from './exit-codes.js';
 import type { CommandIo } from './io.js';
 import { readToken } from './token.js';
 
 const CLI = fileURLToPath(new URL('./main.js', import.meta.url));
-const USAGE =
-  'dptrain launch --connect ws://HOST:PORT --workers K [--node-rank N] [--token-file FILE] [--backend tensorflow|wasm|cpu] [--connect-timeout SECONDS] [--log-format text|json]';
+const USAGE = commandSpec('launch').usage[1]!;
 
 /**
  * `dptrain launch --connect ws://HOST:PORT --workers K`: K worker processes on this machine for a coordinator
@@ -19,15 +19,11 @@ const USAGE =
  * (the workers leave the run first).
  */
 export async function launchWorkersCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  const { values, positionals: rest } = parseCommandArgs(argv, {
-    connect: { type: 'string' },
-    workers: { type: 'string' },
-    'node-rank': { type: 'string' },
-    'token-file': { type: 'string' },
-    backend: { type: 'string' },
-    'log-format': { type: 'string' },
-    'connect-timeout': { type: 'string' },
-  });
+  const { values, positionals: rest } = parseCommandArgs(
+    argv,
+    commandFlags('launch', 'launch-connect'),
+    'dptrain launch --connect',
+  );
   positionals(rest, [], USAGE);
   const url = stringFlag(values.connect);
   if (url === undefined || !/^wss?:\/\/[^/]+/.test(url))

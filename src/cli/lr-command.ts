@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parseConfigFile, readLrFile } from '../dialects/index.js';
 import { UsageError } from '../errors.js';
@@ -13,12 +13,12 @@ import {
 } from '../lr/index.js';
 import { type LineChart, type Marker, renderAscii, renderSvg, svgToPng } from '../plot/index.js';
 import { integerFlag, parseCommandArgs, positionals, stringFlag } from './args.js';
+import { commandFlags, commandSpec } from './command-table.js';
+import { inConfigFile, readConfigText } from './config-file.js';
 import type { CommandIo } from './io.js';
 
-const VALUES_USAGE =
-  'dptrain lr values <config> --steps N [--steps-per-epoch K] [--epochs E] [--calls calls.json] [--restore-at K]';
-const PLOT_USAGE =
-  'dptrain lr plot <config> --steps N [--steps-per-epoch K] [--epochs E] (-o lr.svg | -o lr.png | --ascii) [--calls calls.json] [--log-y]';
+const VALUES_USAGE = commandSpec('lr values').usage[0]!;
+const PLOT_USAGE = commandSpec('lr plot').usage[0]!;
 
 /** The LR after construction and after each call, optionally through a save/restore at call K. */
 export interface LrTrace {
@@ -78,7 +78,8 @@ export async function readSchedulerConfig(
   file: string,
   run: { readonly stepsPerEpoch?: number; readonly epochs?: number } = {},
 ): Promise<SchedulerFile> {
-  const document = parseConfigFile(await readFile(file, 'utf8'));
+  const text = await readConfigText(file);
+  const document = inConfigFile(file, () => parseConfigFile(text));
   const { config, path, note } = readLrFile(document, run, (name, needer) => {
     throw new UsageError(
       `${needer} counts in epochs and needs the run's ${name === 'epochs' ? 'epochs' : 'steps per epoch'}: give ${RUN_FLAGS[name]} ${name === 'epochs' ? 'E' : 'K'}`,
@@ -123,13 +124,11 @@ function runFlags(values: Readonly<Record<string, unknown>>): { stepsPerEpoch?: 
 
 /** `dptrain lr values`: one JSON line of N+1 learning rates on stdout. */
 export async function lrValuesCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  const { values, positionals: rest } = parseCommandArgs(argv, {
-    steps: { type: 'string' },
-    calls: { type: 'string' },
-    'restore-at': { type: 'string' },
-    'steps-per-epoch': { type: 'string' },
-    epochs: { type: 'string' },
-  });
+  const { values, positionals: rest } = parseCommandArgs(
+    argv,
+    commandFlags('lr values'),
+    'dptrain lr values',
+  );
   const [file] = positionals(rest, ['<config>'], VALUES_USAGE);
   const steps = integerFlag('steps', stringFlag(values.steps), 0);
   const restoreFlag = stringFlag(values['restore-at']);
@@ -147,7 +146,7 @@ export async function lrValuesCommand(argv: readonly string[], io: CommandIo): P
 async function readCalls(file: string, steps: number): Promise<SchedulerCall[]> {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(await readFile(file, 'utf8'));
+    parsed = JSON.parse(await readConfigText(file, '--calls file'));
   } catch (error) {
     if (error instanceof SyntaxError)
       throw new UsageError(`--calls ${file} is not valid JSON: ${error.message}`);
@@ -158,15 +157,7 @@ async function readCalls(file: string, steps: number): Promise<SchedulerCall[]> 
 
 /** `dptrain lr plot`: the LR curve as SVG, PNG or terminal text, with a marker where warmup ends. */
 export async function lrPlotCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  const { values, positionals: rest } = parseCommandArgs(argv, {
-    steps: { type: 'string' },
-    calls: { type: 'string' },
-    output: { type: 'string', short: 'o' },
-    ascii: { type: 'boolean' },
-    'log-y': { type: 'boolean' },
-    'steps-per-epoch': { type: 'string' },
-    epochs: { type: 'string' },
-  });
+  const { values, positionals: rest } = parseCommandArgs(argv, commandFlags('lr plot'), 'dptrain lr plot');
   const [file] = positionals(rest, ['<config>'], PLOT_USAGE);
   const steps = integerFlag('steps', stringFlag(values.steps), 0);
   const output = stringFlag(values.output);

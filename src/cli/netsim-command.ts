@@ -1,11 +1,11 @@
 import { NetsimError, UsageError } from '../errors.js';
 import { describeLink, parseRelayOptions, type RelayOptions, startRelay } from '../netsim/index.js';
 import { integerFlag, parseCommandArgs, positionals, stringFlag } from './args.js';
+import { commandFlags, commandSpec } from './command-table.js';
 import { EXIT_CODES } from './exit-codes.js';
 import type { CommandIo } from './io.js';
 
-const USAGE =
-  'dptrain netsim --listen PORT --target HOST:PORT [--latency-ms L] [--jitter-ms J] [--bandwidth-mbps B] [--seed S] [--listen-host H]';
+const USAGE = commandSpec('netsim').usage[0]!;
 
 /** The flag behind each relay option, to name it in an error. */
 const FLAG_OF: Readonly<Record<string, string>> = {
@@ -54,15 +54,7 @@ function hostPort(raw: string | undefined): { host: string; port: number } {
 
 /** The relay options from the command line; a refused flag throws UsageError naming it. */
 function relayOptions(argv: readonly string[]): RelayOptions {
-  const { values, positionals: rest } = parseCommandArgs(argv, {
-    listen: { type: 'string' },
-    target: { type: 'string' },
-    'latency-ms': { type: 'string' },
-    'jitter-ms': { type: 'string' },
-    'bandwidth-mbps': { type: 'string' },
-    seed: { type: 'string' },
-    'listen-host': { type: 'string' },
-  });
+  const { values, positionals: rest } = parseCommandArgs(argv, commandFlags('netsim'), 'dptrain netsim');
   positionals(rest, [], USAGE);
   const listen = stringFlag(values.listen);
   if (listen === undefined) throw new UsageError(`--listen is required; usage: ${USAGE}`);

@@ -2,28 +2,19 @@ import { TrainingError, UsageError } from '../errors.js';
 import { createLogger, transportLog } from '../log/index.js';
 import { BACKEND_NAMES, type BackendName, parseFault, Worker } from '../worker/index.js';
 import { integerFlag, parseCommandArgs, positionals, secondsFlag, stringFlag, stringFlags } from './args.js';
+import { commandFlags, commandSpec } from './command-table.js';
 import { EXIT_CODES, SIGNAL_EXIT_CODES } from './exit-codes.js';
 import type { CommandIo } from './io.js';
 import { readToken } from './token.js';
 
-const USAGE =
-  'dptrain worker --connect ws://HOST:PORT [--rank R] [--backend tensorflow|wasm|cpu] [--token-file FILE] [--connect-timeout SECONDS] [--log-format text|json] [--fault KIND@STEP[:FACTOR]]…';
+const USAGE = commandSpec('worker').usage[0]!;
 
 /**
  * `dptrain worker`: one worker process. Exits 0 when the coordinator ends the run, 1 when the run failed (here
  * or as the coordinator says), 2 for a bad argument, 130/143 when SIGINT/SIGTERM made it leave the run.
  */
 export async function workerCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  const { values, positionals: rest } = parseCommandArgs(argv, {
-    connect: { type: 'string' },
-    rank: { type: 'string' },
-    backend: { type: 'string' },
-    'token-file': { type: 'string' },
-    'log-format': { type: 'string' },
-    'zero-mask': { type: 'boolean' },
-    'connect-timeout': { type: 'string' },
-    fault: { type: 'string', multiple: true },
-  });
+  const { values, positionals: rest } = parseCommandArgs(argv, commandFlags('worker'), 'dptrain worker');
   positionals(rest, [], USAGE);
   const url = stringFlag(values.connect);
   if (url === undefined || !/^wss?:\/\/[^/]+/.test(url))

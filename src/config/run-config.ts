@@ -117,7 +117,10 @@ function valueAt(entry: Row, value: unknown, override: unknown): unknown {
   const checked: { ok: true; value: unknown } | PlacedRefusal = entry.rule.check(value);
   if (checked.ok) return checked.value;
   if (checked.at === undefined) {
-    throw new ConfigError('ERR_CONFIG_BAD_VALUE', entry.key, mustBe(checked.allowed, value, checked.hint));
+    // A value from the command line is named as the flag the user typed, as unknown keys are.
+    const origin = override === undefined || isMapping(override) ? '' : ` (given as --${kebab(entry.key)})`;
+    const message = `${mustBe(checked.allowed, value, checked.hint)}${origin}`;
+    throw new ConfigError('ERR_CONFIG_BAD_VALUE', entry.key, message);
   }
   const path = [entry.key, ...checked.at].join('.');
   if (checked.unknown === true) {

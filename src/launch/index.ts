@@ -19,7 +19,14 @@ export {
 } from './coordinator-process.js';
 export { type LinkRelayStats, type LinkRelays, startLinkRelays, type WorkerLink } from './link-relays.js';
 export { waitForPort } from './port-free.js';
-export { formatDuration, formatProgress, ProgressDisplay, type ProgressState } from './progress.js';
+export {
+  fitProgress,
+  formatDuration,
+  formatProgress,
+  ProgressDisplay,
+  type ProgressState,
+} from './progress.js';
+export { DEFAULT_COLUMNS, terminalWidth } from './terminal-width.js';
 export { TOKEN_ENV } from './token-env.js';
 export {
   describeExit,

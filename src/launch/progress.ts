@@ -1,3 +1,5 @@
+import { terminalWidth } from './terminal-width.js';
+
 /** What the progress line shows. */
 export interface ProgressState {
   readonly step: number;
@@ -21,6 +23,39 @@ export function formatDuration(seconds: number): string {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${rest}` : `${m}:${rest}`;
 }
 
+/** The fields of the line, in the order they are shown. */
+const SHOWN = ['step', 'epoch', 'lr', 'loss', 'rate', 'eta'] as const;
+type Field = (typeof SHOWN)[number];
+
+/**
+ * The fields from the most useful to the least, the order a narrow terminal keeps them in: where the run is, when
+ * it ends, whether it learns, the schedule, then what the step already implies (the epoch) and throughput (also in
+ * metrics.jsonl). The bar goes before any of them.
+ */
+const KEPT_FIRST: readonly Field[] = ['step', 'eta', 'loss', 'lr', 'epoch', 'rate'];
+const SEPARATOR = ' | ';
+/** A bar narrower than this says little; wider than the most, nothing more. */
+const MIN_BAR = 10;
+const MAX_BAR = 30;
+
+function fieldTexts(state: ProgressState): Record<Field, string> {
+  const fraction = progressFraction(state);
+  const eta =
+    state.step === 0 ? Number.NaN : (state.elapsedSeconds / state.step) * (state.totalSteps - state.step);
+  return {
+    step: `step ${state.step}/${state.totalSteps} (${Math.floor(fraction * 100)}%)`,
+    epoch: `epoch ${Math.min(state.epoch + 1, Math.ceil(state.epochs))}/${Math.ceil(state.epochs)}`,
+    lr: `lr ${Number(state.lr.toPrecision(4))}`,
+    loss: `loss ${state.loss.toFixed(4)}`,
+    rate: `${Math.round(state.samplesPerSec).toLocaleString('en-US')} samples/s`,
+    eta: `ETA ${formatDuration(eta)}`,
+  };
+}
+
+function progressFraction(state: ProgressState): number {
+  return state.totalSteps === 0 ? 1 : Math.min(1, state.step / state.totalSteps);
+}
+
 /**
  * One progress line: bar (when `barWidth` > 0), step/total, epoch, LR, loss, samples/s and ETA.
  *
@@ -29,18 +64,36 @@ export function formatDuration(seconds: number): string {
  * // '[█▋                  ] step 120/1407 (9%) | epoch 1/3 | lr 0.012 | loss 0.4500 | 21,000 samples/s | ETA 1:04'
  */
 export function formatProgress(state: ProgressState, barWidth: number): string {
-  const fraction = state.totalSteps === 0 ? 1 : Math.min(1, state.step / state.totalSteps);
-  const eta =
-    state.step === 0 ? Number.NaN : (state.elapsedSeconds / state.step) * (state.totalSteps - state.step);
-  const parts = [
-    `step ${state.step}/${state.totalSteps} (${Math.floor(fraction * 100)}%)`,
-    `epoch ${Math.min(state.epoch + 1, Math.ceil(state.epochs))}/${Math.ceil(state.epochs)}`,
-    `lr ${Number(state.lr.toPrecision(4))}`,
-    `loss ${state.loss.toFixed(4)}`,
-    `${Math.round(state.samplesPerSec).toLocaleString('en-US')} samples/s`,
-    `ETA ${formatDuration(eta)}`,
-  ];
-  return barWidth > 0 ? `${bar(fraction, barWidth)} ${parts.join(' | ')}` : parts.join(' | ');
+  const texts = fieldTexts(state);
+  const line = SHOWN.map((field) => texts[field]).join(SEPARATOR);
+  return barWidth > 0 ? `${bar(progressFraction(state), barWidth)} ${line}` : line;
+}
+
+/**
+ * The progress line for a terminal `columns` wide, in at most `columns` − 1 characters (a line that fills the
+ * last column wraps on some terminals, and the in-place redraw then overwrites the wrong line). Whole fields are
+ * dropped, least useful first (the bar, then samples/s, epoch, LR, loss, ETA), so no value is ever cut; the bar
+ * (with `bar`) only fills room left over once every field fits. Empty when not even the step fits.
+ *
+ * @example
+ * fitProgress({ step: 120, totalSteps: 1407, epoch: 0, epochs: 3, lr: 0.012, loss: 0.45, samplesPerSec: 21000, elapsedSeconds: 6 }, 40);
+ * // 'step 120/1407 (8%) | ETA 1:04'
+ */
+export function fitProgress(state: ProgressState, columns: number, options: { bar?: boolean } = {}): string {
+  const texts = fieldTexts(state);
+  const limit = columns - 1;
+  for (let kept = KEPT_FIRST.length; kept > 0; kept--) {
+    const chosen = new Set(KEPT_FIRST.slice(0, kept));
+    const line = SHOWN.filter((field) => chosen.has(field))
+      .map((field) => texts[field])
+      .join(SEPARATOR);
+    if (line.length > limit) continue;
+    // The bar takes its brackets and a space besides its cells.
+    const room = Math.min(MAX_BAR, limit - line.length - 3);
+    if (options.bar !== true || kept < KEPT_FIRST.length || room < MIN_BAR) return line;
+    return `${bar(progressFraction(state), room)} ${line}`;
+  }
+  return '';
 }
 
 const EIGHTHS = ['', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
@@ -77,12 +130,12 @@ export class ProgressDisplay {
     if (this.stream.isTTY === true) {
       if (now - this.lastDraw < 100 && !last) return;
       this.lastDraw = now;
-      const width = this.stream.columns ?? 100;
-      this.line = formatProgress(state, Math.max(0, Math.min(30, width - 100))).slice(0, width - 1);
+      // Read at every draw: the terminal may have been resized since the last one.
+      this.line = fitProgress(state, terminalWidth(this.stream, process.env), { bar: true });
       this.stream.write(`\r\x1b[K${this.line}`);
     } else if (now - this.lastPlain >= this.plainEverySeconds * 1000 || last) {
       this.lastPlain = now;
-      this.stream.write(`${formatProgress(state, 0)}\n`);
+      this.stream.write(`${fitProgress(state, terminalWidth(this.stream, process.env))}\n`);
     }
   }
 

@@ -1,6 +1,7 @@
 import { LineCounter, parseDocument } from 'yaml';
 import { ConfigError, ExpressionError, SchedulerError } from '../errors.js';
 import { isMapping, joinKeyPath } from '../key-path.js';
+import { closestKey } from '../rules/index.js';
 import { describe } from './checks.js';
 import type { BuildContext, SchedulerArgs } from './entry.js';
 import { compileExpression, compileLambda } from './expression.js';
@@ -101,10 +102,12 @@ function build(
     if (key === 'name') continue;
     const argument = entry.aliases?.[key] ?? key;
     if (!entry.args.includes(argument)) {
+      const close = closestKey(key, entry.args);
+      const hint = close === undefined ? '' : ` (did you mean ${close}?)`;
       throw new ConfigError(
         'ERR_CONFIG_UNKNOWN_KEY',
         joinKeyPath(path, key),
-        `is not an argument of ${name}; it takes ${entry.args.join(', ')}`,
+        `is not an argument of ${name}${hint}; it takes ${entry.args.join(', ')}`,
       );
     }
     const earlier = writtenAs.get(argument);
@@ -159,11 +162,13 @@ function unknownNameMessage(name: string): string {
   const close = names.filter(
     (known) => known.toLowerCase() === lower || known.toLowerCase() === `torch.${lower}`,
   );
-  const hint =
-    close.length > 0
-      ? ` Did you mean ${close.join(' or ')}? (bare names are Paddle's; PyTorch's start with "torch.")`
-      : '';
-  return `unknown scheduler "${name}".${hint} Known: ${names.join(', ')}`;
+  if (close.length > 0) {
+    return `unknown scheduler "${name}". Did you mean ${close.join(' or ')}? (bare names are Paddle's; PyTorch's start with "torch.")`;
+  }
+  // A typo gets the one name it most likely meant; the whole list only helps when nothing is that close.
+  const typo = closestKey(name, names);
+  if (typo !== undefined) return `unknown scheduler "${name}". Did you mean ${typo}?`;
+  return `unknown scheduler "${name}". Known: ${names.join(', ')}`;
 }
 
 function toCallable(raw: unknown, keyPath: string): unknown {

@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors.js';
 import { joinKeyPath } from '../key-path.js';
-import { advise, boolean, mapping, mustBe, number, oneOf, type Rule } from '../rules/index.js';
+import { advise, boolean, closestKey, mapping, mustBe, number, oneOf, type Rule } from '../rules/index.js';
 import type { OptimizerName } from './optimizer.js';
 
 /** Every optimizer name a config may give, as Paddle spells the class. */
@@ -197,10 +197,14 @@ function parseName<T>(value: unknown, path: string, rule: Rule<T>): T {
 function unknownKey(name: OptimizerName, key: string, path: string): ConfigError {
   const instead = NOT_TAKEN[key];
   const known = `${name} takes ${ARGUMENTS[name].join(', ')}`;
+  const close = closestKey(key, ARGUMENTS[name]);
+  const hint = close === undefined ? '' : ` (did you mean ${close}?)`;
   return new ConfigError(
     'ERR_CONFIG_UNKNOWN_KEY',
     path,
-    instead === undefined ? `is not an argument of ${name}: ${known}` : `is not taken here: ${instead}`,
+    instead === undefined
+      ? `is not an argument of ${name}${hint}: ${known}`
+      : `is not taken here: ${instead}`,
   );
 }
 

@@ -9,6 +9,7 @@
 export { advise } from './advise.js';
 export { boolean } from './boolean.js';
 export { callable } from './callable.js';
+export { closestKey } from './closest.js';
 export { integer } from './integer.js';
 export { listOf } from './list.js';
 export { mapping } from './mapping.js';

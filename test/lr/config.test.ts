@@ -95,6 +95,23 @@ describe('createScheduler', () => {
     expect(notMapping).toMatchObject({ code: 'ERR_CONFIG_BAD_VALUE', path: 'lr' });
   });
 
+  it('suggests the scheduler or argument a typo meant, and lists the names only when none is that close', () => {
+    const typo = caught(() =>
+      createScheduler({ name: 'CosineAnealingDecay', learning_rate: 0.1, T_max: 10 }),
+    );
+    expect(typo).toMatchObject({ code: 'ERR_CONFIG_UNKNOWN_NAME', path: 'lr.name' });
+    expect((typo as Error).message).toBe(
+      'lr.name: unknown scheduler "CosineAnealingDecay". Did you mean CosineAnnealingDecay?',
+    );
+    const far = caught(() => createScheduler({ name: 'Banana' }));
+    expect((far as Error).message).toContain('Known: NoamDecay, PiecewiseDecay');
+    const argument = caught(() => createScheduler({ name: 'StepDecay', learning_rate: 0.1, step_sise: 2 }));
+    expect(argument).toMatchObject({ code: 'ERR_CONFIG_UNKNOWN_KEY', path: 'lr.step_sise' });
+    expect((argument as Error).message).toContain(
+      'is not an argument of StepDecay (did you mean step_size?)',
+    );
+  });
+
   it('compiles lr_lambda expressions and refuses a bad one with its key path', () => {
     const scheduler = createScheduler({
       name: 'LambdaDecay',

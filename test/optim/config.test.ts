@@ -109,6 +109,17 @@ describe('parseOptimizerConfig', () => {
     for (const name of ['SGD', 'Momentum', 'Adam', 'AdamW']) expect(error.message).toContain(name);
   });
 
+  it('suggests the name or argument a typo meant', () => {
+    const name = refusal({ name: 'Adamm' });
+    expect(name.code).toBe('ERR_CONFIG_UNKNOWN_NAME');
+    expect(name.message).toBe(
+      'optimizer.name: must be one of SGD, Momentum, Adam, AdamW, received "Adamm"; did you mean Adam?',
+    );
+    const argument = refusal({ name: 'Momentum', momentun: 0.8 });
+    expect(argument.code).toBe('ERR_CONFIG_UNKNOWN_KEY');
+    expect(argument.message).toContain('is not an argument of Momentum (did you mean momentum?)');
+  });
+
   const cases: readonly (readonly [string, unknown, ConfigErrorCode, string])[] = [
     ['a config that is not an object', ['Adam'], 'ERR_CONFIG_BAD_VALUE', 'optimizer'],
     ['a missing name', { momentum: 0.9 }, 'ERR_CONFIG_MISSING_KEY', 'optimizer.name'],

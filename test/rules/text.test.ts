@@ -35,13 +35,21 @@ describe('oneOf(...choices)', () => {
     expect(oneOf('step', 'epoch').allowed).toBe('one of step, epoch');
   });
 
-  it('accepts each choice exactly: case matters', () => {
+  it('accepts each choice exactly: case matters, and the choice meant is suggested', () => {
     expect(oneOf('step', 'epoch').check('epoch')).toEqual({ ok: true, value: 'epoch' });
     expect(oneOf('step', 'epoch').check('Epoch')).toEqual({
       ok: false,
       kind: 'value',
       allowed: 'one of step, epoch',
+      hint: 'did you mean epoch?',
     });
+  });
+
+  it('suggests the choice a typo most likely meant, and none for a word far from every choice', () => {
+    const names = oneOf('SGD', 'Momentum', 'Adam', 'AdamW');
+    expect(names.check('Adamm')).toMatchObject({ ok: false, kind: 'value', hint: 'did you mean Adam?' });
+    expect(names.check('momentun')).toMatchObject({ hint: 'did you mean Momentum?' });
+    expect(names.check('Lamb')).not.toHaveProperty('hint');
   });
 
   it('refuses a non-string as a wrong type', () => {
