@@ -7,28 +7,32 @@ export interface YScaleChoice {
   readonly omitted: number;
 }
 
+/** The share of the positive values that may lie below the peak ÷ `ratio` before the axis turns logarithmic. */
+export const LOG_AXIS_SHARE = 0.1;
+
 /**
- * The y scale for values that may span decades, such as a learning rate decayed by 0.1 twice: `log` when the
- * positive finite values have max ÷ min > `ratio` (a linear axis would flatten the small ones onto its floor),
- * `linear` otherwise. Only positive values count, so a warmup from 0 does not keep the axis linear; `omitted` is
- * then the number of finite values ≤ 0, which a log axis cannot draw (0 for a linear choice).
+ * The y scale for values that may span decades, such as a learning rate decayed by 0.1 twice: `log` when more
+ * than a tenth of the positive finite values lie more than `ratio` below the largest (a linear axis would flatten
+ * that part of the run onto its floor), `linear` otherwise — so the few tiny LRs at the start of a warmup or the
+ * end of a cosine to 0 keep the familiar linear picture. Only positive values count; `omitted` is then the number
+ * of finite values ≤ 0, which a log axis cannot draw (0 for a linear choice).
  *
  * @example
  * autoYScale([0, 0.007, 7e-4, 7e-6]); // { scale: 'log', omitted: 1 }
  */
 export function autoYScale(values: ArrayLike<number>, ratio: number = LOG_AXIS_RATIO): YScaleChoice {
-  let min = Infinity;
-  let max = -Infinity;
+  const positive: number[] = [];
   let nonPositive = 0;
   for (let i = 0; i < values.length; i++) {
     const value = values[i]!;
     if (!Number.isFinite(value)) continue;
-    if (value <= 0) {
-      nonPositive += 1;
-      continue;
-    }
-    if (value < min) min = value;
-    if (value > max) max = value;
+    if (value <= 0) nonPositive += 1;
+    else positive.push(value);
   }
-  return max / min > ratio ? { scale: 'log', omitted: nonPositive } : { scale: 'linear', omitted: 0 };
+  if (positive.length === 0) return { scale: 'linear', omitted: 0 };
+  positive.sort((a, b) => a - b);
+  const max = positive.at(-1)!;
+  // The value a tenth of the way up: the floor of what most of the run shows.
+  const floor = positive[Math.floor(LOG_AXIS_SHARE * (positive.length - 1))]!;
+  return max / floor > ratio ? { scale: 'log', omitted: nonPositive } : { scale: 'linear', omitted: 0 };
 }

@@ -9,7 +9,7 @@ export interface LrMarker {
 /**
  * The run's LR picture: the schedule's LR per global step drawn as steps (the LR of step k holds until step
  * k + 1), the warmup marker, epoch lines when the steps per epoch are known, and a log y axis when the positive
- * LRs span more than two decades (see `autoYScale`); the y label then says so, and how many LRs ≤ 0 it leaves out.
+ * more than a tenth of the positive LRs lie over two decades below the peak (see `autoYScale`); the y label then says so, and how many LRs ≤ 0 it leaves out.
  *
  * @example
  * renderSvg(lrPicture([0, 1, 2], [0.007, 7e-4, 7e-5], undefined, 469)); // a log axis from 1e-5 to 0.01

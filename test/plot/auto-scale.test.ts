@@ -17,4 +17,21 @@ describe('autoYScale', () => {
     expect(autoYScale([0, -1, Number.NaN])).toEqual({ scale: 'linear', omitted: 0 });
     expect(autoYScale([1e-3, Number.POSITIVE_INFINITY, 1])).toEqual({ scale: 'log', omitted: 0 });
   });
+
+  it('keeps a linear axis when only the few LRs of a warmup start or a cosine end are tiny (under a tenth of the run)', () => {
+    // By hand: a 100-step warmup from 0 to 1, then a cosine to 0 over 900 steps. LR < 0.01 where
+    // (1 + cos(πt/900)) / 2 < 0.01, i.e. t > 900 · acos(−0.98) / π ≈ 841.8: 58 steps, plus warmup steps 0 (the 0 does
+    // not count) and 1 (0.01): 59 of 999 positive LRs, under a tenth.
+    const lrs = [
+      ...Array.from({ length: 100 }, (_, t) => t / 100),
+      ...Array.from({ length: 901 }, (_, t) => (1 + Math.cos((Math.PI * t) / 900)) / 2),
+    ];
+    expect(autoYScale(lrs).scale).toBe('linear');
+    // A step decay whose last LR (1e-4 of the peak) holds for 15 % of the run: log.
+    const decayed = Array.from({ length: 1000 }, (_, t) => (t < 850 ? 0.1 : 1e-5));
+    expect(autoYScale(decayed)).toEqual({ scale: 'log', omitted: 0 });
+    // … and for 5 % of it: the linear axis shows 95 % of the run well, so it stays.
+    const brief = Array.from({ length: 1000 }, (_, t) => (t < 950 ? 0.1 : 1e-5));
+    expect(autoYScale(brief).scale).toBe('linear');
+  });
 });
