@@ -59,7 +59,9 @@ describe('README.md and --help', () => {
         }
       }
       expect(help).toContain('--batch-size');
-      expect(help).toMatch(/--batch-size +examples per worker per step\. Default: 64\n/);
+      expect(help).toMatch(
+        /--batch-size +examples per worker per step; with accumulate_steps: k, per\s+micro-batch \(k of them make a\s+step\)\. Default: 64\n/,
+      );
       expect(help).toContain('--progress, --no-progress');
     }
   });
