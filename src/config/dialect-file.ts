@@ -60,7 +60,10 @@ export function dialectRunFile(
         : `${key}: is dptrain's key, but this file is read as ${name}'s; give it as a flag (--${key.replaceAll('_', '-')}) instead`;
     throw new ConfigError('ERR_CONFIG_CONFLICT', key, mixed);
   }
-  const lengthGiven = overrides.steps !== undefined || overrides.epochs !== undefined;
+  const lengthFlag =
+    overrides.steps !== undefined ? '--steps' : overrides.epochs !== undefined ? '--epochs' : null;
+  const lengthGiven = lengthFlag !== null;
+  const overridden = (key: string) => `${key} (${lengthFlag} gives the run length)`;
   const read: string[] = [];
   const ignored: string[] = [];
   const file: Record<string, unknown> = {};
@@ -89,9 +92,10 @@ export function dialectRunFile(
       taken.push('seed');
     }
     if (taken.length > 0) read.push(`Global.${taken.join(', Global.')}`);
+    if (global.epoch_num !== undefined && lengthGiven) ignored.push(overridden('Global.epoch_num'));
     const rest = Object.keys(global).filter((key) => key !== 'seed' && key !== 'epoch_num');
     if (document.Global !== undefined && rest.length > 0) {
-      ignored.push(taken.length === 0 ? 'Global' : 'the rest of Global');
+      ignored.push(rest.length === Object.keys(global).length ? 'Global' : 'the rest of Global');
     }
     ignored.push(...Object.keys(document).filter((key) => key !== 'Optimizer' && key !== 'Global'));
   } else {
@@ -117,7 +121,8 @@ export function dialectRunFile(
       file.epochs = document.epoch;
       read.push(`epoch as epochs (${String(document.epoch)})`);
     }
-    const used = ['LearningRate', 'OptimizerBuilder', ...(lengthGiven ? [] : ['epoch'])];
+    const used = ['LearningRate', 'OptimizerBuilder', 'epoch'];
+    if (document.epoch !== undefined && lengthGiven) ignored.push(overridden('epoch'));
     ignored.push(...Object.keys(document).filter((key) => !used.includes(key)));
   }
   const note = `${name} file: read ${read.join(', ')}; ignored ${ignored.length === 0 ? 'nothing' : ignored.join(', ')}`;

@@ -371,21 +371,16 @@ function kebab(key: string): string {
  * runConfigToYaml(config, resolveRun(config, 60000)); // "# dptrain run config…\ntask: mnist-mlp\nworkers: 2\n…"
  */
 export function runConfigToYaml(config: RunConfig, resolved?: ResolvedRun): string {
+  // Resolved, a dialect's schedule is written as the lr it became, so the file reads back as the run it was.
+  const translated = resolved !== undefined && config.lrDialect !== null;
+  const schedule = translated ? { lrDialect: null } : config;
   // A key of another mode stays out: parseRunConfig refuses it given (async: in a sync run).
   const written = TABLE.filter(
     (entry) =>
-      (entry.onlyInMode === undefined || entry.onlyInMode === config.mode) && isWritten(config, entry.key),
+      (entry.onlyInMode === undefined || entry.onlyInMode === config.mode) && isWritten(schedule, entry.key),
   );
-  // Resolved, a dialect's schedule is written as the lr it became, so the file reads back as the run it was.
-  const translated = resolved !== undefined && config.lrDialect !== null;
   const value = (entry: Row) => (translated && entry.key === 'lr' ? resolved.lr : config[entry.field]);
-  const document = new Document(
-    Object.fromEntries(
-      written
-        .filter((entry) => !(translated && entry.key === 'lr_dialect'))
-        .map((entry) => [entry.key, value(entry)]),
-    ),
-  );
+  const document = new Document(Object.fromEntries(written.map((entry) => [entry.key, value(entry)])));
   const header = [' dptrain run config: the file, the flags and the defaults combined.'];
   if (resolved !== undefined) {
     header.push(

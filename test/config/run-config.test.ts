@@ -690,7 +690,11 @@ describe('resolveRun', () => {
       // the default lr, as written: only a dialect's schedule is translated here
       lr: {
         name: 'LinearWarmup',
-        learning_rate: { name: 'CosineAnnealingDecay', learning_rate: 0.1, T_max: 'max(1, total_steps - 100)' },
+        learning_rate: {
+          name: 'CosineAnnealingDecay',
+          learning_rate: 0.1,
+          T_max: 'max(1, total_steps - 100)',
+        },
         warmup_steps: 100,
         start_lr: 0,
         end_lr: 0.1,
