@@ -139,6 +139,12 @@ describe('a whole dialect file as a run config', () => {
     ]);
   });
 
+  it('counts the epochs a run given in steps touches: 5 steps of 2 per epoch are 3 PaddleOCR epochs', () => {
+    const resolved = resolveRun(parseRunConfig(fixture(OCR), { ...ONE_WORKER, steps: 5 }), 128);
+    expect(resolved.epochs).toBe(2.5);
+    expect(resolved.lr).toMatchObject({ learning_rate: { T_max: 6 } });
+  });
+
   it('writes the translated schedule into config.yaml, and keeps the dialect in what a checkpoint records', () => {
     const config = parseRunConfig(fixture(OCR), ONE_WORKER);
     const resolved = resolveRun(config, 128);
