@@ -350,6 +350,7 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
       task,
       seed: config.seed,
       batchSize: config.batchSize,
+      accumulateSteps: config.accumulateSteps,
       optimizer: config.optimizer,
       dataLimit: config.dataLimit,
       evalLimit: config.evalLimit,
@@ -375,6 +376,9 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
         scheduler,
         // a second instance, never stepped by the run: async mode checks every applied LR against it
         referenceScheduler: createScheduler(lr, { path: 'lr', variables }),
+        // early stopping compares the LR at its stop with the plan of yet another fresh one
+        plannedScheduler: () => createScheduler(lr, { path: 'lr', variables }),
+        evalEverySteps: resolved.evalEverySteps,
         epochs: config.epochs,
         lrWorldScaling: {
           mode: config.lrWorldScaling,
@@ -389,6 +393,14 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
       minWorkers: config.minWorkers,
     },
     evaluate: true,
+    earlyStopping:
+      config.earlyStopping.metric === null
+        ? null
+        : {
+            metric: config.earlyStopping.metric,
+            patience: config.earlyStopping.patience,
+            minDelta: config.earlyStopping.min_delta,
+          },
     timeouts: {
       joinMs: config.joinTimeout * 1000,
       authMs: config.authTimeout * 1000,
@@ -399,6 +411,7 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
     log: transportLog(logger),
   });
   coordinator.on('step', (record) => directory.step(record));
+  coordinator.on('evaluated', (record) => directory.evaluation(record));
   if (config.mode === 'async') {
     coordinator.on('started', (info) => {
       const header = arrivalHeader(config, task, info.members, info.initialDigest);
@@ -481,6 +494,8 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
       replicasIdentical: summary.replicasIdentical,
     };
     if (result.outcome === 'finished' && summary.consistency.consistent) logger.info('run finished', fields);
+    else if (result.outcome === 'stopped' && result.earlyStopping !== null)
+      logger.info('run stopped early', { ...fields, reason: result.stopped });
     else if (result.outcome === 'stopped')
       logger.warn('run stopped early', { ...fields, reason: result.stopped });
     else if (result.outcome === 'failed')

@@ -353,7 +353,8 @@ async function recordCoordinatorLoss(
   const directory = await RunDirectory.create(runDir, { continueAt: Number.MAX_SAFE_INTEGER });
   const steps = (await readFile(join(runDir, METRICS_FILE), 'utf8').catch(() => ''))
     .split('\n')
-    .filter((line) => line.trim() !== '').length;
+    // Evaluation lines (`{"type":"eval",…}`) are not steps.
+    .filter((line) => line.trim() !== '' && !line.startsWith('{"type":')).length;
   await directory.coordinatorLost({
     mode: config.mode,
     workers: config.workers,

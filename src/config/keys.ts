@@ -4,6 +4,7 @@
  * the README table and the messages of refused configs all read this table.
  */
 import { boolean, integer, nullable, number, oneOf, type Rule } from '../rules/index.js';
+import { evalEveryRule } from './eval-every.js';
 import { deepFreeze, dialectSchedule, frozenMapping, quotedText } from './key-rules.js';
 import { byRank, part, partial, type Section, section } from './section.js';
 
@@ -182,6 +183,32 @@ const CHECKPOINT = section([
   }),
 ]);
 
+/** `early_stopping:`, when the run stops because its evaluation stopped improving; one line per sub-key. */
+const EARLY_STOPPING = section([
+  part({
+    key: 'metric',
+    default: null,
+    rule: nullable(oneOf('eval_loss', 'eval_accuracy')),
+    meaning:
+      'what must keep improving: `eval_loss` (lower is better) or `eval_accuracy` (higher is better), from the ' +
+      'evaluations of `eval_every`; null: no early stopping',
+  }),
+  part({
+    key: 'patience',
+    default: 3,
+    rule: count,
+    meaning:
+      'the run stops (exit 0, final checkpoint) after this many evaluations in a row without an improvement on ' +
+      'the best one',
+  }),
+  part({
+    key: 'min_delta',
+    default: 0,
+    rule: number({ min: 0 }),
+    meaning: 'an evaluation improves on the best only when it is better by more than this',
+  }),
+]);
+
 /** The table, in the order of the README and of `config.yaml`. */
 export const TABLE = [
   row({
@@ -240,7 +267,19 @@ export const TABLE = [
     default: 64,
     rule: count,
     resume: false,
-    meaning: 'examples per worker per step',
+    meaning:
+      'examples per worker per step; with `accumulate_steps: k`, per micro-batch (k of them make a step)',
+  }),
+  row({
+    key: 'accumulate_steps',
+    field: 'accumulateSteps',
+    default: 1,
+    rule: count,
+    resume: false,
+    meaning:
+      'sync: gradient accumulation; each worker averages the gradients of this many micro-batches of ' +
+      '`batch_size` into the one gradient of a round (as one batch of `accumulate_steps × batch_size`); the ' +
+      'global step and the schedule advance once per round',
   }),
   row({
     key: 'seed',
@@ -398,6 +437,25 @@ export const TABLE = [
     rule: optionalCount,
     resume: true,
     meaning: 'evaluate on the first N test examples only',
+  }),
+  row({
+    key: 'eval_every',
+    field: 'evalEvery',
+    default: null,
+    rule: nullable(evalEveryRule),
+    resume: true,
+    meaning:
+      'sync: also evaluate on the test split during training, every N epochs (`2`) or global steps ' +
+      '(`"500 steps"`), on the parameters of the step that ends the interval; a line in metrics.jsonl and a ' +
+      'point on the loss picture each; null: only at the end',
+  }),
+  row({
+    key: 'early_stopping',
+    field: 'earlyStopping',
+    default: EARLY_STOPPING.defaults,
+    rule: EARLY_STOPPING,
+    resume: true,
+    meaning: 'stop the run when the evaluation stops improving (needs `eval_every`), one sub-key each:',
   }),
   row({
     key: 'backend',

@@ -13,6 +13,7 @@ import { mustBe } from '../rules/index.js';
 import { stepsPerEpoch as shardStepsPerEpoch } from '../sharding/index.js';
 import { closestKey } from './closest.js';
 import { dialectLr, dialectRunFile } from './dialect-file.js';
+import { evalIntervalSteps } from './eval-every.js';
 import {
   defaultIn,
   EPOCH_LR_DEFAULTS,
@@ -35,7 +36,10 @@ export interface ResolvedRun {
    * `epochs` go through the same batches.
    */
   readonly stepsPerEpoch: number;
-  /** Batches in one rank's shard per epoch, `ceil(ceil(size / workers) / batch_size)`, in both modes. */
+  /**
+   * Batches in one rank's shard per epoch, `ceil(ceil(size / workers) / (accumulate_steps × batch_size))`, in both
+   * modes: a round takes `accumulate_steps` micro-batches from each rank.
+   */
   readonly batchesPerRankEpoch: number;
   readonly totalSteps: number;
   /** `totalSteps / stepsPerEpoch`: fractional when a run given in steps ends mid-epoch. */
@@ -51,6 +55,8 @@ export interface ResolvedRun {
    * refusals under `--strict-schedule`, see {@link refuseScheduleMisfits}).
    */
   readonly scheduleWarnings: readonly ScheduleMisfit[];
+  /** `eval_every` in global steps; null: evaluate only at the end */
+  readonly evalEverySteps: number | null;
 }
 
 const KEYS: readonly Key[] = TABLE.map((entry) => entry.key);
@@ -218,6 +224,26 @@ function checkAcrossKeys(
       at,
       `must be at most the latency of rank ${rank}'s link (${link.latencyMs} ms), received ${link.jitterMs}; ` +
         'a chunk cannot leave before it arrived: raise latency_ms or lower jitter_ms',
+    );
+  }
+  // The parameter server has no round to evaluate between, nor one gradient per rank and round to accumulate.
+  for (const [key, given] of [
+    ['eval_every', config.evalEvery !== null],
+    ['accumulate_steps', config.accumulateSteps !== 1],
+  ] as const) {
+    if (config.mode !== 'async' || !given) continue;
+    throw new ConfigError(
+      'ERR_CONFIG_CONFLICT',
+      key,
+      `applies to mode: sync only for now (${key} from ${source(key)}, mode: async); remove ${key} or use mode: sync`,
+    );
+  }
+  if (config.earlyStopping.metric !== null && config.evalEvery === null) {
+    throw new ConfigError(
+      'ERR_CONFIG_CONFLICT',
+      'early_stopping.metric',
+      `needs evaluations during training (early_stopping.metric: ${config.earlyStopping.metric} from ` +
+        `${source('early_stopping')}, eval_every: null); set eval_every (e.g. eval_every: 1 for every epoch)`,
     );
   }
   if (config.mode === 'async' && config.lrWorldScaling !== 'none') {
@@ -390,6 +416,7 @@ export function runConfigToYaml(config: RunConfig, resolved?: ResolvedRun): stri
       `   steps_per_epoch: ${resolved.stepsPerEpoch}`,
       `   total_steps: ${resolved.totalSteps}`,
       `   epochs: ${resolved.epochs}`,
+      ...(resolved.evalEverySteps === null ? [] : [`   eval_every_steps: ${resolved.evalEverySteps}`]),
     );
     if (translated) {
       header.push(
@@ -415,7 +442,12 @@ export function runConfigToYaml(config: RunConfig, resolved?: ResolvedRun): stri
  */
 export function resolveRun(config: RunConfig, datasetSize: number): ResolvedRun {
   const size = config.dataLimit === null ? datasetSize : Math.min(datasetSize, config.dataLimit);
-  const batchesPerRankEpoch = shardStepsPerEpoch(size, config.workers, config.batchSize);
+  // A round's batch is every micro-batch a rank accumulates: the data plan hands out that many examples.
+  const batchesPerRankEpoch = shardStepsPerEpoch(
+    size,
+    config.workers,
+    config.batchSize * config.accumulateSteps,
+  );
   // An epoch is every rank's shard either way: sync takes one batch per rank per step, async one batch per step.
   const stepsPerEpoch = config.mode === 'async' ? config.workers * batchesPerRankEpoch : batchesPerRankEpoch;
   // parseRunConfig sets exactly one of steps and epochs.
@@ -436,6 +468,7 @@ export function resolveRun(config: RunConfig, datasetSize: number): ResolvedRun 
     lrVariables,
     lr,
     scheduleWarnings: Object.freeze(misfits.filter((misfit) => misfit.severity === 'warning')),
+    evalEverySteps: config.evalEvery === null ? null : evalIntervalSteps(config.evalEvery, stepsPerEpoch),
   });
 }
 

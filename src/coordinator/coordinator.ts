@@ -20,6 +20,13 @@ import { Connection, listen } from '../transport/index.js';
 import { AsyncMode } from './async-mode.js';
 import { restoreAsyncProgress } from './async-progress.js';
 import { atMost } from './at-most.js';
+import {
+  EarlyStopping,
+  type EarlyStoppingOptions,
+  earlyStopSentence,
+  plannedLrs,
+  undoneDecay,
+} from './early-stopping.js';
 import { ProcessGroup } from './group.js';
 import { checkInitialParameters } from './initial-parameters.js';
 import { type LrWorldScaling, NO_LR_WORLD_SCALING, worldScaledLr } from './lr-world-scaling.js';
@@ -28,6 +35,8 @@ import { checkPolicy, PLAIN_ASYNC, type StalenessPolicy } from './parameter-serv
 import { type Member, Rendezvous, STRANGER_CAUSES, STRANGER_MAX_MESSAGE_BYTES } from './rendezvous.js';
 import type {
   Arrival,
+  EarlyStopReport,
+  EvalRecord,
   Evaluation,
   LostWorkerRecord,
   Mismatch,
@@ -84,6 +93,16 @@ export interface PlanSpec {
   readonly epochs?: number | null;
   /** sync: the LR applied follows the world size (default: none) */
   readonly lrWorldScaling?: LrWorldScaling;
+  /**
+   * builds a fresh scheduler of the run's config, never stepped by the run: early stopping reports the LR at the
+   * stop against this planned schedule's peak and end (absent: those are null)
+   */
+  readonly plannedScheduler?: () => Scheduler;
+  /**
+   * sync: also ask rank 0 for an evaluation of the parameters after every this many global steps (null or absent:
+   * only at the end); each is emitted as `evaluated`, and the result lists them
+   */
+  readonly evalEverySteps?: number | null;
 }
 
 /** The training modes a coordinator can run; adding one adds a file and a line here. */
@@ -115,8 +134,11 @@ export interface CoordinatorOptions {
   /** what workers are told in `assign` (heartbeat timing, the mode and the simulation are filled in) */
   readonly training: Omit<
     TrainingSpec,
-    'heartbeatIntervalMs' | 'heartbeatTimeoutMs' | 'mode' | 'slowdown' | 'jitter'
-  >;
+    'heartbeatIntervalMs' | 'heartbeatTimeoutMs' | 'mode' | 'slowdown' | 'jitter' | 'accumulateSteps'
+  > & {
+    /** micro-batches each worker averages into a round's gradient (default 1: none) */
+    readonly accumulateSteps?: number;
+  };
   /** async mode's staleness policy (default: none — plain asynchronous SGD) */
   readonly async?: StalenessPolicy;
   /** simulated slow workers: rank → compute-time factor ≥ 1, and a seeded jitter fraction (both modes) */
@@ -148,6 +170,8 @@ export interface CoordinatorOptions {
   readonly onNonfinite: 'skip' | 'abort';
   /** ask rank 0 for an evaluation on the test split after the last step */
   readonly evaluate: boolean;
+  /** stop the run when the evaluations during training stop improving (needs the plan's `evalEverySteps`) */
+  readonly earlyStopping?: EarlyStoppingOptions | null;
   readonly timeouts?: Partial<CoordinatorTimeouts>;
   readonly maxFrameBytes?: number;
   readonly log?: Log;
@@ -168,6 +192,8 @@ export interface CoordinatorEvents {
     },
   ];
   step: [record: StepRecord];
+  /** an evaluation during training (`evalEverySteps`), or the one at the end of such a run */
+  evaluated: [record: EvalRecord];
   skipped: [info: { step: number; round: number; reason: string }];
   mismatch: [mismatch: Mismatch];
   /** async: a gradient was decided */
@@ -208,6 +234,8 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   private aborted: TrainingError | undefined;
   private runId: string | undefined;
   private readonly losses: LostWorkerRecord[] = [];
+  private plannedScheduler: (() => Scheduler) | undefined;
+  private evalEvery: number | null = null;
 
   constructor(options: CoordinatorOptions) {
     super();
@@ -226,6 +254,13 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       );
     }
     if (options.async !== undefined) checkPolicy(options.async);
+    if (options.earlyStopping != null && options.mode === 'async') {
+      throw new ConfigError(
+        'ERR_CONFIG_CONFLICT',
+        'earlyStopping',
+        'needs the evaluations of a sync run (mode: sync); remove earlyStopping or use mode: sync',
+      );
+    }
     this.options = options;
     this.timeouts = parseTimeouts(options.timeouts ?? {});
     this.log = options.log ?? discardLog;
@@ -345,6 +380,50 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
 
   private async train(group: ProcessGroup, state: RunState, plan: RunPlan): Promise<RunResult> {
     let lastSaved = -1;
+    const every = this.evalEvery;
+    const evaluations: EvalRecord[] = [];
+    let lastEvaluation: { step: number; evaluation: Evaluation } | null = null;
+    let earlyStop: EarlyStopReport | null = null;
+    const stopping = this.options.earlyStopping ?? null;
+    const stopper =
+      stopping === null ? null : new EarlyStopping(stopping, state.extensions[EARLY_STOPPING_EXTENSION]);
+    if (stopper !== null) state.extend(EARLY_STOPPING_EXTENSION, () => stopper.state());
+    const evaluationDue = (step: number) =>
+      every !== null && step > 0 && step % every === 0 && step < context.plan.totalSteps;
+    const saveEvery = (step: number) => {
+      const interval = this.options.checkpoint?.everySteps ?? 0;
+      if (interval > 0 && step % interval === 0 && step !== lastSaved) {
+        lastSaved = step;
+        this.options.checkpoint!.save(state.serialize(), 'every');
+      }
+    };
+    const record = (step: number, evaluation: Evaluation) => {
+      const entry: EvalRecord = {
+        step,
+        epoch: Math.round((step / context.plan.stepsPerEpoch) * 1000) / 1000,
+        evalLoss: evaluation.loss,
+        evalAccuracy: evaluation.accuracy,
+        evalExamples: evaluation.examples,
+      };
+      evaluations.push(entry);
+      lastEvaluation = { step, evaluation };
+      this.log({ level: 'info', msg: 'evaluated', ...entry });
+      this.emit('evaluated', entry);
+    };
+    const evaluateDuring = async (step: number) => {
+      const evaluation = await this.evaluate(group, step, null);
+      record(step, evaluation);
+      if (stopper?.offer(step, evaluation) === true) {
+        earlyStop = this.earlyStopReport(stopper, state, context.plan, step);
+        this.log({ level: 'info', msg: `early stopping: ${earlyStop.message}`, metric: earlyStop.metric });
+        this.stop.fire(
+          `early stopping: ${earlyStop.metric} did not improve by more than ${stopper.options.minDelta} in ` +
+            `${stopper.options.patience} evaluations (best ${earlyStop.best} at step ${earlyStop.bestStep})`,
+        );
+      }
+      // Saved after the evaluation, so a run resumed from this step knows it (and does not ask for it again).
+      saveEvery(step);
+    };
     const context: ModeContext = {
       group,
       state,
@@ -357,11 +436,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       events: {
         step: (record) => {
           this.emit('step', record);
-          const every = this.options.checkpoint?.everySteps ?? 0;
-          if (every > 0 && state.step % every === 0 && state.step !== lastSaved) {
-            lastSaved = state.step;
-            this.options.checkpoint!.save(state.serialize(), 'every');
-          }
+          if (!evaluationDue(state.step)) saveEvery(state.step);
         },
         skipped: (info) => this.emit('skipped', info),
         mismatch: (mismatch) => this.emit('mismatch', mismatch),
@@ -370,6 +445,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       },
       span: (name, step, startUs) => this.span(name, step, startUs),
       log: this.log,
+      evaluateAt: (step) => (evaluationDue(step) ? evaluateDuring(step) : undefined),
     };
     const mode = MODES[this.options.mode ?? 'sync'](context);
     const failurePolicy = this.options.failure;
@@ -392,9 +468,15 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     if (failure === null && completed && this.options.evaluate && state.step > 0) {
       try {
         evaluation = await this.evaluate(group, state.step, mode.name === 'async' ? state.params : null);
+        if (every !== null) record(state.step, evaluation);
       } catch (error) {
         failure = this.failed(group, error);
       }
+    }
+    // An early stop's parameters were just evaluated: that is the run's evaluation.
+    const evaluated = lastEvaluation as { step: number; evaluation: Evaluation } | null;
+    if (evaluation === null && evaluated !== null && evaluated.step === state.step) {
+      evaluation = evaluated.evaluation;
     }
     // Steps are applied whole, so the state is intact after a lost worker, a stop or a timeout; not after a fault in it.
     const doubtful =
@@ -431,6 +513,8 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       missing: report.missing,
       appliedLrs: report.appliedLrs,
       evaluation,
+      evaluations,
+      earlyStopping: failure === null ? earlyStop : null,
       trainSeconds: report.trainSeconds,
       samples: state.samples,
       members: group.members.map(({ rank, host, pid, backend }) => ({ rank, host, pid, backend })),
@@ -465,9 +549,26 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       group.refuse(0, REFUSALS.badParams, problem, 0),
     );
     const spec = this.options.plan(initial.datasetSize);
+    this.plannedScheduler = spec.plannedScheduler;
+    this.evalEvery = spec.evalEverySteps ?? null;
+    if (this.evalEvery !== null && !(Number.isSafeInteger(this.evalEvery) && this.evalEvery >= 1)) {
+      throw new ConfigError(
+        'ERR_CONFIG_BAD_VALUE',
+        'evalEverySteps',
+        `must be an integer >= 1 or null, received ${String(this.evalEvery)}`,
+      );
+    }
+    if ((this.options.earlyStopping ?? null) !== null && (this.evalEvery === null || asyncMode)) {
+      throw new ConfigError(
+        'ERR_CONFIG_CONFLICT',
+        'earlyStopping',
+        `needs evaluations during a sync run (the plan's evalEverySteps is ${String(this.evalEvery)}); give the plan evalEverySteps or remove earlyStopping`,
+      );
+    }
+    // A round takes every micro-batch a rank accumulates: the data plan hands out k × batch_size examples.
     const constants = {
       datasetSize: spec.datasetSize ?? initial.datasetSize,
-      batchSize: this.options.training.batchSize,
+      batchSize: this.options.training.batchSize * (this.options.training.accumulateSteps ?? 1),
     };
     let plan: RunPlan = {
       ...constants,
@@ -561,6 +662,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     this.runId ??= this.options.runId ?? `run-${Date.now().toString(36)}`;
     const config: TrainingSpec = {
       ...this.options.training,
+      accumulateSteps: this.options.training.accumulateSteps ?? 1,
       heartbeatIntervalMs: this.timeouts.heartbeatIntervalMs,
       heartbeatTimeoutMs: this.timeouts.heartbeatTimeoutMs,
       mode: this.options.mode ?? 'sync',
@@ -656,6 +758,31 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       .catch((problem: unknown) => {
         if (!group.isEnding) group.fail(asTrainingError(problem));
       });
+  }
+
+  /** Where early stopping ended the run, against the planned schedule of a fresh scheduler. */
+  private earlyStopReport(
+    stopper: EarlyStopping,
+    state: RunState,
+    plan: RunPlan,
+    step: number,
+  ): EarlyStopReport {
+    const fresh = this.plannedScheduler?.();
+    const planned = fresh === undefined ? null : plannedLrs(fresh, plan);
+    const lrs = { lrAtStop: state.lr, lrPeak: planned?.peak ?? null, lrEnd: planned?.end ?? null };
+    const figures = {
+      stoppedAtStep: step,
+      totalSteps: plan.totalSteps,
+      ...lrs,
+      undoneDecay: undoneDecay(lrs),
+    };
+    return {
+      metric: stopper.options.metric,
+      best: stopper.best!,
+      bestStep: stopper.bestStep!,
+      ...figures,
+      message: earlyStopSentence(figures),
+    };
   }
 
   /** A wait before training began: a failure rejects it, and so does a stop request. */
@@ -769,6 +896,9 @@ function welcome(state: RunState, plan: RunPlan, round: number): MessageOf<'welc
     plan: state.data === null ? null : { ...state.data.history },
   };
 }
+
+/** The run state's key for early stopping's best value and patience count. */
+const EARLY_STOPPING_EXTENSION = 'earlyStopping';
 
 /** How long the end of a run waits for a worker to take `stop` or to close, before its socket is cut. */
 const STOP_GRACE_MS = 2_000;

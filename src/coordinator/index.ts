@@ -28,6 +28,14 @@ export {
   type ModeName,
   type PlanSpec,
 } from './coordinator.js';
+export {
+  EarlyStopping,
+  type EarlyStoppingOptions,
+  type EarlyStoppingState,
+  earlyStopSentence,
+  plannedLrs,
+  undoneDecay,
+} from './early-stopping.js';
 export { type GroupOptions, ProcessGroup, type Refusal } from './group.js';
 export { checkInitialParameters } from './initial-parameters.js';
 export type { ModeContext, ModeEvents, ModeReport, Resized, TrainingMode } from './mode.js';
@@ -45,6 +53,8 @@ export type {
   Arrival,
   AsyncReport,
   ConsistencyReport,
+  EarlyStopReport,
+  EvalRecord,
   Evaluation,
   LostWorkerRecord,
   MemberInfo,

@@ -48,6 +48,11 @@ export interface ModeContext {
   /** after the last step, how long to wait for the reports still owed */
   readonly settleMs: number;
   readonly events: ModeEvents;
+  /**
+   * Called once a step is complete, with the global steps completed: the evaluation due then (`eval_every`), which
+   * the mode awaits before it applies another step, or undefined when none is. An early stop fires `stop`.
+   */
+  readonly evaluateAt?: (step: number) => Promise<void> | undefined;
   /** records a span of the coordinator's timeline */
   readonly span: (name: string, step: number, startUs: number) => void;
   readonly log: Log;

@@ -99,6 +99,39 @@ export interface Evaluation {
   readonly examples: number;
 }
 
+/** An evaluation on the test split during training (`eval_every`), as metrics.jsonl records it. */
+export interface EvalRecord {
+  /** global steps completed: the evaluated parameters are those after this many updates */
+  readonly step: number;
+  /** epochs completed, step ÷ steps per epoch */
+  readonly epoch: number;
+  readonly evalLoss: number;
+  /** null for a task without classes */
+  readonly evalAccuracy: number | null;
+  readonly evalExamples: number;
+}
+
+/** Why and where early stopping ended a run, against the schedule's plan (summary.json's `earlyStopping`). */
+export interface EarlyStopReport {
+  readonly metric: 'eval_loss' | 'eval_accuracy';
+  readonly best: number;
+  readonly bestStep: number;
+  /** global steps completed at the stop */
+  readonly stoppedAtStep: number;
+  /** the planned run's length */
+  readonly totalSteps: number;
+  /** the schedule's LR at the stop: the LR the next step would have had */
+  readonly lrAtStop: number;
+  /** the largest LR of the planned schedule, from a fresh scheduler (null: a metric-driven one has no plan) */
+  readonly lrPeak: number | null;
+  /** the LR the planned schedule reaches after its last step (null: no plan) */
+  readonly lrEnd: number | null;
+  /** (lrAtStop − lrEnd) ÷ (lrPeak − lrEnd): the share of the decay the run did not go through; null: none planned */
+  readonly undoneDecay: number | null;
+  /** the same in one sentence, as the log says it */
+  readonly message: string;
+}
+
 /** One (rank, step) whose applied LR or parameter digest differs from the coordinator's own. */
 export interface Mismatch {
   readonly rank: number;
@@ -197,6 +230,10 @@ export interface RunResult {
   /** the LR each rank reported applying, per step (index = step; NaN where it did not report) */
   readonly appliedLrs: readonly (readonly number[])[];
   readonly evaluation: Evaluation | null;
+  /** the evaluations during training (`eval_every`), and the one at the end when there were such */
+  readonly evaluations: readonly EvalRecord[];
+  /** set when early stopping ended the run (`outcome` is then 'stopped', `evaluation` that of the stop's step) */
+  readonly earlyStopping: EarlyStopReport | null;
   /** training time from the first round to the last update, without start-up and evaluation */
   readonly trainSeconds: number;
   /** examples in all completed steps */

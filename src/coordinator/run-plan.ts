@@ -11,7 +11,7 @@ import type { LrWorldScaling } from './lr-world-scaling.js';
 export interface RunPlan {
   /** training examples the run uses (after data_limit) */
   readonly datasetSize: number;
-  /** examples per worker per step */
+  /** examples per worker per round: `batch_size` × `accumulate_steps` (the micro-batches a worker accumulates) */
   readonly batchSize: number;
   readonly stepsPerEpoch: number;
   readonly totalSteps: number;

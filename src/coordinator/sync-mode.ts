@@ -61,6 +61,7 @@ export class SyncMode implements TrainingMode {
     const { state } = this.context;
     const started = performance.now();
     let lastBroadcast = started;
+    let evalMs = 0;
     this.current = this.openRound(state.step, state.round);
     try {
       // The plan is read afresh each round: a shrink may lengthen a run given in epochs.
@@ -132,10 +133,19 @@ export class SyncMode implements TrainingMode {
         }
         this.context.span('broadcast', round.step, broadcastStart);
         complete();
+        // Rank 0 evaluates its replica of this step while the next round's gradients come in: their update waits.
+        const evaluating = this.context.evaluateAt?.(state.step);
+        if (evaluating !== undefined) {
+          const evalStart = performance.now();
+          await evaluating;
+          const waited = performance.now() - evalStart;
+          evalMs += waited;
+          lastBroadcast += waited;
+        }
       }
     } finally {
       this.current = undefined;
-      this.trainMs = performance.now() - started;
+      this.trainMs = performance.now() - started - evalMs;
     }
     await this.settle();
   }

@@ -9,8 +9,10 @@ export interface TrainingSpec {
   /** a built-in task name or an absolute path to a task module */
   readonly task: string;
   readonly seed: number;
-  /** examples per worker per step */
+  /** examples per worker per micro-batch (per step without accumulation) */
   readonly batchSize: number;
+  /** micro-batches whose gradients a worker averages into the one gradient of a round (1: none) */
+  readonly accumulateSteps: number;
   /** Paddle optimizer config, applied by every worker to the averaged gradient */
   readonly optimizer: Readonly<Record<string, unknown>>;
   /** keep only the first N training examples */
@@ -34,6 +36,7 @@ const FIELDS: { readonly [K in keyof TrainingSpec]: Rule<TrainingSpec[K]> } = {
   task: text('a task name or path'),
   seed: integer(0),
   batchSize: count,
+  accumulateSteps: count,
   optimizer: mapping(),
   dataLimit: nullable(count),
   evalLimit: nullable(count),
@@ -43,6 +46,9 @@ const FIELDS: { readonly [K in keyof TrainingSpec]: Rule<TrainingSpec[K]> } = {
   slowdown: number({ min: 1 }),
   jitter: number({ min: 0, below: 1 }),
 };
+
+/** Fields a peer may leave out, with the value that means "as before the field existed". */
+const DEFAULTS: Partial<Readonly<Record<keyof TrainingSpec, unknown>>> = { accumulateSteps: 1 };
 
 /**
  * Reads a TrainingSpec from `assign.config`, refusing anything that is not one (the two ends disagree) with
@@ -54,11 +60,12 @@ const FIELDS: { readonly [K in keyof TrainingSpec]: Rule<TrainingSpec[K]> } = {
 export function parseTrainingSpec(value: Readonly<Record<string, unknown>>): TrainingSpec {
   const spec: Record<string, unknown> = {};
   for (const [key, rule] of Object.entries(FIELDS) as [keyof TrainingSpec, Rule<unknown>][]) {
-    const checked = rule.check(value[key]);
+    const given = value[key] === undefined && Object.hasOwn(DEFAULTS, key) ? DEFAULTS[key] : value[key];
+    const checked = rule.check(given);
     if (!checked.ok) {
       throw new TrainingError(
         'ERR_TRAINING_PROTOCOL',
-        `assign.config.${key} ${mustBe(checked.allowed, value[key], checked.hint)}; ` +
+        `assign.config.${key} ${mustBe(checked.allowed, given, checked.hint)}; ` +
           'coordinator and worker versions differ?',
       );
     }

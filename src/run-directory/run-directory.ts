@@ -7,6 +7,8 @@ import type {
   Arrival,
   AsyncReport,
   ConsistencyReport,
+  EarlyStopReport,
+  EvalRecord,
   LostWorkerRecord,
   RunFailure,
   RunOutcome,
@@ -81,6 +83,8 @@ export interface RunSummary {
   readonly lostWorkers: readonly LostWorkerRecord[];
   /** async mode: gradients dropped because their worker was lost while computing or sending them */
   readonly lostInFlight: number | null;
+  /** Set when early stopping ended the run: the best evaluation, the stop, and the LR left undecayed. */
+  readonly earlyStopping: EarlyStopReport | null;
 }
 
 /** What `simulate:` made of the run: slow workers and, through relays, slow links. */
@@ -106,7 +110,7 @@ export interface SimulatedLink {
 /** The arrival log of an async run, in its run directory. */
 export const ARRIVALS_FILE = 'arrivals.jsonl';
 
-/** One line per global step, as the run goes. */
+/** One line per global step, as the run goes (and one per evaluation during training, `"type": "eval"`). */
 export const METRICS_FILE = 'metrics.jsonl';
 
 /** Steps averaged by the loss picture's moving average. */
@@ -125,6 +129,8 @@ export class RunDirectory {
   private readonly steps: number[] = [];
   private readonly losses: number[] = [];
   private readonly lrs: number[] = [];
+  /** evaluations during training, for the loss picture */
+  private readonly evals: { step: number; loss: number }[] = [];
   private arrivals: ArrivalLogWriter | undefined;
   /** arrivals decided while the log file was being opened */
   private readonly earlyArrivals: Arrival[] = [];
@@ -148,7 +154,10 @@ export class RunDirectory {
     const kept = keptMetrics(await readFile(file, 'utf8').catch(() => ''), options.continueAt);
     await writeFile(file, kept.map((line) => `${line.text}\n`).join(''));
     const directory = new RunDirectory(path, createWriteStream(file, { flags: 'a' }));
-    for (const { record } of kept) directory.remember(record);
+    for (const { record } of kept) {
+      if (isEvalLine(record)) directory.evals.push({ step: record.step, loss: record.evalLoss });
+      else directory.remember(record);
+    }
     return directory;
   }
 
@@ -186,6 +195,15 @@ export class RunDirectory {
   step(record: StepRecord): void {
     this.metrics.write(`${JSON.stringify(roundNumbers(record))}\n`);
     this.remember(record);
+  }
+
+  /**
+   * Appends one evaluation to metrics.jsonl as a line of its own, `{"type":"eval", step, epoch, evalLoss, …}`: step
+   * lines have no `type`, so readers of steps skip lines that have one.
+   */
+  evaluation(record: EvalRecord): void {
+    this.metrics.write(`${JSON.stringify({ type: EVAL_LINE, ...record })}\n`);
+    this.evals.push({ step: record.step, loss: record.evalLoss });
   }
 
   /** Keeps what the pictures draw of one step. */
@@ -243,6 +261,7 @@ export class RunDirectory {
       checkpoint: run.checkpoint ?? null,
       lostWorkers: result.lostWorkers,
       lostInFlight: result.async?.lostInFlight ?? null,
+      earlyStopping: result.earlyStopping,
     };
     const details = {
       ...result.consistency,
@@ -353,6 +372,7 @@ export class RunDirectory {
       checkpoint: null,
       lostWorkers: [],
       lostInFlight: null,
+      earlyStopping: null,
     };
     await writeJson(join(this.path, 'summary.json'), summary, 2);
     return summary;
@@ -380,6 +400,16 @@ export class RunDirectory {
           y: movingAverage(this.losses, LOSS_WINDOW),
           color: '#08519c',
         },
+        ...(this.evals.length === 0
+          ? []
+          : [
+              {
+                name: 'test loss (eval_every)',
+                x: this.evals.map((e) => e.step),
+                y: this.evals.map((e) => e.loss),
+                color: '#e6550d',
+              },
+            ]),
       ],
       ...(stepsPerEpoch === undefined ? {} : { stepsPerEpoch }),
     });
@@ -434,20 +464,37 @@ function writeJson(path: string, value: unknown, indent?: number): Promise<void>
 function keptMetrics(
   text: string,
   step: number,
-): { text: string; record: Pick<StepRecord, 'step' | 'loss' | 'lr' | 'scheduleLr'> }[] {
-  const kept: { text: string; record: StepRecord }[] = [];
+): { text: string; record: Pick<StepRecord, 'step' | 'loss' | 'lr' | 'scheduleLr'> | EvalLine }[] {
+  const kept: { text: string; record: StepRecord | EvalLine }[] = [];
+  let lastStep = -1;
   for (const line of text.split('\n')) {
-    let record: StepRecord;
+    let record: StepRecord | EvalLine;
     try {
-      record = JSON.parse(line) as StepRecord;
+      record = JSON.parse(line) as StepRecord | EvalLine;
     } catch {
       continue;
     }
-    if (typeof record?.step !== 'number' || record.step >= step) continue;
-    if (kept.length > 0 && record.step <= kept.at(-1)!.record.step) continue;
+    if (typeof record?.step !== 'number') continue;
+    // An evaluation counts completed steps: the one of the restart's step was taken before its checkpoint.
+    if (isEvalLine(record)) {
+      if (record.step <= step) kept.push({ text: line, record });
+      continue;
+    }
+    if (record.step >= step || record.step <= lastStep) continue;
+    lastStep = record.step;
     kept.push({ text: line, record });
   }
   return kept;
+}
+
+/** The `type` of an evaluation's line in metrics.jsonl. */
+const EVAL_LINE = 'eval';
+
+/** An evaluation's line in metrics.jsonl. */
+type EvalLine = EvalRecord & { readonly type: typeof EVAL_LINE };
+
+function isEvalLine(record: object): record is EvalLine {
+  return (record as { type?: unknown }).type === EVAL_LINE;
 }
 
 /** Trailing mean over the last `window` values (fewer at the start). */

@@ -7,7 +7,13 @@ export interface RoundLoopOptions {
   readonly rank: number;
   readonly worldSize: number;
   readonly seed: number;
+  /** examples of this rank per round */
   readonly batchSize: number;
+  /**
+   * gradient accumulation: a round's batch is computed in micro-batches of at most this many examples, whose
+   * gradients are averaged, weighted by size, into the gradient of the whole batch (default: `batchSize`, one piece)
+   */
+  readonly microBatchSize?: number;
   readonly train: Dataset;
   /** batches per epoch of a world of `worldSize` ranks (derived when absent) */
   readonly stepsPerEpoch?: number;
@@ -36,6 +42,10 @@ export class RoundLoop {
   private readonly shardPlans = new Map<number, DataPlan>();
   private readonly x: Float32Array;
   private readonly labels: Int32Array | Float32Array;
+  private readonly micro: number;
+  /** the accumulated gradient, float64 until it is rounded once into `grad` */
+  private readonly sum: Float64Array | undefined;
+  private readonly grad: Float32Array | undefined;
 
   constructor(private readonly options: RoundLoopOptions) {
     const { train, batchSize, worldSize, seed } = options;
@@ -46,11 +56,16 @@ export class RoundLoop {
       batchSize,
       history: options.history ?? fixedWorldHistory(worldSize, 0, perEpoch),
     });
-    this.x = new Float32Array(batchSize * train.inputSize);
+    this.micro = Math.min(options.microBatchSize ?? batchSize, batchSize);
+    this.x = new Float32Array(this.micro * train.inputSize);
     this.labels =
       train.labels instanceof Int32Array
-        ? new Int32Array(batchSize)
-        : new Float32Array(batchSize * train.targetSize);
+        ? new Int32Array(this.micro)
+        : new Float32Array(this.micro * train.targetSize);
+    if (this.micro < batchSize) {
+      this.sum = new Float64Array(options.computer.parameterCount);
+      this.grad = new Float32Array(options.computer.parameterCount);
+    }
   }
 
   /**
@@ -62,19 +77,36 @@ export class RoundLoop {
   }
 
   /**
-   * The gradient of this rank's batch for `round` — or, in async mode under shrink, of rank `shard`'s batch, a lost
-   * rank's the coordinator handed over; `grad` is the computer's buffer, valid until the next call.
+   * The gradient of the mean loss over this rank's batch for `round`, and that mean loss; `grad` is a reused buffer,
+   * valid until the next call. With micro-batches (gradient accumulation, as Paddle's and DeepSpeed's
+   * `accumulate_steps`) each piece's mean-loss gradient counts with its share of the batch, n_i ÷ n — the mean over
+   * k equal micro-batches, and a smaller last piece weighs less, so the result is the gradient of the one batch of
+   * n examples. The sum runs in float64 and is rounded once to float32.
    */
   gradient(round: number, shard = this.options.rank): { loss: number; grad: Float32Array; samples: number } {
     const indices = shard === this.options.rank ? this.ownBatch(round) : this.shardBatch(round, shard);
+    const { sum, grad } = this;
+    if (sum === undefined || grad === undefined || indices.length <= this.micro) {
+      const { loss, grad: whole } = this.piece(indices);
+      return { loss, grad: whole, samples: indices.length };
+    }
+    const n = indices.length;
+    sum.fill(0);
+    let loss = 0;
+    for (let start = 0; start < n; start += this.micro) {
+      const part = indices.subarray(start, Math.min(n, start + this.micro));
+      const share = part.length / n;
+      const piece = this.piece(part);
+      for (let i = 0; i < sum.length; i++) sum[i]! += piece.grad[i]! * share;
+      loss += piece.loss * share;
+    }
+    for (let i = 0; i < grad.length; i++) grad[i] = sum[i]!;
+    return { loss, grad, samples: n };
+  }
+
+  private piece(indices: Int32Array): { loss: number; grad: Float32Array } {
     const batch = gatherBatch(this.options.train, indices, this.x, this.labels);
-    const { loss, grad } = this.options.computer.compute(
-      this.options.params,
-      batch.x,
-      batch.labels,
-      batch.size,
-    );
-    return { loss, grad, samples: batch.size };
+    return this.options.computer.compute(this.options.params, batch.x, batch.labels, batch.size);
   }
 
   private ownBatch(round: number): Int32Array {

@@ -8,6 +8,11 @@ export interface SyncLoopOptions extends LoopOptions {
   readonly step: number;
   readonly round: number;
   readonly optimizer: Optimizer;
+  /**
+   * answers the coordinator's `evaluate` (`eval_every`), which comes between an update and the next: this worker's
+   * parameters are then those of the step asked for; absent, such a request fails the loop
+   */
+  readonly evaluate?: (request: MessageOf<'evaluate'>) => Promise<void>;
 }
 
 /** How the loop ended: the coordinator's `stop`, or the last step applied. */
@@ -60,7 +65,23 @@ export async function syncLoop(options: SyncLoopOptions): Promise<SyncLoopEnd> {
     timeline.span('send', step, sendStart);
     await sendReport();
     const waitStart = nowUs();
-    const reply = await inbox.next('update', 'stop');
+    let reply = await inbox.next(
+      'update',
+      'stop',
+      ...(options.evaluate === undefined ? [] : ['evaluate' as const]),
+    );
+    // The next gradient is on its way; the parameters are still the step's, which is what is evaluated.
+    while (reply.type === 'evaluate') {
+      if (reply.step !== step || reply.params !== null) {
+        throw new TrainingError(
+          'ERR_TRAINING_PROTOCOL',
+          `rank ${rank} holds the parameters of step ${step} but was asked to evaluate step ${reply.step}${reply.params === null ? '' : ' with parameters of its own'}`,
+          { rank },
+        );
+      }
+      await options.evaluate!(reply);
+      reply = await inbox.next('update', 'stop', 'evaluate');
+    }
     timeline.span('wait', step, waitStart);
     if (reply.type === 'stop') return { kind: 'stopped', stop: reply, step, round };
     if (reply.step !== step || reply.round !== round) {

@@ -284,7 +284,9 @@ export class Worker {
       });
     }
     const welcome = await inbox.next('welcome');
-    const perEpoch = stepsPerEpoch(train.size, worldSize, spec.batchSize);
+    // A round's batch is every micro-batch this rank accumulates for it.
+    const roundBatch = spec.batchSize * spec.accumulateSteps;
+    const perEpoch = stepsPerEpoch(train.size, worldSize, roundBatch);
     // An async global step is one worker's batch: the run's epoch holds every rank's batches.
     const runPerEpoch = spec.mode === 'async' ? perEpoch * worldSize : perEpoch;
     if (runPerEpoch !== welcome.stepsPerEpoch) {
@@ -302,7 +304,8 @@ export class Worker {
       rank,
       worldSize,
       seed: spec.seed,
-      batchSize: spec.batchSize,
+      batchSize: roundBatch,
+      microBatchSize: spec.batchSize,
       train,
       stepsPerEpoch: perEpoch,
       // sync: the coordinator's data plan, which may hold worlds of another size earlier in the epoch
@@ -312,6 +315,7 @@ export class Worker {
       params,
       computer,
     });
+    const answer = this.evaluator(connection, { rank, worldSize }, task, computer, params, spec);
     const slowdown = new Slowdown({
       factor: spec.slowdown,
       jitter: spec.jitter,
@@ -336,11 +340,9 @@ export class Worker {
             step: welcome.step,
             round: welcome.round,
             optimizer: this.optimizer(spec, sizes, welcome),
+            evaluate: answer,
           });
-    const stop =
-      end.kind === 'stopped'
-        ? end.stop
-        : await this.serveUntilStop(inbox, connection, { rank, worldSize }, task, computer, params, spec);
+    const stop = end.kind === 'stopped' ? end.stop : await this.serveUntilStop(inbox, answer);
     this.stopSeen = true;
     if (!stop.failed && stop.reason !== 'finished') {
       this.log({ level: 'warn', msg: 'coordinator stopped the run', reason: stop.reason, step: stop.step });
@@ -381,37 +383,49 @@ export class Worker {
     return optimizer;
   }
 
-  /**
-   * After the last step: answer an evaluation request if one comes, until the coordinator says stop. The request
-   * carries the coordinator's parameters in async mode (this worker's are stale there); else its own are used.
-   */
+  /** After the last step: answer an evaluation request if one comes, until the coordinator says stop. */
   private async serveUntilStop(
     inbox: Inbox,
+    answer: (message: MessageOf<'evaluate'>) => Promise<void>,
+  ): Promise<MessageOf<'stop'>> {
+    for (;;) {
+      const message = await inbox.next('evaluate', 'stop');
+      if (message.type === 'stop') return message;
+      await answer(message);
+    }
+  }
+
+  /**
+   * Answers an `evaluate` request with the loss and correct predictions on the test split (loaded at the first
+   * request, then kept). The request carries the coordinator's parameters in async mode (this worker's are stale
+   * there); else this worker's own replica is evaluated, which in sync mode holds the parameters of the step asked for.
+   */
+  private evaluator(
     connection: Connection,
     place: Required<RankOptions>,
     task: Task,
     computer: GradientComputer,
     params: Float32Array,
     spec: TrainingSpec,
-  ): Promise<MessageOf<'stop'>> {
+  ): (message: MessageOf<'evaluate'>) => Promise<void> {
     const { rank } = place;
-    for (;;) {
-      const message = await inbox.next('evaluate', 'stop');
-      if (message.type === 'stop') return message;
-      const test = await task.loadData('test', {
+    let test: Promise<Dataset> | undefined;
+    return async (message) => {
+      test ??= task.loadData('test', {
         seed: spec.seed,
         ...place,
         ...(spec.evalLimit === null ? {} : { limit: spec.evalLimit }),
       });
-      const result = computer.evaluate(message.params ?? params, test);
+      const data = await test;
+      const result = computer.evaluate(message.params ?? params, data);
       await connection.send({
         type: 'evaluation',
         rank,
         step: message.step,
-        lossSum: result.loss * test.size,
-        correct: result.accuracy === undefined ? null : Math.round(result.accuracy * test.size),
-        examples: test.size,
+        lossSum: result.loss * data.size,
+        correct: result.accuracy === undefined ? null : Math.round(result.accuracy * data.size),
+        examples: data.size,
       });
-    }
+    };
   }
 }

@@ -39,6 +39,7 @@ describe('parseRunConfig defaults', () => {
       epochs: 3,
       steps: null,
       batchSize: 64,
+      accumulateSteps: 1,
       seed: 1,
       optimizer: { name: 'Momentum', momentum: 0.9 },
       lr: {
@@ -64,6 +65,8 @@ describe('parseRunConfig defaults', () => {
       checkpoint: { every_steps: 0, dir: null, keep: 3 },
       dataLimit: null,
       evalLimit: null,
+      evalEvery: null,
+      earlyStopping: { metric: null, patience: 3, min_delta: 0 },
       backend: 'auto',
       host: '127.0.0.1',
       port: 0,
@@ -100,6 +103,7 @@ describe('parseRunConfig defaults', () => {
       'epochs',
       'steps',
       'batch_size',
+      'accumulate_steps',
       'seed',
       'optimizer',
       'lr',
@@ -115,6 +119,8 @@ describe('parseRunConfig defaults', () => {
       'checkpoint',
       'data_limit',
       'eval_limit',
+      'eval_every',
+      'early_stopping',
       'backend',
       'host',
       'port',
@@ -154,6 +160,7 @@ describe('the table of keys', () => {
       epochs: 'epochs',
       steps: 'steps',
       batch_size: 'batchSize',
+      accumulate_steps: 'accumulateSteps',
       seed: 'seed',
       optimizer: 'optimizer',
       lr: 'lr',
@@ -169,6 +176,8 @@ describe('the table of keys', () => {
       checkpoint: 'checkpoint',
       data_limit: 'dataLimit',
       eval_limit: 'evalLimit',
+      eval_every: 'evalEvery',
+      early_stopping: 'earlyStopping',
       backend: 'backend',
       host: 'host',
       port: 'port',
@@ -242,6 +251,8 @@ describe('the table of keys', () => {
         'progress',
         'backend',
         'eval_limit',
+        'eval_every',
+        'early_stopping',
         'on_nonfinite',
         'on_worker_failure',
         'worker_max_restarts',
@@ -700,6 +711,7 @@ describe('resolveRun', () => {
         end_lr: 0.1,
       },
       scheduleWarnings: [],
+      evalEverySteps: null,
     });
   });
 
@@ -796,5 +808,54 @@ describe('resolveRun', () => {
     const error = caught(() => resolveRun(parseRunConfig({ lr }), MNIST));
     expect(error).toBeInstanceOf(SchedulerError);
     expect((error as SchedulerError).message).toContain('lr.T_max');
+  });
+});
+
+describe('evaluation, early stopping and accumulation keys', () => {
+  it('takes eval_every in epochs or with its unit, and resolves it to global steps', () => {
+    // 60,000 examples over 2 workers in batches of 64: 469 steps per epoch.
+    const steps = (evalEvery: unknown) =>
+      resolveRun(parseRunConfig({ eval_every: evalEvery }), 60000).evalEverySteps;
+    expect(steps(2)).toBe(938);
+    expect(steps('500 steps')).toBe(500);
+    expect(steps('1 step')).toBe(1);
+    expect(steps(' 2 epochs ')).toBe(938);
+    expect(steps(null)).toBeNull();
+    const { overrides } = parseOverrideFlags(['--eval-every', '500 steps']);
+    expect(parseRunConfig(undefined, overrides).evalEvery).toBe('500 steps');
+  });
+
+  it.each([0, 1.5, '500', '500 minutes', '0 steps', true])(
+    'refuses eval_every: %s, saying what it takes',
+    (bad) => {
+      const error = refusal(() => parseRunConfig({ eval_every: bad }));
+      expect(error.code).toBe('ERR_CONFIG_BAD_VALUE');
+      expect(error.path).toBe('eval_every');
+      expect(error.message).toContain('"N steps"');
+    },
+  );
+
+  it('refuses early_stopping without eval_every, and both new keys in async mode', () => {
+    const early = refusal(() => parseRunConfig({ early_stopping: { metric: 'eval_loss' } }));
+    expect(early.code).toBe('ERR_CONFIG_CONFLICT');
+    expect(early.path).toBe('early_stopping.metric');
+    expect(early.message).toContain('set eval_every');
+    for (const [key, value] of [
+      ['eval_every', 1],
+      ['accumulate_steps', 2],
+    ] as const) {
+      const error = refusal(() => parseRunConfig({ mode: 'async', [key]: value }));
+      expect(error.code).toBe('ERR_CONFIG_CONFLICT');
+      expect(error.path).toBe(key);
+    }
+    const unknown = refusal(() => parseRunConfig({ eval_every: 1, early_stopping: { metric: 'eval_los' } }));
+    expect(unknown.path).toBe('early_stopping.metric');
+  });
+
+  it('counts a round of accumulate_steps micro-batches in the steps per epoch: ceil(ceil(N / W) / (k × b))', () => {
+    // ceil(ceil(60000 / 2) / (4 × 64)) = ceil(30000 / 256) = 118; ceil(ceil(1000 / 3) / (2 × 50)) = ceil(334 / 100) = 4
+    expect(resolveRun(parseRunConfig({ accumulate_steps: 4 }), 60000).stepsPerEpoch).toBe(118);
+    const three = parseRunConfig({ workers: 3, batch_size: 50, accumulate_steps: 2, epochs: 2 });
+    expect(resolveRun(three, 1000)).toMatchObject({ stepsPerEpoch: 4, totalSteps: 8 });
   });
 });

@@ -6,6 +6,7 @@ const spec = {
   task: 'mnist-mlp',
   seed: 0,
   batchSize: 1,
+  accumulateSteps: 1,
   optimizer: { name: 'SGD' },
   dataLimit: null,
   evalLimit: 10,
@@ -33,6 +34,11 @@ describe('parseTrainingSpec', () => {
     expect(Object.isFrozen(parsed)).toBe(true);
   });
 
+  it('reads a spec without accumulateSteps (a peer from before it) as no accumulation', () => {
+    const { accumulateSteps: _, ...older } = spec;
+    expect(parseTrainingSpec(older).accumulateSteps).toBe(1);
+  });
+
   it.each([
     ['task', ''],
     ['task', 3],
@@ -40,6 +46,7 @@ describe('parseTrainingSpec', () => {
     ['seed', 1.5],
     ['batchSize', 0],
     ['batchSize', '64'],
+    ['accumulateSteps', 0],
     ['optimizer', null],
     ['optimizer', []],
     ['dataLimit', 0],

@@ -27,4 +27,18 @@ describe('RunDirectory.create with continueAt (a restarted coordinator)', () => 
     await RunDirectory.create(fresh, { continueAt: 7 });
     expect(await readFile(join(fresh, 'metrics.jsonl'), 'utf8')).toBe('');
   });
+
+  it('keeps the evaluation lines up to the checkpoint step (taken before it was written), not the ones after', async () => {
+    const dir = await scratch();
+    const evaluation = (step: number) =>
+      JSON.stringify({ type: 'eval', step, epoch: step / 4, evalLoss: 0.5 });
+    // Steps 0 to 5, evaluated after 2 and 4 completed steps; the checkpoint the restart goes on from is of step 4.
+    const before = [line(0), line(1), evaluation(2), line(2), line(3), evaluation(4)];
+    await writeFile(
+      join(dir, 'metrics.jsonl'),
+      `${[...before, line(4), line(5), evaluation(6)].join('\n')}\n`,
+    );
+    await RunDirectory.create(dir, { continueAt: 4 });
+    expect(await readFile(join(dir, 'metrics.jsonl'), 'utf8')).toBe(`${before.join('\n')}\n`);
+  });
 });
