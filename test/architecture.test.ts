@@ -27,7 +27,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   sharding: ['tasks'],
   log: [],
   transport: ['log', 'protocol'],
-  config: ['rules', 'lr', 'optim', 'sharding'],
+  config: ['dialects', 'rules', 'lr', 'optim', 'sharding'],
   coordinator: ['arrivals', 'log', 'lr', 'optim', 'protocol', 'rules', 'sharding', 'transport'],
   worker: ['log', 'optim', 'protocol', 'sharding', 'tasks', 'transport'],
   launch: ['log', 'netsim'],

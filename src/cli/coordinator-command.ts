@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { ARRIVAL_LOG_FORMAT, ARRIVAL_LOG_VERSION, type ArrivalHeader } from '../arrivals/index.js';
 import { CHECKPOINTS_DIR, writeCheckpoint } from '../checkpoint/index.js';
 import {
+  dialectFileNote,
   parseOverrideFlags,
   parseRunConfig,
   type ResolvedRun,
@@ -11,6 +12,7 @@ import {
   resolveRun,
   runConfigAsFile,
   runConfigToYaml,
+  runSchedule,
   simulatedLinks,
 } from '../config/index.js';
 import {
@@ -71,6 +73,7 @@ export async function coordinatorCommand(argv: readonly string[], io: CommandIo)
   const warn = (line: string) => io.stderr(`warning: ${line}`);
   const resumed = own.resume === undefined ? undefined : await loadResume(own.resume, file, overrides, warn);
   const config = resumed?.config ?? parseRunConfig(file, overrides);
+  sayDialectFile(file, overrides, warningsAs(config, 'coordinator', io));
   if (simulatedLinks(config) !== null) {
     // The relays sit between a worker and the coordinator, so the launcher starts them; here the workers are elsewhere.
     throw new ConfigError(
@@ -355,11 +358,13 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
     plan: (datasetSize) => {
       const resolved = resolveRun(config, datasetSize);
       if (options.scheduleFit !== undefined) reportScheduleFit(resolved, options.scheduleFit);
-      configWritten = directory.writeConfig(runConfigToYaml(config, resolved));
-      // A resumed run keeps the first launch's `lr` variables: its expressions are not evaluated again.
+      // A resumed run keeps the first launch's `lr` variables: its expressions are not evaluated again, and a
+      // dialect's schedule is translated for the first launch's steps per epoch and epochs.
       const variables = resume?.lrVariables ?? resolved.lrVariables;
       lrVariables = variables;
-      const scheduler = createScheduler(config.lr, { path: 'lr', variables });
+      const lr = runSchedule(config, variables);
+      configWritten = directory.writeConfig(runConfigToYaml(config, { ...resolved, lr }));
+      const scheduler = createScheduler(lr, { path: 'lr', variables });
       const end = warmupEnd(scheduler);
       const perCall = config.lrGranularity === 'step' ? 1 : resolved.stepsPerEpoch;
       lrMarker = end === null ? undefined : { step: end.calls * perCall, label: end.label };
@@ -370,9 +375,9 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
         granularity: config.lrGranularity,
         scheduler,
         // a second instance, never stepped by the run: async mode checks every applied LR against it
-        referenceScheduler: createScheduler(config.lr, { path: 'lr', variables }),
+        referenceScheduler: createScheduler(lr, { path: 'lr', variables }),
         // early stopping compares the LR at its stop with the plan of yet another fresh one
-        plannedScheduler: () => createScheduler(config.lr, { path: 'lr', variables }),
+        plannedScheduler: () => createScheduler(lr, { path: 'lr', variables }),
         evalEverySteps: resolved.evalEverySteps,
         epochs: config.epochs,
         lrWorldScaling: {
@@ -546,6 +551,21 @@ export function reportScheduleFit(
 ): void {
   if (fit.strict) refuseScheduleMisfits(resolved.scheduleWarnings, { strict: true });
   for (const misfit of resolved.scheduleWarnings) fit.warn(`${misfit.key}: ${misfit.message}`);
+}
+
+/**
+ * Says the one line of a PaddleOCR or PaddleDetection run config file: what dptrain read of it, what it ignored.
+ *
+ * @example
+ * sayDialectFile(file, overrides, warningsAs(config, 'launcher', io)); // warning: PaddleOCR file: read Optimizer …
+ */
+export function sayDialectFile(
+  file: unknown,
+  overrides: Readonly<Record<string, unknown>>,
+  warn: (line: string) => void,
+): void {
+  const note = dialectFileNote(file, overrides);
+  if (note !== null) warn(note);
 }
 
 /**

@@ -34,6 +34,7 @@ import {
   readConfigFile,
   reportScheduleFit,
   STRICT_SCHEDULE_FLAG,
+  sayDialectFile,
   takeFlags,
   takeSwitch,
   warningsAs,
@@ -72,6 +73,7 @@ export async function launchCommand(argv: readonly string[], io: CommandIo): Pro
   const warn = (line: string) => io.stderr(`warning: ${line}`);
   const resumed = own.resume === undefined ? undefined : await loadResume(own.resume, file, overrides, warn);
   const config = resumed?.config ?? parseRunConfig(file, overrides);
+  sayDialectFile(file, overrides, warningsAs(config, 'launcher', io));
   const task = await loadTask(config.task);
   // Before anything starts: a schedule that does not fit the run is said here (or refused, exit 2).
   reportScheduleFit(resolveRun(config, await trainingSetSize(task, config)), {

@@ -11,10 +11,12 @@ export { hasLinkEffect, type LinkConditions, linkOf, simulatedLinks } from './li
 export { renderRunConfigTable } from './readme-table.js';
 export { resumeRunConfig, runConfigAsFile } from './resume.js';
 export {
+  dialectFileNote,
   parseRunConfig,
   type ResolvedRun,
   refuseScheduleMisfits,
   resolveRun,
   runConfigToYaml,
+  runSchedule,
 } from './run-config.js';
 export type { ScheduleMisfit } from './schedule-fit.js';

@@ -49,3 +49,29 @@ export function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+const DIALECT_ALLOWED = 'a mapping {dialect: paddleocr or paddledet, lr: the dialect’s schedule block}';
+
+/**
+ * A schedule kept in a Paddle application dialect until the run's steps per epoch are known:
+ * `{ dialect: paddleocr | paddledet, lr: <its block> }`, as a dialect file sets it; a frozen copy.
+ *
+ * @example
+ * dialectSchedule.check({ dialect: 'paddledet', lr: { base_lr: 0.01 } }).ok; // true
+ */
+export const dialectSchedule: Rule<{
+  readonly dialect: 'paddleocr' | 'paddledet';
+  readonly lr: Readonly<Record<string, unknown>>;
+}> = {
+  allowed: DIALECT_ALLOWED,
+  check: (value) => {
+    const fits =
+      isMapping(value) &&
+      (value.dialect === 'paddleocr' || value.dialect === 'paddledet') &&
+      isMapping(value.lr) &&
+      Object.keys(value).every((key) => key === 'dialect' || key === 'lr');
+    return fits
+      ? accept(deepFreeze(copyPlain(value)) as never)
+      : { ok: false, kind: isMapping(value) ? 'value' : 'type', allowed: DIALECT_ALLOWED };
+  },
+};

@@ -5,7 +5,7 @@
  */
 import { boolean, integer, nullable, number, oneOf, type Rule } from '../rules/index.js';
 import { evalEveryRule } from './eval-every.js';
-import { deepFreeze, frozenMapping, quotedText } from './key-rules.js';
+import { deepFreeze, dialectSchedule, frozenMapping, quotedText } from './key-rules.js';
 import { byRank, part, partial, type Section, section } from './section.js';
 
 /** One row of the table. */
@@ -328,6 +328,17 @@ export const TABLE = [
       'scheduler config (see Scheduler configs); numeric arguments may be expressions over `steps_per_epoch`, ' +
       '`total_steps`, `epochs`; a mapping in the file replaces this default as a whole; with ' +
       '`lr_granularity: epoch` the default is `CosineAnnealingDecay` over the epochs, no warmup',
+  }),
+  row({
+    key: 'lr_dialect',
+    field: 'lrDialect',
+    default: null,
+    rule: nullable(dialectSchedule),
+    resume: false,
+    meaning:
+      "a schedule in PaddleOCR's or PaddleDetection's terms, translated into `lr` once the run's steps per epoch " +
+      'are known; a whole PaddleOCR or PaddleDetection file sets it (see Bringing a Paddle config); not together ' +
+      'with `lr`',
   }),
   row({
     key: 'lr_granularity',

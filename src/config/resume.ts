@@ -4,8 +4,9 @@
  * resumable may change (run length, workers in sync mode, out, simulate, checkpoint, timeouts, logging, network).
  */
 import { ConfigError } from '../errors.js';
+import { dialectRunFile } from './dialect-file.js';
 import { type RunConfig, TABLE } from './keys.js';
-import { parseRunConfig } from './run-config.js';
+import { isWritten, parseRunConfig } from './run-config.js';
 
 /**
  * The run config as a file would say it: snake_case keys in table order, every default filled in (keys of another
@@ -15,7 +16,10 @@ import { parseRunConfig } from './run-config.js';
  * parseRunConfig(runConfigAsFile(config)); // equal to config
  */
 export function runConfigAsFile(config: RunConfig): Record<string, unknown> {
-  const written = TABLE.filter((entry) => entry.onlyInMode === undefined || entry.onlyInMode === config.mode);
+  const written = TABLE.filter(
+    (entry) =>
+      (entry.onlyInMode === undefined || entry.onlyInMode === config.mode) && isWritten(config, entry.key),
+  );
   return Object.fromEntries(written.map((entry) => [entry.key, config[entry.field]]));
 }
 
@@ -33,7 +37,10 @@ export function resumeRunConfig(
   overrides: Readonly<Record<string, unknown>> = {},
 ): RunConfig {
   const before = parseRunConfig(saved);
-  const fromFile = file === undefined || file === null ? {} : (file as Record<string, unknown>);
+  const given = file === undefined || file === null ? {} : (file as Record<string, unknown>);
+  // A dialect file is read as its run-config keys; its schedule then has to be the checkpoint's (lr_dialect).
+  const keys = TABLE.map((entry) => entry.key);
+  const fromFile = dialectRunFile(given, overrides, keys)?.file ?? given;
   // The reference world of lr_world_scaling is the first launch's unless given: pinned before workers may change.
   const pinned = {
     ...(saved as Record<string, unknown>),

@@ -5,12 +5,14 @@
  */
 import { Document } from 'yaml';
 import { describe } from '../describe.js';
-import { ConfigError } from '../errors.js';
+import { DIALECT_NAMES } from '../dialects/index.js';
+import { ConfigError, SchedulerError } from '../errors.js';
 import { isMapping } from '../key-path.js';
 import { parseOptimizerConfig } from '../optim/index.js';
 import { mustBe } from '../rules/index.js';
 import { stepsPerEpoch as shardStepsPerEpoch } from '../sharding/index.js';
 import { closestKey } from './closest.js';
+import { dialectLr, dialectRunFile } from './dialect-file.js';
 import { evalIntervalSteps } from './eval-every.js';
 import {
   defaultIn,
@@ -22,7 +24,7 @@ import {
   TABLE,
 } from './keys.js';
 import { linkOf } from './links.js';
-import { checkScheduleCoversRun, checkScheduleShape } from './schedule-check.js';
+import { checkScheduleCoversRun, checkScheduleShape, PLACEHOLDER_LR_VARIABLES } from './schedule-check.js';
 import { type ScheduleMisfit, scheduleMisfits } from './schedule-fit.js';
 import type { PlacedRefusal } from './section.js';
 
@@ -46,6 +48,8 @@ export interface ResolvedRun {
   readonly datasetSize: number;
   /** The variables `lr` expressions are evaluated over: `steps_per_epoch`, `total_steps`, `epochs`. */
   readonly lrVariables: Readonly<Record<string, number>>;
+  /** The schedule the run follows: `lr`, or `lr_dialect` translated for this run (see {@link runSchedule}). */
+  readonly lr: Readonly<Record<string, unknown>>;
   /**
    * How the schedule does not fit the run, short of a refusal: warnings to show before the run starts (and
    * refusals under `--strict-schedule`, see {@link refuseScheduleMisfits}).
@@ -80,7 +84,8 @@ export function parseRunConfig(file: unknown, overrides: Readonly<Record<string,
       `a run config must be a mapping of keys (${KEYS.join(', ')}), received ${describe(file)}`,
     );
   }
-  const fromFile = withAliases(written);
+  // A PaddleOCR or PaddleDetection file is read as its dialect; dptrain's own files keep refusing unknown keys.
+  const fromFile = dialectRunFile(written, overrides, KEYS)?.file ?? withAliases(written);
   checkKeys(fromFile, 'file');
   checkKeys(overrides, 'flags');
   const parsed: Record<string, unknown> = {};
@@ -108,10 +113,25 @@ export function parseRunConfig(file: unknown, overrides: Readonly<Record<string,
   const config = parsed as unknown as RunConfig;
   checkAcrossKeys(config, (key) => given(ROWS.get(key)!) !== undefined, overrides);
   parseOptimizerConfig(config.optimizer, 'optimizer');
-  checkScheduleShape(config.lr);
+  if (config.lrDialect === null) checkScheduleShape(config.lr);
+  else checkDialectSchedule(config, (key) => given(ROWS.get(key)!) !== undefined, overrides);
   // A run given in steps has no epochs; one given in neither (epochs: null) runs the default epochs.
   const epochs = config.steps === null ? (config.epochs ?? EPOCHS_DEFAULT) : null;
   return Object.freeze({ ...config, epochs });
+}
+
+/**
+ * The one warning line a PaddleOCR or PaddleDetection run config file gets (what was read, what was ignored), or
+ * null for dptrain's own files. Refusals are parseRunConfig's.
+ *
+ * @example
+ * dialectFileNote(ocrFile); // 'PaddleOCR file: read Optimizer (Adam, lr Cosine), Global.epoch_num as epochs (500); ignored …'
+ */
+export function dialectFileNote(
+  file: unknown,
+  overrides: Readonly<Record<string, unknown>> = {},
+): string | null {
+  return dialectRunFile(file, overrides, KEYS)?.note ?? null;
 }
 
 /**
@@ -253,6 +273,64 @@ function checkAcrossKeys(
 }
 
 /**
+ * A schedule in a dialect: not together with dptrain's own `lr` (one of them would be dropped), stepped per global
+ * step (the dialects' schedulers count iterations), and translated with placeholder run numbers so that a bad key
+ * or class is refused before the data set size is known; a value the real numbers may make fine is let through.
+ */
+function checkDialectSchedule(
+  config: RunConfig,
+  isGiven: (key: Key) => boolean,
+  overrides: Readonly<Record<string, unknown>>,
+): void {
+  const dialect = config.lrDialect!;
+  const from = (key: Key) =>
+    Object.hasOwn(overrides, key) ? `--${kebab(key)} on the command line` : 'the config file';
+  if (isGiven('lr')) {
+    throw new ConfigError(
+      'ERR_CONFIG_CONFLICT',
+      'lr',
+      `cannot be mixed with lr_dialect (lr: from ${from('lr')}, the ${DIALECT_NAMES[dialect.dialect]} schedule from ${from('lr_dialect')}): ` +
+        "give dptrain's own lr or the dialect's schedule, not both",
+    );
+  }
+  if (config.lrGranularity !== 'step') {
+    throw new ConfigError(
+      'ERR_CONFIG_CONFLICT',
+      'lr_granularity',
+      `must be step with lr_dialect, received ${JSON.stringify(config.lrGranularity)}: the ${dialect.dialect} ` +
+        'schedulers count iterations, not epochs; remove lr_granularity',
+    );
+  }
+  const placeholder = dialectLr(dialect, {
+    stepsPerEpoch: PLACEHOLDER_LR_VARIABLES.steps_per_epoch!,
+    epochs: config.epochs ?? PLACEHOLDER_LR_VARIABLES.epochs!,
+  });
+  try {
+    checkScheduleShape(placeholder);
+  } catch (error) {
+    if (!(error instanceof SchedulerError)) throw error;
+  }
+}
+
+/**
+ * The `lr` config a run follows over `variables` (its `steps_per_epoch` and `epochs`): `lr` as written, or the
+ * `lr_dialect` schedule translated into dptrain's own terms for those numbers.
+ *
+ * @example
+ * runSchedule(parseRunConfig(ocrFile), { steps_per_epoch: 2, total_steps: 1000, epochs: 500 }); // { name: 'LinearWarmup', … }
+ */
+export function runSchedule(
+  config: Pick<RunConfig, 'lr' | 'lrDialect'>,
+  variables: Readonly<Record<string, number>>,
+): Readonly<Record<string, unknown>> {
+  if (config.lrDialect === null) return config.lr;
+  return dialectLr(config.lrDialect, {
+    stepsPerEpoch: variables.steps_per_epoch!,
+    epochs: variables.epochs!,
+  });
+}
+
+/**
  * Paddle's spelling of a key, read as dptrain's: `lr_scheduler:` (the Paddle scheduler guide's blocks) is `lr:`.
  * Both at once is refused: one of them would be silently dropped.
  */
@@ -293,6 +371,19 @@ function checkKeys(object: Readonly<Record<string, unknown>>, source: 'file' | '
   }
 }
 
+/**
+ * Whether a writer of the config as a file writes `key`: with a dialect's schedule in `lr_dialect`, `lr` (the
+ * unused default) stays out, and without one `lr_dialect` does, so that the file reads back without a conflict.
+ *
+ * @example
+ * isWritten(parseRunConfig(undefined), 'lr_dialect'); // false
+ */
+export function isWritten(config: Pick<RunConfig, 'lrDialect'>, key: Key): boolean {
+  if (key === 'lr') return config.lrDialect === null;
+  if (key === 'lr_dialect') return config.lrDialect !== null;
+  return true;
+}
+
 function kebab(key: string): string {
   return key.replaceAll('_', '-');
 }
@@ -306,9 +397,16 @@ function kebab(key: string): string {
  * runConfigToYaml(config, resolveRun(config, 60000)); // "# dptrain run config…\ntask: mnist-mlp\nworkers: 2\n…"
  */
 export function runConfigToYaml(config: RunConfig, resolved?: ResolvedRun): string {
+  // Resolved, a dialect's schedule is written as the lr it became, so the file reads back as the run it was.
+  const translated = resolved !== undefined && config.lrDialect !== null;
+  const schedule = translated ? { lrDialect: null } : config;
   // A key of another mode stays out: parseRunConfig refuses it given (async: in a sync run).
-  const written = TABLE.filter((entry) => entry.onlyInMode === undefined || entry.onlyInMode === config.mode);
-  const document = new Document(Object.fromEntries(written.map((entry) => [entry.key, config[entry.field]])));
+  const written = TABLE.filter(
+    (entry) =>
+      (entry.onlyInMode === undefined || entry.onlyInMode === config.mode) && isWritten(schedule, entry.key),
+  );
+  const value = (entry: Row) => (translated && entry.key === 'lr' ? resolved.lr : config[entry.field]);
+  const document = new Document(Object.fromEntries(written.map((entry) => [entry.key, value(entry)])));
   const header = [' dptrain run config: the file, the flags and the defaults combined.'];
   if (resolved !== undefined) {
     header.push(
@@ -320,6 +418,11 @@ export function runConfigToYaml(config: RunConfig, resolved?: ResolvedRun): stri
       `   epochs: ${resolved.epochs}`,
       ...(resolved.evalEverySteps === null ? [] : [`   eval_every_steps: ${resolved.evalEverySteps}`]),
     );
+    if (translated) {
+      header.push(
+        ` lr: the ${DIALECT_NAMES[config.lrDialect!.dialect]} schedule (lr_dialect) translated for ${resolved.lrVariables.steps_per_epoch} steps per epoch over ${Math.ceil(resolved.lrVariables.epochs!)} epochs`,
+      );
+    }
   }
   document.commentBefore = header.join('\n');
   return document.toString({ lineWidth: 0 });
@@ -351,9 +454,10 @@ export function resolveRun(config: RunConfig, datasetSize: number): ResolvedRun 
   const totalSteps = config.steps ?? config.epochs! * stepsPerEpoch;
   const epochs = totalSteps / stepsPerEpoch;
   const lrVariables = Object.freeze({ steps_per_epoch: stepsPerEpoch, total_steps: totalSteps, epochs });
+  const lr = runSchedule(config, lrVariables);
   const shape = { granularity: config.lrGranularity, stepsPerEpoch, totalSteps, variables: lrVariables };
-  const dryRun = checkScheduleCoversRun(config.lr, shape);
-  const misfits = scheduleMisfits(config.lr, { ...shape, ...dryRun });
+  const dryRun = checkScheduleCoversRun(lr, shape);
+  const misfits = scheduleMisfits(lr, { ...shape, ...dryRun });
   refuseScheduleMisfits(misfits.filter((misfit) => misfit.severity === 'refusal'));
   return Object.freeze({
     stepsPerEpoch,
@@ -362,6 +466,7 @@ export function resolveRun(config: RunConfig, datasetSize: number): ResolvedRun 
     epochs,
     datasetSize: size,
     lrVariables,
+    lr,
     scheduleWarnings: Object.freeze(misfits.filter((misfit) => misfit.severity === 'warning')),
     evalEverySteps: config.evalEvery === null ? null : evalIntervalSteps(config.evalEvery, stepsPerEpoch),
   });

@@ -79,7 +79,7 @@ export async function replayRun(
   const resolved = resolveRun(config, train.size);
   const perRank = stepsPerEpoch(resolved.datasetSize, workers, config.batchSize);
   const sizes = model.parameters.map((p) => tensorSize(p.shape));
-  const scheduler = createScheduler(config.lr, { path: 'lr', variables: resolved.lrVariables });
+  const scheduler = createScheduler(resolved.lr, { path: 'lr', variables: resolved.lrVariables });
   const clock = new ScheduleClock(scheduler, {
     granularity: config.lrGranularity,
     stepsPerEpoch: resolved.stepsPerEpoch,

@@ -53,6 +53,7 @@ describe('parseRunConfig defaults', () => {
         start_lr: 0,
         end_lr: 0.1,
       },
+      lrDialect: null,
       lrGranularity: 'step',
       lrWorldScaling: 'none',
       lrReferenceWorkers: null,
@@ -106,6 +107,7 @@ describe('parseRunConfig defaults', () => {
       'seed',
       'optimizer',
       'lr',
+      'lr_dialect',
       'lr_granularity',
       'lr_world_scaling',
       'lr_reference_workers',
@@ -136,7 +138,9 @@ describe('parseRunConfig defaults', () => {
     const yamlDefaults = parse(runConfigToYaml(parseRunConfig(undefined))) as Record<string, unknown>;
     const yamlAsync = parse(runConfigToYaml(parseRunConfig({ mode: 'async' }))) as Record<string, unknown>;
     expect(yamlDefaults).not.toHaveProperty('async');
-    for (const entry of RUN_CONFIG_KEYS) {
+    // Without a dialect's schedule, lr_dialect (null) stays out: the schedule is lr's.
+    expect(yamlDefaults).not.toHaveProperty('lr_dialect');
+    for (const entry of RUN_CONFIG_KEYS.filter((key) => key.key !== 'lr_dialect')) {
       expect(entry.meaning.length, entry.key).toBeGreaterThan(0);
       expect(entry.allowed.length, entry.key).toBeGreaterThan(0);
       const asyncDefault = entry.asyncDefault ?? entry.default;
@@ -160,6 +164,7 @@ describe('the table of keys', () => {
       seed: 'seed',
       optimizer: 'optimizer',
       lr: 'lr',
+      lr_dialect: 'lrDialect',
       lr_granularity: 'lrGranularity',
       lr_world_scaling: 'lrWorldScaling',
       lr_reference_workers: 'lrReferenceWorkers',
@@ -693,6 +698,18 @@ describe('resolveRun', () => {
       epochs: 3,
       datasetSize: MNIST,
       lrVariables: { steps_per_epoch: 469, total_steps: 1407, epochs: 3 },
+      // the default lr, as written: only a dialect's schedule is translated here
+      lr: {
+        name: 'LinearWarmup',
+        learning_rate: {
+          name: 'CosineAnnealingDecay',
+          learning_rate: 0.1,
+          T_max: 'max(1, total_steps - 100)',
+        },
+        warmup_steps: 100,
+        start_lr: 0,
+        end_lr: 0.1,
+      },
       scheduleWarnings: [],
       evalEverySteps: null,
     });
