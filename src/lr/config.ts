@@ -156,6 +156,15 @@ function build(
   }
 }
 
+/** Scheduler names of PaddleOCR's and PaddleDetection's configs, lower-cased, and what dptrain's own config calls them. */
+const DIALECT_NAMES: Readonly<Record<string, string>> = {
+  cosine: 'CosineAnnealingDecay (T_max in scheduler calls)',
+  cosinedecay: 'CosineAnnealingDecay (T_max in scheduler calls)',
+  piecewise: 'PiecewiseDecay',
+  step: 'StepDecay',
+  linear: 'PolynomialDecay (power 1)',
+};
+
 function unknownNameMessage(name: string): string {
   const lower = name.toLowerCase();
   const names = Object.keys(SCHEDULERS).filter((known) => known !== 'LRScheduler');
@@ -164,6 +173,10 @@ function unknownNameMessage(name: string): string {
   );
   if (close.length > 0) {
     return `unknown scheduler "${name}". Did you mean ${close.join(' or ')}? (bare names are Paddle's; PyTorch's start with "torch.")`;
+  }
+  const dialect = DIALECT_NAMES[lower];
+  if (dialect !== undefined) {
+    return `unknown scheduler "${name}": that is a PaddleOCR/PaddleDetection name; here it is ${dialect}, or give the dialect's whole Optimizer/LearningRate block (see Bringing a Paddle config)`;
   }
   // A typo gets the one name it most likely meant; the whole list only helps when nothing is that close.
   const typo = closestKey(name, names);

@@ -103,6 +103,11 @@ describe('createScheduler', () => {
     expect((typo as Error).message).toBe(
       'lr.name: unknown scheduler "CosineAnealingDecay". Did you mean CosineAnnealingDecay?',
     );
+    // PaddleOCR's / PaddleDetection's own names, written in dptrain's lr: block, get dptrain's name for them.
+    const dialect = caught(() => createScheduler({ name: 'CosineDecay', learning_rate: 0.1 }));
+    expect((dialect as Error).message).toBe(
+      'lr.name: unknown scheduler "CosineDecay": that is a PaddleOCR/PaddleDetection name; here it is CosineAnnealingDecay (T_max in scheduler calls), or give the dialect\'s whole Optimizer/LearningRate block (see Bringing a Paddle config)',
+    );
     const far = caught(() => createScheduler({ name: 'Banana' }));
     expect((far as Error).message).toContain('Known: NoamDecay, PiecewiseDecay');
     const argument = caught(() => createScheduler({ name: 'StepDecay', learning_rate: 0.1, step_sise: 2 }));
