@@ -6,10 +6,10 @@ import { readRunDirectory } from '../support/run-directory.js';
 const BUSY_TASK = new URL('../fixtures/busy-task.mjs', import.meta.url).pathname;
 const STEPS = 3;
 
-describe('a busy worker under the default heartbeat keys', () => {
+describe('a busy worker under a short heartbeat_timeout', () => {
   it('is not taken for a hung one while each synchronous gradient holds its main thread for 3 × heartbeat_timeout', async () => {
     const dir = await scratch();
-    // Every loss call spins 15 s, three times the default heartbeat_timeout of 5 s.
+    // Every loss call spins 6 s, three times a heartbeat_timeout of 2 s (the defaults, 5 s, only scale it up).
     const run = await dptrain(
       [
         'launch',
@@ -22,8 +22,12 @@ describe('a busy worker under the default heartbeat keys', () => {
         '--out',
         join(dir, 'runs'),
         '--no-progress',
+        '--heartbeat-interval',
+        '0.25',
+        '--heartbeat-timeout',
+        '2',
       ],
-      { DPTRAIN_BUSY_MS: '15000' },
+      { DPTRAIN_BUSY_MS: '6000' },
     ).exited;
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).not.toMatch(/silent for|no liveness connection/);
