@@ -1,5 +1,6 @@
 import { type MessageOf, REFUSALS } from '../protocol/index.js';
 import type { Refusal } from './group.js';
+import { rankOrderMean } from './rank-order-mean.js';
 
 /** What a completed round produced. */
 export interface Reduction {
@@ -115,18 +116,11 @@ export class SyncRound {
   /** Averages the members' gradients into `into` (float32, summed in rank order, then divided by their count). */
   reduce(into: Float32Array): Reduction {
     const gradients = this.members().map((rank) => this.gradients[rank]!);
-    into.set(gradients[0]!.grad);
-    for (let k = 1; k < gradients.length; k++) {
-      const grad = gradients[k]!.grad;
-      for (let i = 0; i < into.length; i++) into[i]! += grad[i]!;
-    }
     const n = gradients.length;
-    let finite = true;
-    for (let i = 0; i < into.length; i++) {
-      const value = into[i]! / n;
-      into[i] = value;
-      if (value - value !== 0) finite = false;
-    }
+    const finite = rankOrderMean(
+      gradients.map((g) => g.grad),
+      into,
+    );
     let loss = 0;
     let samples = 0;
     for (const gradient of gradients) {
