@@ -7,6 +7,7 @@ import {
   DIALECT_NAMES,
   type Dialect,
   dialectOf,
+  scheduleBlockOf,
   translatePaddleDetLr,
   translatePaddleDetOptimizer,
   translatePaddleOcrLr,
@@ -68,14 +69,7 @@ export function dialectRunFile(
   const ignored: string[] = [];
   const file: Record<string, unknown> = {};
   if (dialect === 'paddleocr') {
-    const optimizer = document.Optimizer;
-    if (!isMapping(optimizer) || optimizer.lr === undefined) {
-      throw new ConfigError(
-        'ERR_CONFIG_MISSING_KEY',
-        'Optimizer.lr',
-        'is required: a PaddleOCR file gives its schedule in Optimizer.lr',
-      );
-    }
+    const optimizer = scheduleBlockOf(document, dialect) as Readonly<Record<string, unknown>>;
     const translated = translatePaddleOcrOptimizer(optimizer, 'Optimizer');
     file.optimizer = translated.value;
     file.lr_dialect = { dialect, lr: lrBlock(optimizer.lr, 'Optimizer.lr') };
@@ -99,14 +93,7 @@ export function dialectRunFile(
     }
     ignored.push(...Object.keys(document).filter((key) => key !== 'Optimizer' && key !== 'Global'));
   } else {
-    if (document.LearningRate === undefined) {
-      throw new ConfigError(
-        'ERR_CONFIG_MISSING_KEY',
-        'LearningRate',
-        'is required: a PaddleDetection file gives its schedule in LearningRate',
-      );
-    }
-    file.lr_dialect = { dialect, lr: lrBlock(document.LearningRate, 'LearningRate') };
+    file.lr_dialect = { dialect, lr: lrBlock(scheduleBlockOf(document, dialect), 'LearningRate') };
     read.push('LearningRate');
     // PaddleDetection builds its default optimizer (Momentum 0.9, L2 1e-4) without an OptimizerBuilder block.
     const translated = translatePaddleDetOptimizer(document.OptimizerBuilder ?? {}, 'OptimizerBuilder');

@@ -19,11 +19,6 @@ export class OrphanBatches {
   /** lost shard → the rank computing its next batch */
   private readonly takers = new Map<number, number>();
 
-  /** Whether any lost shard still has batches to hand out or being computed. */
-  get size(): number {
-    return this.ends.size;
-  }
-
   /** `shard` was lost with its batches `from` … `end − 1` unseen (nothing when from = end). */
   add(shard: number, from: number, end: number): void {
     if (end > from) this.ends.set(shard, end);

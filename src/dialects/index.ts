@@ -9,5 +9,5 @@ export { DIALECT_NAMES, type Dialect, dialectOf } from './detect.js';
 export { translatePaddleDetLr, translatePaddleDetOptimizer } from './paddledet.js';
 export { type Translated, translatePaddleOcrLr, translatePaddleOcrOptimizer } from './paddleocr.js';
 export { parseConfigFile } from './parse.js';
-export { type LrFile, readLrFile } from './read.js';
+export { type LrFile, readLrFile, scheduleBlockOf } from './read.js';
 export { type DialectRun, type MissingRunVariable, pyRound } from './run.js';

@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors.js';
 import { isMapping } from '../key-path.js';
-import { DIALECT_NAMES, dialectOf } from './detect.js';
+import { DIALECT_NAMES, type Dialect, dialectOf } from './detect.js';
 import { translatePaddleDetLr } from './paddledet.js';
 import { translatePaddleOcrLr } from './paddleocr.js';
 import type { DialectRun, MissingRunVariable } from './run.js';
@@ -25,14 +25,7 @@ export function readLrFile(document: unknown, run: DialectRun, missing: MissingR
   const dialect = dialectOf(document);
   if (dialect === null || !isMapping(document)) return { ...ownLr(document), note: null };
   if (dialect === 'paddleocr') {
-    const optimizer = document.Optimizer;
-    if (!isMapping(optimizer) || optimizer.lr === undefined) {
-      throw new ConfigError(
-        'ERR_CONFIG_MISSING_KEY',
-        'Optimizer.lr',
-        'is required: a PaddleOCR file gives its schedule in Optimizer.lr',
-      );
-    }
+    const optimizer = scheduleBlockOf(document, dialect) as Readonly<Record<string, unknown>>;
     const global = isMapping(document.Global) ? document.Global : {};
     const fileEpochs = typeof global.epoch_num === 'number' ? global.epoch_num : undefined;
     const epochs = run.epochs ?? fileEpochs;
@@ -52,6 +45,33 @@ export function readLrFile(document: unknown, run: DialectRun, missing: MissingR
       note: note(dialect, `Optimizer.lr${from}`, document, ['Optimizer'], lr.ignored),
     };
   }
+  const lr = translatePaddleDetLr(scheduleBlockOf(document, dialect), run, 'LearningRate', missing);
+  return {
+    config: lr.value,
+    path: 'LearningRate',
+    note: note(dialect, 'LearningRate', document, ['LearningRate'], lr.ignored),
+  };
+}
+
+/**
+ * The block a dialect file holds its schedule in — PaddleOCR's `Optimizer` (with its `lr`), PaddleDetection's
+ * `LearningRate` — refusing a file without it (ConfigError ERR_CONFIG_MISSING_KEY at that key).
+ *
+ * @example
+ * scheduleBlockOf({ Global: {}, LearningRate: { base_lr: 0.01 } }, 'paddledet'); // { base_lr: 0.01 }
+ */
+export function scheduleBlockOf(document: Readonly<Record<string, unknown>>, dialect: Dialect): unknown {
+  if (dialect === 'paddleocr') {
+    const optimizer = document.Optimizer;
+    if (!isMapping(optimizer) || optimizer.lr === undefined) {
+      throw new ConfigError(
+        'ERR_CONFIG_MISSING_KEY',
+        'Optimizer.lr',
+        'is required: a PaddleOCR file gives its schedule in Optimizer.lr',
+      );
+    }
+    return optimizer;
+  }
   if (document.LearningRate === undefined) {
     throw new ConfigError(
       'ERR_CONFIG_MISSING_KEY',
@@ -59,12 +79,7 @@ export function readLrFile(document: unknown, run: DialectRun, missing: MissingR
       'is required: a PaddleDetection file gives its schedule in LearningRate',
     );
   }
-  const lr = translatePaddleDetLr(document.LearningRate, run, 'LearningRate', missing);
-  return {
-    config: lr.value,
-    path: 'LearningRate',
-    note: note(dialect, 'LearningRate', document, ['LearningRate'], lr.ignored),
-  };
+  return document.LearningRate;
 }
 
 function ownLr(document: unknown): { config: unknown; path: string } {

@@ -157,7 +157,7 @@ function build(
 }
 
 /** Scheduler names of PaddleOCR's and PaddleDetection's configs, lower-cased, and what dptrain's own config calls them. */
-const DIALECT_NAMES: Readonly<Record<string, string>> = {
+const OTHER_DIALECT_NAMES: Readonly<Record<string, string>> = {
   cosine: 'CosineAnnealingDecay (T_max in scheduler calls)',
   cosinedecay: 'CosineAnnealingDecay (T_max in scheduler calls)',
   piecewise: 'PiecewiseDecay',
@@ -174,7 +174,7 @@ function unknownNameMessage(name: string): string {
   if (close.length > 0) {
     return `unknown scheduler "${name}". Did you mean ${close.join(' or ')}? (bare names are Paddle's; PyTorch's start with "torch.")`;
   }
-  const dialect = DIALECT_NAMES[lower];
+  const dialect = OTHER_DIALECT_NAMES[lower];
   if (dialect !== undefined) {
     return `unknown scheduler "${name}": that is a PaddleOCR/PaddleDetection name; here it is ${dialect}, or give the dialect's whole Optimizer/LearningRate block (see Bringing a Paddle config)`;
   }

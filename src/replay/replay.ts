@@ -115,11 +115,9 @@ export async function replayRun(
     const read = snapshots.take(entry);
     // The batch is of its shard: the pushing rank's own, or a lost rank's it took over (shrink).
     const shard = entry.shard ?? entry.rank;
-    reads[entry.rank]!.set(read);
+    reads[shard]!.set(read);
     const round = entry.epoch * perRank + entry.position;
-    const loop = shard === entry.rank ? loops[entry.rank]! : loops[shard]!;
-    if (shard !== entry.rank) reads[shard]!.set(read);
-    const { loss, grad, samples } = loop.gradient(round);
+    const { loss, grad, samples } = loops[shard]!.gradient(round);
     const digest = gradientDigest(grad, loss);
     if (digest !== entry.grad) {
       divergence = {
@@ -136,7 +134,7 @@ export async function replayRun(
     if (entry.code === REFUSALS.runOver) continue;
     const decision = server.decide(
       { rank: entry.rank, shard, read: entry.read, loss, samples, grad },
-      server.needsReadParams ? reads[entry.rank]! : null,
+      server.needsReadParams ? reads[shard]! : null,
     );
     const logged = describe(entry);
     const again = describe(decision);

@@ -40,6 +40,8 @@ export class RoundLoop {
   private readonly data: DataPlan;
   /** async `shrink`: per lost rank, the plan its batches are taken from (its epoch may be behind this rank's) */
   private readonly shardPlans = new Map<number, DataPlan>();
+  /** batches per epoch of the world of `worldSize` ranks */
+  private readonly perEpoch: number;
   private readonly x: Float32Array;
   private readonly labels: Int32Array | Float32Array;
   private readonly micro: number;
@@ -50,6 +52,7 @@ export class RoundLoop {
   constructor(private readonly options: RoundLoopOptions) {
     const { train, batchSize, worldSize, seed } = options;
     const perEpoch = options.stepsPerEpoch ?? stepsPerEpoch(train.size, worldSize, batchSize);
+    this.perEpoch = perEpoch;
     this.data = new DataPlan({
       datasetSize: train.size,
       seed,
@@ -119,8 +122,7 @@ export class RoundLoop {
     const { train, batchSize, worldSize, seed } = this.options;
     let plan = this.shardPlans.get(shard);
     if (plan === undefined) {
-      const perEpoch = this.options.stepsPerEpoch ?? stepsPerEpoch(train.size, worldSize, batchSize);
-      const history = fixedWorldHistory(worldSize, round, perEpoch);
+      const history = fixedWorldHistory(worldSize, round, this.perEpoch);
       plan = new DataPlan({ datasetSize: train.size, seed, batchSize, history });
       this.shardPlans.set(shard, plan);
     }
