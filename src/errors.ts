@@ -274,7 +274,11 @@ export type BenchErrorCode =
   /** a benchmark peer sent a message out of turn or one the round refused */
   | 'ERR_BENCH_PROTOCOL'
   /** a benchmark helper was called with an argument it cannot use (an empty sample, a quantile outside [0, 1]) */
-  | 'ERR_BENCH_ARGUMENT';
+  | 'ERR_BENCH_ARGUMENT'
+  /** the `dptrain launch` a benchmark case runs failed, timed out or left an incomplete run directory */
+  | 'ERR_BENCH_RUN'
+  /** a benchmark run's final parameters differ from the benchmark's own recomputation of the run */
+  | 'ERR_BENCH_MISMATCH';
 
 /** `dptrain bench` could not measure a case; `rank` names the worker at fault when there is one. */
 export class BenchError extends DptrainError {

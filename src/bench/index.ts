@@ -1,7 +1,8 @@
 /**
- * dptrain's benchmarks: the all-reduce benchmark (one reducing process playing the coordinator and N worker
- * processes, over the real protocol and transport), the TCP loopback ceiling it is compared with, and the
- * statistics and tables they print.
+ * dptrain's benchmarks: the all-reduce benchmark on the real training path (`dptrain launch` on the bench task,
+ * checked against a recomputation of the run) or on the protocol path alone (one reducing process and N bench
+ * workers), the async benchmark beside the sync round rate, the TCP loopback ceiling, and the statistics and
+ * tables they print.
  *
  * @example
  * const report = await runAllreduceSuite({ cases: benchCases({ workers: [2], params: [1e6] }) }); reportLines(report);
@@ -14,6 +15,15 @@ export {
   roundPayloadBytes,
   runAllreduceCase,
 } from './allreduce-bench.js';
+export {
+  type AsyncBenchOptions,
+  type AsyncCaseResult,
+  type AsyncReport,
+  DEFAULT_ASYNC_STEPS,
+  runAsyncBench,
+  updatesPerSecond,
+} from './async-bench.js';
+export { asyncReportJson, asyncReportLines } from './async-report.js';
 export { averageGradients } from './average.js';
 export { type BenchWorkerOptions, randomGradient, runBenchWorker } from './bench-worker.js';
 export { CLI_PATH } from './children.js';
@@ -29,12 +39,26 @@ export {
   GRID_PARAMS,
   GRID_WORKERS,
 } from './grid.js';
+export {
+  benchRunConfig,
+  DEFAULT_RUN_TIMEOUT_MS,
+  type LaunchedRun,
+  type LaunchedRunOptions,
+  launchBenchRun,
+} from './launched-run.js';
 export { PYTORCH_GLOO_MEDIAN_MS, pytorchGlooMedianMs } from './pytorch-gloo.js';
 export { BenchReducer } from './reducer.js';
 export { type CaseJson, reportJson, reportLines } from './report.js';
 export { reusedTensor } from './reused-tensor.js';
 export { median, p90, quantile } from './stats.js';
-export { type BenchReport, runAllreduceSuite, type SkippedCase, type SuiteOptions } from './suite.js';
+export {
+  type BenchPath,
+  type BenchReport,
+  DEFAULT_BENCH_PATH,
+  runAllreduceSuite,
+  type SkippedCase,
+  type SuiteOptions,
+} from './suite.js';
 export { type Align, formatTable } from './table.js';
 export {
   DEFAULT_TCP_CHUNK_BYTES,
@@ -45,4 +69,13 @@ export {
   type TcpCeilingOptions,
   tcpCeilingSettings,
 } from './tcp-ceiling.js';
+export { BENCH_LR, checkSyncRun, runTrainingCase, syncRoundBytes } from './training-case.js';
 export { formatBytes } from './units.js';
+export { expectedVectorParams, paramsMismatch, type VectorRun } from './vector-check.js';
+export {
+  VECTOR_TASK_CURVATURE,
+  VECTOR_TASK_EXAMPLES,
+  vectorTask,
+  vectorTaskInitial,
+  vectorTaskOffset,
+} from './vector-task.js';

@@ -4,6 +4,16 @@ import { type CaseResult, runAllreduceCase } from './allreduce-bench.js';
 import { infeasibility } from './feasibility.js';
 import { type BenchCase, caseName } from './grid.js';
 import { measureTcpCeiling, type TcpCeilingOptions, tcpCeilingSettings } from './tcp-ceiling.js';
+import { runTrainingCase } from './training-case.js';
+
+/**
+ * What `dptrain bench allreduce` measures: `training`, the real training path (`dptrain launch` in sync mode on
+ * the bench task, checked against a recomputation of the run); `protocol`, the transport-only ceiling (one
+ * reducing process and N bench workers over the same protocol, pooled buffers, no optimizer, no digest).
+ */
+export type BenchPath = 'training' | 'protocol';
+/** The path `dptrain bench allreduce` measures when none is given. */
+export const DEFAULT_BENCH_PATH: BenchPath = 'training';
 
 /** A case that did not produce numbers, and why. */
 export interface SkippedCase {
@@ -22,6 +32,8 @@ export interface BenchReport {
   readonly ceilings: { readonly tcpLoopbackBytesPerSec: number };
   /** how the TCP ceiling was measured */
   readonly ceilingSettings: Required<TcpCeilingOptions>;
+  /** what each case measured */
+  readonly path: BenchPath;
   /** the workers' connections send unmasked frames (loopback only) */
   readonly zeroMask: true;
 }
@@ -29,6 +41,8 @@ export interface BenchReport {
 /** What to run and where progress goes. */
 export interface SuiteOptions {
   readonly cases: readonly BenchCase[];
+  /** default DEFAULT_BENCH_PATH */
+  readonly path?: BenchPath;
   readonly ceiling?: TcpCeilingOptions;
   /** bytes of memory available to the benchmark (default: the OS's available memory when each case starts) */
   readonly availableBytes?: () => number;
@@ -37,9 +51,10 @@ export interface SuiteOptions {
 }
 
 /**
- * Measures the TCP loopback ceiling, then every case in order. A case that would not fit in memory is
+ * Measures the TCP loopback ceiling, then every case in order on `path`. A case that would not fit in memory is
  * skipped before it starts; a case that fails (a worker dies, a round times out) is recorded and the next
- * one runs. Errors that are not dptrain's own (bugs) are rethrown.
+ * one runs; on the training path a run whose parameters differ from the recomputation fails its case
+ * (ERR_BENCH_MISMATCH). Errors that are not dptrain's own (bugs) are rethrown.
  *
  * @example
  * const report = await runAllreduceSuite({ cases: benchCases({ workers: [2], params: [1000] }) });
@@ -47,6 +62,8 @@ export interface SuiteOptions {
 export async function runAllreduceSuite(options: SuiteOptions): Promise<BenchReport> {
   const progress = options.progress ?? (() => {});
   const available = options.availableBytes ?? freemem;
+  const path = options.path ?? DEFAULT_BENCH_PATH;
+  const runCase = path === 'training' ? runTrainingCase : runAllreduceCase;
   progress('measuring the TCP loopback ceiling');
   const ceilingSettings = tcpCeilingSettings(options.ceiling);
   const tcpLoopbackBytesPerSec = await measureTcpCeiling(ceilingSettings);
@@ -55,7 +72,7 @@ export async function runAllreduceSuite(options: SuiteOptions): Promise<BenchRep
   for (const benchCase of options.cases) {
     const { workers, params } = benchCase;
     const name = caseName(workers, params);
-    const tooBig = infeasibility(workers, params, available());
+    const tooBig = infeasibility(workers, params, available(), path);
     if (tooBig !== null) {
       progress(`${name}: skipped, ${tooBig}`);
       skipped.push({ name, workers, params, status: 'infeasible', reason: tooBig });
@@ -63,12 +80,12 @@ export async function runAllreduceSuite(options: SuiteOptions): Promise<BenchRep
     }
     progress(`${name}: ${benchCase.warmup} warm-up + ${benchCase.rounds} rounds`);
     try {
-      cases.push(await runAllreduceCase(benchCase));
+      cases.push(await runCase(benchCase));
     } catch (error) {
       if (!(error instanceof DptrainError)) throw error;
       progress(`${name}: failed, ${error.message}`);
       skipped.push({ name, workers, params, status: 'failed', reason: `${error.code}: ${error.message}` });
     }
   }
-  return { cases, skipped, ceilings: { tcpLoopbackBytesPerSec }, ceilingSettings, zeroMask: true };
+  return { cases, skipped, ceilings: { tcpLoopbackBytesPerSec }, ceilingSettings, path, zeroMask: true };
 }

@@ -235,12 +235,21 @@ export const COMMAND_TABLE: readonly CommandSpec[] = [
   },
   {
     name: 'bench allreduce',
-    usage: ['dptrain bench allreduce [--workers N] [--params P] [--rounds R] [--warmup W] [--json]'],
-    summary: 'measures the all-reduce data path against a TCP loopback ceiling',
+    usage: [
+      'dptrain bench allreduce [--workers N] [--params P] [--rounds R] [--warmup W] [--path training|protocol] [--json]',
+    ],
+    summary:
+      'measures a sync round on the real training path (checked against a recomputation) beside a TCP loopback ceiling',
     groups: [
       {
         title: 'options',
         flags: [
+          {
+            name: 'path',
+            value: 'training|protocol',
+            meaning:
+              '`training` (default): `dptrain launch` in sync mode trains the bench task (P floats, a cheap gradient fresh every round, SGD), round times from metrics.jsonl, final parameters checked bit for bit against the bench’s own float32 recomputation; `protocol`: the transport-only ceiling, one reducing process and N bench workers (pooled buffers, no optimizer, no digest)',
+          },
           { name: 'workers', value: 'N', meaning: 'worker processes, 1–64 (default: the grid, 2, 4 and 8)' },
           {
             name: 'params',
@@ -257,6 +266,26 @@ export const COMMAND_TABLE: readonly CommandSpec[] = [
             name: 'warmup',
             value: 'W',
             meaning: 'rounds run before measuring (default by size: 20, 5, 2, at most a tenth of the rounds)',
+          },
+          { name: 'json', meaning: 'print the report as one JSON object instead of a table' },
+        ],
+      },
+    ],
+  },
+  {
+    name: 'bench async',
+    usage: ['dptrain bench async [--workers N] [--params P] [--steps S] [--json]'],
+    summary: 'measures async applied updates per second beside the sync round rate of the same run',
+    groups: [
+      {
+        title: 'options',
+        flags: [
+          { name: 'workers', value: 'N', meaning: 'worker processes, 1–64 (default 4)' },
+          { name: 'params', value: 'P', meaning: 'floats in the bench task, 1–1e8 (default 1e6)' },
+          {
+            name: 'steps',
+            value: 'S',
+            meaning: 'applied updates of the async run, ≥ 2 (default 200; the first tenth is warm-up)',
           },
           { name: 'json', meaning: 'print the report as one JSON object instead of a table' },
         ],

@@ -5,7 +5,9 @@
  * *functional*: it owns no tensors and no tf.Variables. dptrain keeps all parameters in ONE flat
  * Float32Array (the tensors of {@link Model.parameters}, each row-major, concatenated in that order),
  * builds tensors from views of it on every step and asks the model for the loss; TensorFlow.js
- * differentiates that function. Optimizers run on the flat vector, outside tfjs.
+ * differentiates that function. Optimizers run on the flat vector, outside tfjs. A model whose gradient has a
+ * closed form (and a benchmark's task, which must cost nothing to compute) may give it itself with
+ * {@link Model.gradient}; tfjs then never runs for the training step.
  *
  * @example
  * // my-task.mjs — a linear classifier, 8 features, 3 classes
@@ -89,6 +91,20 @@ export interface Model {
    * read tensor values (no `dataSync`), do not dispose or keep tensors.
    */
   loss(tf: Tf, params: readonly tfjs.Tensor[], x: tfjs.Tensor2D, labels: tfjs.Tensor): tfjs.Scalar;
+  /**
+   * Optional: the gradient in closed form, without tfjs. Writes the gradient of the MEAN loss over the batch into
+   * `out` (flat, in parameter order, `params.length` floats) and returns that mean loss. `x` holds `size`
+   * examples of `inputSize` features, `labels` their labels, as `loss` gets them; read them, keep none of the
+   * arrays (they are reused buffers). When present the worker calls it instead of differentiating `loss`, so it
+   * must be the gradient of the same function: `loss` still serves for reference, and `evaluate` for evaluation.
+   */
+  gradient?(
+    params: Float32Array,
+    x: Float32Array,
+    labels: Int32Array | Float32Array,
+    size: number,
+    out: Float32Array,
+  ): number;
   /**
    * Evaluation of one batch: the SUMMED loss over its examples and, for classification, the number of
    * correct predictions (omit `correct` for regression). Same rules as `loss`.
@@ -208,6 +224,7 @@ export function checkModel(value: unknown, source: string): asserts value is Mod
   const problems = [
     ...parameterProblems(record['parameters']),
     ...functionProblems(record, ['initialParameters', 'loss', 'evaluate']),
+    ...(record['gradient'] === undefined ? [] : functionProblems(record, ['gradient'])),
   ];
   if (problems.length > 0) {
     throw new TaskError(

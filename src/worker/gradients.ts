@@ -52,7 +52,8 @@ function labelsTensor(tf: Tf, labels: Int32Array | Float32Array, batchSize: numb
 }
 
 /**
- * Computes the loss and the flat gradient of a functional {@link Model} with TensorFlow.js. Every call
+ * Computes the loss and the flat gradient of a functional {@link Model} with TensorFlow.js (or with the model's
+ * own closed-form {@link Model.gradient}, when it has one, and then tfjs never runs). Every call
  * builds the parameter tensors from views of the flat vector, runs `tf.valueAndGrads` inside `tf.tidy`
  * and copies each gradient into one preallocated Float32Array, so the live tensor count does not grow
  * across steps. Not re-entrant: one computer per model and thread.
@@ -99,6 +100,7 @@ export class GradientComputer {
     checkBatchSize(batchSize);
     const tf = this.#tf;
     const inputSize = widthOf('x', x.length, batchSize);
+    if (this.#model.gradient !== undefined) return this.#closedForm(params, x, labels, batchSize);
     let loss = Number.NaN;
     // The tidy returns nothing: returning a typed array from tf.tidy makes it walk every element.
     tf.tidy(() => {
@@ -158,6 +160,23 @@ export class GradientComputer {
       tf.dispose(tensors);
     }
     return classifies ? { loss: lossSum / size, accuracy: correct / size } : { loss: lossSum / size };
+  }
+
+  /** The model's own {@link Model.gradient}, into the computer's buffer; a loss that is not a number is refused. */
+  #closedForm(
+    params: Float32Array,
+    x: Float32Array,
+    labels: Int32Array | Float32Array,
+    batchSize: number,
+  ): GradientResult {
+    const loss = this.#model.gradient!(params, x, labels, batchSize, this.#grad);
+    if (typeof loss !== 'number') {
+      throw new TaskError(
+        'ERR_TASK_INVALID',
+        `the model's gradient() must return the mean loss as a number, received ${typeof loss}; return it after writing the gradient into out`,
+      );
+    }
+    return { loss, grad: this.#grad };
   }
 
   #checkParams(params: Float32Array): void {

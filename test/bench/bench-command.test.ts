@@ -14,29 +14,35 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string[]; st
 const positiveFinite = (value: unknown) => typeof value === 'number' && Number.isFinite(value) && value > 0;
 
 describe('dptrain bench allreduce', () => {
-  it('measures one case with worker processes and prints only one JSON object with the TCP ceiling', async () => {
-    const out = await cli([
-      'bench',
-      'allreduce',
-      '--workers',
-      '2',
-      '--params',
-      '1000',
-      '--rounds',
-      '5',
-      '--json',
-    ]);
-    expect(out.code).toBe(0);
-    expect(out.stdout).toHaveLength(1);
-    const report = JSON.parse(out.stdout[0]!);
-    expect(report.cases).toHaveLength(1);
-    const [result] = report.cases;
-    expect(result).toMatchObject({ name: 'N=2 P=1e3', workers: 2, params: 1000, rounds: 5 });
-    for (const key of ['medianMs', 'p90Ms', 'bytesPerSec']) expect(positiveFinite(result[key])).toBe(true);
-    expect(result.p90Ms).toBeGreaterThanOrEqual(result.medianMs);
-    expect(positiveFinite(report.ceilings.tcpLoopbackBytesPerSec)).toBe(true);
-    expect(report).toMatchObject({ skipped: [], zeroMask: true });
-  });
+  for (const path of ['training', 'protocol']) {
+    it(`measures one case on the ${path} path and prints only one JSON object with the TCP ceiling`, async () => {
+      const out = await cli([
+        'bench',
+        'allreduce',
+        '--workers',
+        '2',
+        '--params',
+        '1000',
+        '--rounds',
+        '5',
+        '--warmup',
+        '2',
+        ...(path === 'training' ? [] : ['--path', path]),
+        '--json',
+      ]);
+      expect(out.code).toBe(0);
+      expect(out.stdout).toHaveLength(1);
+      const report = JSON.parse(out.stdout[0]!);
+      expect(report.cases).toHaveLength(1);
+      const [result] = report.cases;
+      expect(result).toMatchObject({ name: 'N=2 P=1e3', workers: 2, params: 1000, rounds: 5 });
+      for (const key of ['medianMs', 'p90Ms', 'bytesPerSec']) expect(positiveFinite(result[key])).toBe(true);
+      expect(result.p90Ms).toBeGreaterThanOrEqual(result.medianMs);
+      expect(positiveFinite(report.ceilings.tcpLoopbackBytesPerSec)).toBe(true);
+      // On the training path an empty `skipped` means the run passed its end-of-run recomputation.
+      expect(report).toMatchObject({ skipped: [], path, zeroMask: true });
+    });
+  }
 
   it('refuses bad flags with exit code 2, one error line and nothing on stdout', async () => {
     for (const args of [
@@ -46,6 +52,10 @@ describe('dptrain bench allreduce', () => {
       ['bench', 'allreduce', '--rounds', '0'],
       ['bench', 'allreduce', '--frobnicate'],
       ['bench', 'allreduce', 'extra'],
+      ['bench', 'allreduce', '--path', 'ring'],
+      ['bench', 'async', '--steps', '1'],
+      ['bench', 'async', '--workers', '0'],
+      ['bench', 'async', '--rounds', '5'],
       ['bench', 'worker', '--rank', '0'],
       ['bench', 'worker', '--connect', 'ws://127.0.0.1:1', '--tcp-sink', '127.0.0.1:1'],
       ['bench', 'worker', '--connect', 'http://127.0.0.1:1', '--rank', '0', '--params', '10'],
@@ -72,5 +82,32 @@ describe('dptrain bench allreduce', () => {
       }),
     ]);
     expect(positiveFinite(report.ceilings.tcpLoopbackBytesPerSec)).toBe(true);
+  });
+});
+
+describe('dptrain bench async', () => {
+  it('measures applied updates per second beside the sync round rate of the same run, as one JSON object', async () => {
+    const out = await cli([
+      'bench',
+      'async',
+      '--workers',
+      '2',
+      '--params',
+      '1000',
+      '--steps',
+      '20',
+      '--json',
+    ]);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toHaveLength(1);
+    const report = JSON.parse(out.stdout[0]!);
+    expect(report.cases).toEqual([
+      { name: 'N=2 P=1e3', workers: 2, params: 1000, updates: 18, updatesPerSec: expect.any(Number) },
+    ]);
+    expect(positiveFinite(report.cases[0].updatesPerSec)).toBe(true);
+    expect(report.sync).toMatchObject({ name: 'N=2 P=1e3', workers: 2, params: 1000 });
+    expect(report.sync.roundsPerSec).toBeCloseTo(1000 / report.sync.medianMs, 9);
+    expect(report.ratio).toBeCloseTo(report.cases[0].updatesPerSec / report.sync.roundsPerSec, 9);
+    expect(report.zeroMask).toBe(true);
   });
 });

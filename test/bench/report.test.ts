@@ -12,6 +12,7 @@ const REPORT: BenchReport = {
   ],
   ceilings: { tcpLoopbackBytesPerSec: 2e9 },
   ceilingSettings: { trialBytes: 256 * 2 ** 20, chunkBytes: 4 * 2 ** 20, trials: 5, timeoutMs: 30_000 },
+  path: 'training',
   zeroMask: true,
 };
 
@@ -25,6 +26,14 @@ describe('bench report', () => {
     expect(json.ceilings).toEqual({ tcpLoopbackBytesPerSec: 2e9 });
     expect(json.skipped).toEqual(REPORT.skipped);
     expect(json.zeroMask).toBe(true);
+    expect(json.path).toBe('training');
+  });
+
+  it('says which path was measured: the real training path and its check, or the protocol ceiling', () => {
+    expect(reportLines(REPORT).join('\n')).toMatch(/real training path[\s\S]*checked bit for bit/);
+    const protocol = reportLines({ ...REPORT, path: 'protocol' }).join('\n');
+    expect(protocol).toMatch(/protocol path \(the transport-only ceiling\)/);
+    expect(protocol).not.toMatch(/training path/);
   });
 
   it('prints a row per case with median, p90, MB/s, share of the ceiling and gloo, then skips and the ceiling', () => {
