@@ -1,6 +1,6 @@
 import { Packr } from 'msgpackr';
 import { CLOSE_CODES, ConfigError, ProtocolError } from '../errors.js';
-import { type Message, PROTOCOL_VERSION } from './messages.js';
+import { type Message, type MessageType, PROTOCOL_VERSION } from './messages.js';
 import {
   fillTensors,
   separateTensors,
@@ -49,12 +49,22 @@ export interface CodecOptions {
   readonly maxMessageBytes?: number;
   /**
    * Gives the decoder the Float32Array a message's tensor part (all its tensors, back to back) is assembled
-   * into when it cannot be a view of the received frame (split over frames, or unaligned); the message's
-   * tensors are views of it. Default: a fresh array. The decoder never touches the array after returning its
-   * message, so a pool may hand it out again once the caller is done with that message.
+   * into when it cannot be a view of the received frame (split over frames, or unaligned), given the message's
+   * `type`; the message's tensors are views of it. Default: a fresh array. The decoder never touches the array
+   * after returning its message, so a pool may hand it out again once the caller is done with that message.
    */
-  readonly allocateTensor?: (floats: number) => Float32Array;
+  readonly allocateTensor?: TensorAllocator;
 }
+
+/**
+ * Gives the array a `type` message's tensor part of `floats` floats is assembled into (see `CodecOptions`).
+ *
+ * @example
+ * const fresh: TensorAllocator = (floats) => new Float32Array(floats);
+ */
+export type TensorAllocator = (floats: number, type: MessageType) => Float32Array;
+
+const freshTensor: TensorAllocator = (floats) => new Float32Array(floats);
 
 /** Result of feeding one frame to `MessageDecoder.decode`. */
 export type DecodeResult =
@@ -215,14 +225,26 @@ interface PendingMessage {
 export class MessageDecoder {
   readonly maxFrameBytes: number;
   private maxMessage: number;
-  private readonly allocate: (floats: number) => Float32Array;
+  private allocate: TensorAllocator;
   private readonly packr = new Packr({ useRecords: false });
   private pending: PendingMessage | null = null;
 
   constructor(options: CodecOptions = {}) {
     this.maxFrameBytes = checkFrameBytes(options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
     this.maxMessage = checkMessageBytes(options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES);
-    this.allocate = options.allocateTensor ?? ((floats) => new Float32Array(floats));
+    this.allocate = options.allocateTensor ?? freshTensor;
+  }
+
+  /**
+   * The allocator of split tensor parts; settable because an owner knows the model size (and so what to pool)
+   * only once the run has started. It takes effect from the next message.
+   */
+  get allocateTensor(): TensorAllocator {
+    return this.allocate;
+  }
+
+  set allocateTensor(allocate: TensorAllocator) {
+    this.allocate = allocate;
   }
 
   /** Largest message accepted; the coordinator lowers it to `messageBytesBound(model size)` once it knows the model. */
@@ -340,7 +362,7 @@ export class MessageDecoder {
     payload: Uint8Array,
     complete: boolean,
   ): DecodeResult {
-    const part = this.allocateTensor(layout.floats);
+    const part = this.tensorFor(layout.floats, message.type);
     const bytes = new Uint8Array(part.buffer, part.byteOffset, part.byteLength);
     bytes.set(payload);
     fillTensors(layout, part);
@@ -380,8 +402,8 @@ export class MessageDecoder {
     }
   }
 
-  private allocateTensor(floats: number): Float32Array {
-    const tensor = this.allocate(floats);
+  private tensorFor(floats: number, type: MessageType): Float32Array {
+    const tensor = this.allocate(floats, type);
     if (!(tensor instanceof Float32Array) || tensor.length !== floats) {
       throw new ConfigError(
         'ERR_CONFIG_BAD_VALUE',

@@ -6,6 +6,7 @@ import {
   checkMessageBytes,
   DEFAULT_MAX_FRAME_BYTES,
   DEFAULT_MAX_MESSAGE_BYTES,
+  type TensorAllocator,
 } from '../protocol/index.js';
 
 /**
@@ -28,7 +29,7 @@ export interface ConnectionSettings {
   readonly maxMessageBytes: number;
   readonly highWaterMark: number;
   readonly log: Log;
-  readonly allocateTensor?: (floats: number) => Float32Array;
+  readonly allocateTensor?: TensorAllocator;
 }
 
 /**
