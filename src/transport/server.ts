@@ -13,7 +13,7 @@ export interface ListenOptions {
   readonly host?: string;
   /** port to bind; 0 (the default) picks a free one */
   readonly port?: number;
-  /** `ws` refuses larger frames with close code 1009 before buffering them (default 16 MiB) */
+  /** `ws` refuses larger frames with close code 1009 before buffering them (default 4 MiB) */
   readonly maxFrameBytes?: number;
   /**
    * A TCP connection that has not completed the WebSocket upgrade this many ms after it was accepted is

@@ -283,6 +283,14 @@ describe('MessageEncoder and MessageDecoder', () => {
     expect(bytesOf(target).equals(bytesOf(grad))).toBe(true);
   });
 
+  it('cuts frames at 4 MiB by default, so a 1.5M-float gradient travels as a full 4 MiB frame and a continuation', () => {
+    const frames = new MessageEncoder().encode({ ...SAMPLES.gradient, grad: new Float32Array(1_500_000) });
+    expect(frames).toHaveLength(2);
+    expect(frames[0]!.length).toBe(4 * 1024 * 1024);
+    const firstTensorBytes = frames[0]!.readUInt32LE(12);
+    expect(frames[1]!.length).toBe(16 + 6_000_000 - firstTensorBytes);
+  });
+
   it('uses an allocateTensor set after construction from the next message on', () => {
     const decoder = new MessageDecoder({ maxFrameBytes: 256 });
     const encoder = new MessageEncoder({ maxFrameBytes: 256 });
