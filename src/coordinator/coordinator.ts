@@ -174,6 +174,8 @@ export interface CoordinatorOptions {
   readonly earlyStopping?: EarlyStoppingOptions | null;
   readonly timeouts?: Partial<CoordinatorTimeouts>;
   readonly maxFrameBytes?: number;
+  /** also accept workers on this Unix domain socket (co-located workers), beside the TCP port */
+  readonly socketPath?: string;
   readonly log?: Log;
   /** a name for the run, sent to workers (default: derived from the start time) */
   readonly runId?: string;
@@ -285,6 +287,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       host: this.options.host,
       port: this.options.port ?? 0,
       maxFrameBytes: this.options.maxFrameBytes,
+      ...(this.options.socketPath === undefined ? {} : { socketPath: this.options.socketPath }),
       upgradeTimeoutMs: this.timeouts.authMs,
       onUpgradeTimeout: (address) =>
         rendezvous.refuse(STRANGER_CAUSES.upgradeTimeout, {

@@ -34,5 +34,6 @@ export {
   type Listening,
   type ListenOptions,
   listen,
+  MAX_SOCKET_PATH_BYTES,
 } from './server.js';
 export { SharedEncoder } from './shared-encoder.js';
