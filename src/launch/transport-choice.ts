@@ -1,7 +1,12 @@
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MAX_SOCKET_PATH_BYTES } from '../transport/index.js';
+
+/**
+ * The longest socket path the kernel takes (sun_path: 108 bytes on Linux, 104 on macOS, NUL included); the
+ * transport's `listen` refuses longer ones with the same bound (the launcher does not import the transport).
+ */
+const SOCKET_PATH_BYTES = 103;
 
 /** How a launch's workers reach its coordinator, and why: what summary.json records. */
 export interface TransportChoice {
@@ -56,7 +61,7 @@ export function runSocketPath(launcherPid: number, runDir: string): string {
   const tag = createHash('sha256').update(runDir).digest('hex').slice(0, 8);
   const name = `dptrain-${launcherPid}-${tag}.sock`;
   const inTmp = join(tmpdir(), name);
-  return Buffer.byteLength(inTmp) <= MAX_SOCKET_PATH_BYTES ? inTmp : join('/tmp', name);
+  return Buffer.byteLength(inTmp) <= SOCKET_PATH_BYTES ? inTmp : join('/tmp', name);
 }
 
 /** The `ws+unix:` address `ws` connects to for a socket path. @example unixUrl('/tmp/a.sock'); // 'ws+unix:///tmp/a.sock:/' */
