@@ -25,9 +25,13 @@ import {
 } from '../coordinator/index.js';
 import { ConfigError, DptrainError, TrainingError, UsageError } from '../errors.js';
 import {
+  chooseTransport,
   FROM_LAUNCHER_FLAG,
   type FromCoordinator,
+  runSocketPath,
   type ToCoordinator,
+  type TransportChoice,
+  unixUrl,
   waitForPort,
 } from '../launch/index.js';
 import { createLogger, type Logger, transportLog } from '../log/index.js';
@@ -183,6 +187,15 @@ async function coordinatorChild(io: CommandIo): Promise<number> {
       ...(resumed === undefined ? {} : { resume: resumed }),
       ...(start.restart ? { continueAt: resumed?.from.step ?? 0 } : {}),
       announce: (url) => void send({ type: 'listening', url }),
+      // The launcher's workers all run on this host: they may take a Unix socket (its parent is the launcher).
+      transport: chooseTransport(
+        {
+          requested: config.transport,
+          host: config.host,
+          simulatedLinks: simulatedLinks(config) !== null,
+        },
+        () => runSocketPath(process.ppid, resolve(start.runDir)),
+      ),
       attach: (c) => {
         coordinator = c;
         if (abort !== undefined) c.abort(abort);
@@ -287,6 +300,11 @@ export interface CoordinateOptions {
   readonly attach?: (coordinator: Coordinator) => void;
   /** a checkpoint to continue from (`--resume`) */
   readonly resume?: Resumed;
+  /**
+   * The launcher's choice of how its workers connect: with a Unix socket the coordinator listens on it as well
+   * as on TCP and announces it. Absent: TCP only (a coordinator on its own, whose workers may be anywhere).
+   */
+  readonly transport?: TransportChoice;
   /** the simulated links as the run ends (the launcher's relays and their byte counts); none: no relays */
   readonly links?: () => Promise<readonly SimulatedLink[] | null> | readonly SimulatedLink[] | null;
   /**
@@ -336,11 +354,18 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
   );
   const resume = options.resume;
   if (resume !== undefined) logger.info('resuming', { from: resume.from.path, step: resume.from.step });
+  const transport = options.transport ?? {
+    kind: 'tcp' as const,
+    reason: 'a coordinator on its own: its workers connect over TCP',
+    socketPath: null,
+  };
+  const recordedTransport = { kind: transport.kind, reason: transport.reason };
   const coordinator = new Coordinator({
     workers: config.workers,
     token,
     host: config.host,
     port: config.port,
+    ...(transport.socketPath === null ? {} : { socketPath: transport.socketPath }),
     mode: config.mode,
     ...(config.mode === 'async' ? { async: policyFromConfig(config.async) } : {}),
     simulate: config.simulate,
@@ -443,7 +468,10 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
     try {
       // Inside: a coordinator that cannot listen is a run that could not start, and its summary says why.
       const port = await coordinator.listen();
-      options.announce(`ws://${config.host}:${port}`);
+      logger.info('transport', recordedTransport);
+      options.announce(
+        transport.socketPath === null ? `ws://${config.host}:${port}` : unixUrl(transport.socketPath),
+      );
       result = await coordinator.run();
     } catch (thrown) {
       // Ctrl-C while workers were still joining: the run was stopped, not failed (exit 130/143).
@@ -467,6 +495,7 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
         wallSeconds: wallSeconds(),
         exitCode: errorExitCode(error),
         simulated: await simulatedConditions(),
+        transport: recordedTransport,
         stopped: stoppedBy === null ? null : (error as Error).message,
       });
       throw error;
@@ -482,6 +511,7 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
       wallSeconds: wallSeconds(),
       exitCode,
       simulated: await simulatedConditions(),
+      transport: recordedTransport,
       checkpoint,
       ...(lrMarker === undefined ? {} : { lrMarker }),
     });

@@ -17,8 +17,11 @@ export async function workerCommand(argv: readonly string[], io: CommandIo): Pro
   const { values, positionals: rest } = parseCommandArgs(argv, commandFlags('worker'), 'dptrain worker');
   positionals(rest, [], USAGE);
   const url = stringFlag(values.connect);
-  if (url === undefined || !/^wss?:\/\/[^/]+/.test(url))
-    throw new UsageError(`--connect ws://HOST:PORT is required; usage: ${USAGE}`);
+  // ws+unix:///PATH:/ is the Unix socket `dptrain launch` gives the workers it runs on the coordinator's host.
+  if (url === undefined || !/^(wss?:\/\/[^/]+|ws\+unix:\/\/\/.+:\/)/.test(url))
+    throw new UsageError(
+      `--connect ws://HOST:PORT (or ws+unix:///PATH:/ for a Unix socket) is required; usage: ${USAGE}`,
+    );
   const rankFlag = stringFlag(values.rank);
   const backend = stringFlag(values.backend);
   if (backend !== undefined && !(BACKEND_NAMES as readonly string[]).includes(backend)) {

@@ -482,6 +482,15 @@ export const TABLE = [
     meaning: 'coordinator port (0 = any free port)',
   }),
   row({
+    key: 'transport',
+    field: 'transport',
+    default: 'auto',
+    rule: oneOf('auto', 'tcp', 'unix'),
+    resume: true,
+    meaning:
+      "how `dptrain launch`'s workers reach the coordinator: `unix` (a Unix domain socket), `tcp`, or `auto` (`unix` unless `simulate` links are set or `host` is not loopback); the TCP port stays open either way",
+  }),
+  row({
     key: 'join_timeout',
     field: 'joinTimeout',
     default: 60,

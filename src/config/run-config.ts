@@ -23,7 +23,7 @@ import {
   type RunConfig,
   TABLE,
 } from './keys.js';
-import { linkOf } from './links.js';
+import { linkOf, simulatedLinks } from './links.js';
 import { checkScheduleCoversRun, checkScheduleShape, PLACEHOLDER_LR_VARIABLES } from './schedule-check.js';
 import { type ScheduleMisfit, scheduleMisfits } from './schedule-fit.js';
 import type { PlacedRefusal } from './section.js';
@@ -224,6 +224,15 @@ function checkAcrossKeys(
       at,
       `must be at most the latency of rank ${rank}'s link (${link.latencyMs} ms), received ${link.jitterMs}; ` +
         'a chunk cannot leave before it arrived: raise latency_ms or lower jitter_ms',
+    );
+  }
+  // The link relays forward TCP: workers behind them cannot use the coordinator's Unix socket.
+  if (config.transport === 'unix' && simulatedLinks(config) !== null) {
+    throw new ConfigError(
+      'ERR_CONFIG_CONFLICT',
+      'transport',
+      `unix (from ${source('transport')}) cannot carry simulated links (simulate latency_ms, jitter_ms, bandwidth_mbps or links from ${source('simulate')}): ` +
+        'their relays speak TCP; set transport: tcp or auto, or remove the link settings',
     );
   }
   // The parameter server has no round to evaluate between, nor one gradient per rank and round to accumulate.

@@ -7,7 +7,7 @@ import {
   REFUSALS,
   type RefusalCode,
 } from '../protocol/index.js';
-import { type Connection, Heartbeat, type HeartbeatTiming } from '../transport/index.js';
+import { type Connection, Heartbeat, type HeartbeatTiming, SharedEncoder } from '../transport/index.js';
 import { LIVENESS_CAUSES, type LivenessRefusal, livenessRefusal } from './liveness-route.js';
 import type { Member } from './rendezvous.js';
 import { Trigger } from './trigger.js';
@@ -22,6 +22,8 @@ export interface GroupOptions {
   /** liveness of every member: a member silent for `timeoutMs` is lost */
   readonly heartbeat: HeartbeatTiming;
   readonly log: Log;
+  /** the members' connections' `maxFrameBytes`, which broadcasts are cut to (default `DEFAULT_MAX_FRAME_BYTES`) */
+  readonly maxFrameBytes?: number;
 }
 
 type Handler = (rank: number, message: Message) => void;
@@ -73,9 +75,14 @@ export class ProcessGroup {
   private tolerance: ((rank: number, error: TrainingError) => void) | undefined;
   /** set once the run is ending on purpose: members closing or leaving then are not failures */
   private ending = false;
+  /** one encoding of each broadcast for every member */
+  private readonly encoder: SharedEncoder;
 
   constructor(members: readonly Member[], options: GroupOptions) {
     this.current = [...members];
+    this.encoder = new SharedEncoder(
+      options.maxFrameBytes === undefined ? {} : { maxFrameBytes: options.maxFrameBytes },
+    );
     this.log = options.log;
     this.heartbeat = options.heartbeat;
     this.inboxes = members.map(() => undefined);
@@ -237,14 +244,25 @@ export class ProcessGroup {
     return this.current[rank]!.connection.send(message);
   }
 
-  /** Sends `message` to every active member; one promise per rank, in rank order (resolved for a lost rank). */
+  /**
+   * Sends `message` to every active member, encoded once: the same frames go to every socket. One promise per
+   * rank, in rank order (resolved for a lost rank); a message that cannot be encoded rejects every active rank's.
+   */
   broadcast(message: Message): Promise<void>[] {
-    return this.current.map((member) => {
-      if (this.lost.has(member.rank)) return Promise.resolve();
-      const sent = member.connection.send(message);
-      sent.catch(() => {});
-      return sent;
-    });
+    const active = (send: (connection: Connection) => Promise<void>) =>
+      this.current.map((member) =>
+        this.lost.has(member.rank) ? Promise.resolve() : send(member.connection),
+      );
+    let sends: Promise<void>[];
+    try {
+      sends = this.encoder.broadcast(message, (encoded) =>
+        active((connection) => connection.sendEncoded(encoded)),
+      );
+    } catch (error) {
+      sends = active(() => Promise.reject(error));
+    }
+    for (const sent of sends) sent.catch(() => {});
+    return sends;
   }
 
   /** Answers a well-formed but wrong message with an `error` reply; nothing else changes. */

@@ -29,6 +29,14 @@ export {
 export { DEFAULT_COLUMNS, terminalWidth } from './terminal-width.js';
 export { TOKEN_ENV } from './token-env.js';
 export {
+  chooseTransport,
+  isLoopback,
+  runSocketPath,
+  type TransportChoice,
+  type TransportInputs,
+  unixUrl,
+} from './transport-choice.js';
+export {
   describeExit,
   markLine,
   type WorkerExit,

@@ -21,6 +21,7 @@ export {
   MessageEncoder,
   MIN_FRAME_BYTES,
   messageBytesBound,
+  type TensorAllocator,
 } from './codec.js';
 export { gradientDigest, parameterDigest } from './digest.js';
 export {

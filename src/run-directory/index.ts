@@ -11,6 +11,7 @@ export {
   METRICS_FILE,
   RunDirectory,
   type RunSummary,
+  type RunTransport,
   runDirectoryName,
   type SimulatedConditions,
   type SimulatedLink,

@@ -77,6 +77,8 @@ export interface RunSummary {
   readonly arrivals: number | null;
   /** The simulated conditions the run had (`simulate:`); null when it had none. */
   readonly simulated: SimulatedConditions | null;
+  /** How the workers reached the coordinator (`unix` or `tcp`) and why; null when not recorded. */
+  readonly transport: RunTransport | null;
   /** The newest checkpoint the run wrote (its file and global step); null when it wrote none. */
   readonly checkpoint: { readonly path: string; readonly step: number } | null;
   /** Workers lost while the run went on (`on_worker_failure: restart | shrink`); empty when none was. */
@@ -85,6 +87,12 @@ export interface RunSummary {
   readonly lostInFlight: number | null;
   /** Set when early stopping ended the run: the best evaluation, the stop, and the LR left undecayed. */
   readonly earlyStopping: EarlyStopReport | null;
+}
+
+/** The transport of a run's workers, as summary.json says it. */
+export interface RunTransport {
+  readonly kind: 'unix' | 'tcp';
+  readonly reason: string;
 }
 
 /** What `simulate:` made of the run: slow workers and, through relays, slow links. */
@@ -222,6 +230,7 @@ export class RunDirectory {
       exitCode: number;
       lrMarker?: LrMarker;
       simulated?: SimulatedConditions | null;
+      transport?: RunTransport | null;
       checkpoint?: { path: string; step: number } | null;
     },
   ): Promise<RunSummary> {
@@ -258,6 +267,7 @@ export class RunDirectory {
       readSnapshotBytes: result.async?.readSnapshotBytes ?? null,
       arrivals: result.async?.arrivals ?? null,
       simulated: run.simulated ?? null,
+      transport: run.transport ?? null,
       checkpoint: run.checkpoint ?? null,
       lostWorkers: result.lostWorkers,
       lostInFlight: result.async?.lostInFlight ?? null,
@@ -296,6 +306,7 @@ export class RunDirectory {
     exitCode: number;
     checkpoint: { path: string; step: number; params: Float32Array } | null;
     simulated?: SimulatedConditions | null;
+    transport?: RunTransport | null;
   }): Promise<RunSummary> {
     const summary = await this.failedBeforeStart({ ...run, stopped: null });
     const params = run.checkpoint?.params;
@@ -326,6 +337,7 @@ export class RunDirectory {
     wallSeconds: number;
     exitCode: number;
     simulated?: SimulatedConditions | null;
+    transport?: RunTransport | null;
     /** the reason when a signal stopped it before training began (the outcome is then `stopped`) */
     stopped?: string | null;
   }): Promise<RunSummary> {
@@ -369,6 +381,7 @@ export class RunDirectory {
       readSnapshotBytes: null,
       arrivals: null,
       simulated: run.simulated ?? null,
+      transport: run.transport ?? null,
       checkpoint: null,
       lostWorkers: [],
       lostInFlight: null,

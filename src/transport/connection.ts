@@ -1,8 +1,20 @@
 import { EventEmitter } from 'node:events';
 import { WebSocket } from 'ws';
 import { CLOSE_CODES, DptrainError, ProtocolError, TransportError } from '../errors.js';
-import { type Message, MessageDecoder, MessageEncoder } from '../protocol/index.js';
+import { type Message, MessageDecoder, MessageEncoder, type MessageType } from '../protocol/index.js';
 import { type ConnectionOptions, type ConnectionSettings, parseConnectionOptions } from './options.js';
+import { ReceivePool, type ReceivePoolSpec } from './receive-pool.js';
+
+/**
+ * A message already encoded, for `Connection.sendEncoded`: its frames are only read, so the same frames may go to
+ * several connections at once; whoever encoded them keeps them unchanged until every such send has settled.
+ */
+export interface EncodedMessage {
+  readonly type: MessageType;
+  readonly frames: readonly Buffer[];
+  /** the `maxFrameBytes` they were cut to: a connection with a smaller bound refuses them */
+  readonly maxFrameBytes: number;
+}
 
 /** How a connection ended. */
 export interface ConnectionClose {
@@ -49,6 +61,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private sent = 0;
   private received = 0;
   private failure: ProtocolError | TransportError | DptrainError | null = null;
+  private pool: ReceivePool | null = null;
   private closeStarted = false;
   private ended: ConnectionClose | null = null;
 
@@ -83,6 +96,28 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.decoder.maxMessageBytes = bytes;
   }
 
+  /** Largest frame sent or accepted, header included. */
+  get maxFrameBytes(): number {
+    return this.settings.maxFrameBytes;
+  }
+
+  /**
+   * From the next message on, assembles the split tensor part of every `spec.type` message into one reused
+   * array, lent again only once this side sends a `spec.releasedBy` message (see `ReceivePool`); other types
+   * keep the allocator given at construction. Replaces an earlier pool. Returns the pool.
+   *
+   * @example
+   * connection.poolReceived({ type: 'gradient', floats: params.length, releasedBy: 'update' });
+   */
+  poolReceived(spec: ReceivePoolSpec): ReceivePool {
+    const pool = new ReceivePool(spec);
+    const fallback = this.settings.allocateTensor ?? ((floats: number) => new Float32Array(floats));
+    this.pool = pool;
+    this.decoder.allocateTensor = (floats, type) =>
+      type === spec.type ? pool.take(floats, type) : fallback(floats, type);
+    return pool;
+  }
+
   /** How the connection ended, or null while it is open. */
   get closeInfo(): ConnectionClose | null {
     return this.ended;
@@ -94,9 +129,42 @@ export class Connection extends EventEmitter<ConnectionEvents> {
    * not open or closes meanwhile.
    */
   send(message: Message): Promise<void> {
+    // The encoder reuses its buffers: a send holds them until every frame's write callback has fired, so
+    // encoding waits for its turn in the queue.
+    return this.enqueue(message.type, () => {
+      this.assertOpen(message.type);
+      return this.encoder.encode(message);
+    });
+  }
+
+  /**
+   * As `send`, for frames encoded once for several connections (`SharedEncoder`): they are written as they are,
+   * never copied or changed. Rejects with ProtocolError if they were cut for a larger `maxFrameBytes` than this
+   * connection's.
+   */
+  sendEncoded(encoded: EncodedMessage): Promise<void> {
+    if (encoded.maxFrameBytes > this.settings.maxFrameBytes) {
+      return Promise.reject(
+        new ProtocolError(
+          'ERR_PROTOCOL_TOO_LARGE',
+          CLOSE_CODES.messageTooBig,
+          `a ${encoded.type} message was encoded for maxFrameBytes ${encoded.maxFrameBytes}, above this connection's ${this.settings.maxFrameBytes}: encode it with the connections' maxFrameBytes`,
+        ),
+      );
+    }
+    return this.enqueue(encoded.type, () => {
+      this.assertOpen(encoded.type);
+      return encoded.frames;
+    });
+  }
+
+  private enqueue(type: MessageType, frames: () => readonly Buffer[]): Promise<void> {
+    // Sending proves what this side has finished reading (ReceivePool), whenever the frames go out.
+    this.pool?.sent(type);
     // When nothing is queued the frames go to ws at once, so a caller can start a broadcast and then do other
     // work before awaiting it (the coordinator applies its own update while the workers receive theirs).
-    const sending = this.pending === 0 ? this.write(message) : this.queue.then(() => this.write(message));
+    const sending =
+      this.pending === 0 ? this.write(type, frames) : this.queue.then(() => this.write(type, frames));
     this.pending += 1;
     const done = sending.finally(() => {
       this.pending -= 1;
@@ -158,10 +226,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     return iterator;
   }
 
-  private async write(message: Message): Promise<void> {
-    this.assertOpen(message);
-    // The encoder reuses its buffers: this send holds them until every frame's write callback has fired.
-    const frames = this.encoder.encode(message);
+  private async write(type: MessageType, encode: () => readonly Buffer[]): Promise<void> {
+    const frames = encode();
     const written: Promise<void>[] = [];
     try {
       let settled = 0;
@@ -170,7 +236,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
           this.settings.log({
             level: 'debug',
             msg: 'send waits for the peer to read',
-            type: message.type,
+            type,
             bufferedAmount: this.socket.bufferedAmount,
             highWaterMark: this.settings.highWaterMark,
           });
@@ -178,7 +244,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
         while (this.socket.bufferedAmount > this.settings.highWaterMark && settled < written.length) {
           await written[settled++];
         }
-        this.assertOpen(message);
+        this.assertOpen(type);
         written.push(this.writeFrame(frame));
         this.sent += frame.length;
       }
@@ -207,12 +273,12 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     return written;
   }
 
-  private assertOpen(message: Message): void {
+  private assertOpen(type: MessageType): void {
     if (this.socket.readyState !== WebSocket.OPEN) {
       const state = READY_STATES[this.socket.readyState] ?? 'closed';
       throw new TransportError(
         'ERR_TRANSPORT_CLOSED',
-        `cannot send a ${message.type} message: the connection is ${state}${this.failure === null ? '' : ` (${this.failure.code})`}`,
+        `cannot send a ${type} message: the connection is ${state}${this.failure === null ? '' : ` (${this.failure.code})`}`,
         { cause: this.failure ?? undefined },
       );
     }

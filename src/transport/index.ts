@@ -6,7 +6,12 @@
  * const connection = await connect(`ws://127.0.0.1:${port}`); await connection.send({ type: 'heartbeat', sentAt: Date.now() });
  */
 export { type ConnectOptions, connect, DEFAULT_HANDSHAKE_TIMEOUT_MS } from './client.js';
-export { Connection, type ConnectionClose, type ConnectionEvents } from './connection.js';
+export {
+  Connection,
+  type ConnectionClose,
+  type ConnectionEvents,
+  type EncodedMessage,
+} from './connection.js';
 export { Heartbeat, type HeartbeatTiming } from './heartbeat.js';
 export {
   type ConnectionOptions,
@@ -14,6 +19,7 @@ export {
   DEFAULT_HIGH_WATER_MARK,
   parseConnectionOptions,
 } from './options.js';
+export { ReceivePool, type ReceivePoolSpec } from './receive-pool.js';
 export {
   backoffDelay,
   connectWithRetry,
@@ -28,4 +34,6 @@ export {
   type Listening,
   type ListenOptions,
   listen,
+  MAX_SOCKET_PATH_BYTES,
 } from './server.js';
+export { SharedEncoder } from './shared-encoder.js';

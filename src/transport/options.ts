@@ -6,11 +6,13 @@ import {
   checkMessageBytes,
   DEFAULT_MAX_FRAME_BYTES,
   DEFAULT_MAX_MESSAGE_BYTES,
+  type TensorAllocator,
 } from '../protocol/index.js';
 
 /**
  * Default bound on the bytes `ws` may hold unsent before `send()` waits for earlier frames to be written:
- * two default frames, so one can be written while the next is queued.
+ * 32 MiB, eight default frames (it was two when frames were 16 MiB; kept so a send waits as often as before),
+ * so frames can be written while the next ones are queued.
  */
 export const DEFAULT_HIGH_WATER_MARK = 32 * 1024 * 1024;
 
@@ -28,14 +30,14 @@ export interface ConnectionSettings {
   readonly maxMessageBytes: number;
   readonly highWaterMark: number;
   readonly log: Log;
-  readonly allocateTensor?: (floats: number) => Float32Array;
+  readonly allocateTensor?: TensorAllocator;
 }
 
 /**
  * Fills in defaults and checks every option; throws ConfigError naming the first bad one.
  *
  * @example
- * parseConnectionOptions({ highWaterMark: 8 << 20 }).maxFrameBytes; // 16777216
+ * parseConnectionOptions({ highWaterMark: 8 << 20 }).maxFrameBytes; // 4194304
  */
 export function parseConnectionOptions(options: ConnectionOptions = {}): ConnectionSettings {
   const highWaterMark = options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;

@@ -298,6 +298,13 @@ export class Worker {
     }
     const params = Float32Array.from(welcome.params);
     connection.maxMessageBytes = messageBytesBound(params.length);
+    // The sync loop reads update t (applies it) before it sends gradient t+1, and the coordinator sends update
+    // t+1 only after that gradient: one update is read at a time, so its split tensor part can reuse one array,
+    // lent again when the next gradient goes out. Nothing keeps an update's grad after the apply; `welcome`,
+    // `pushed` and `evaluate` parameters are kept as state or evaluated later and keep fresh arrays.
+    if (spec.mode !== 'async') {
+      connection.poolReceived({ type: 'update', floats: params.length, releasedBy: 'gradient' });
+    }
     const computer = new GradientComputer(tf, model);
     const timeline = new Timeline(connection, rank);
     const loop = new RoundLoop({

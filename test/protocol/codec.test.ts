@@ -279,8 +279,32 @@ describe('MessageEncoder and MessageDecoder', () => {
     const frames = new MessageEncoder({ maxFrameBytes: 256 }).encode({ ...SAMPLES.gradient, grad });
     const decoded = decodeFrames(new MessageDecoder({ maxFrameBytes: 256, allocateTensor }), frames);
     expect(tensorIn(decoded)).toBe(target);
-    expect(allocateTensor).toHaveBeenCalledWith(500);
+    expect(allocateTensor).toHaveBeenCalledWith(500, 'gradient');
     expect(bytesOf(target).equals(bytesOf(grad))).toBe(true);
+  });
+
+  it('cuts frames at 4 MiB by default, so a 1.5M-float gradient travels as a full 4 MiB frame and a continuation', () => {
+    const frames = new MessageEncoder().encode({ ...SAMPLES.gradient, grad: new Float32Array(1_500_000) });
+    expect(frames).toHaveLength(2);
+    expect(frames[0]!.length).toBe(4 * 1024 * 1024);
+    const firstTensorBytes = frames[0]!.readUInt32LE(12);
+    expect(frames[1]!.length).toBe(16 + 6_000_000 - firstTensorBytes);
+  });
+
+  it('uses an allocateTensor set after construction from the next message on', () => {
+    const decoder = new MessageDecoder({ maxFrameBytes: 256 });
+    const encoder = new MessageEncoder({ maxFrameBytes: 256 });
+    const first = tensorOf(500, 3);
+    const before = decodeFrames(decoder, encoder.encode({ ...SAMPLES.gradient, grad: first }));
+    const target = new Float32Array(500);
+    decoder.allocateTensor = (floats, type) =>
+      type === 'gradient' && floats === 500 ? target : new Float32Array(floats);
+    const second = tensorOf(500, 4);
+    const after = decodeFrames(decoder, encoder.encode({ ...SAMPLES.gradient, grad: second }));
+    expect(tensorIn(before)).not.toBe(target);
+    expect(bytesOf(tensorIn(before)!).equals(bytesOf(first))).toBe(true);
+    expect(tensorIn(after)).toBe(target);
+    expect(bytesOf(target).equals(bytesOf(second))).toBe(true);
   });
 
   it('refuses an allocateTensor that returns the wrong length', () => {
@@ -403,7 +427,7 @@ describe('messages with several tensors', () => {
     const decoder = new MessageDecoder({ maxFrameBytes: 256, allocateTensor });
     const decoded = decodeFrames(decoder, frames) as WelcomeMessage;
     expectSameMessage(decoded, welcome);
-    expect(allocateTensor.mock.calls).toEqual([[197]]);
+    expect(allocateTensor.mock.calls).toEqual([[197, 'welcome']]);
     const part = allocateTensor.mock.results[0]?.value as Float32Array;
     const views = [decoded.params, ...Object.values(decoded.optimizerState)];
     for (const view of views) expect(view.buffer).toBe(part.buffer);

@@ -1,8 +1,11 @@
+import { existsSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, type WebSocketServer } from 'ws';
 import { ConfigError, TransportError } from '../../src/errors.js';
-import { listen } from '../../src/transport/index.js';
+import { Connection, connect, listen } from '../../src/transport/index.js';
 
 const servers: WebSocketServer[] = [];
 
@@ -78,5 +81,31 @@ describe('listen', () => {
     const code = new Promise<number>((resolve) => client.once('close', resolve));
     client.send(Buffer.alloc(4097));
     expect(await code).toBe(1009);
+  });
+});
+
+describe('listen with a Unix socket', () => {
+  it('accepts peers on the socket as well as on TCP, and removes the socket file when it closes', async () => {
+    const socketPath = join(tmpdir(), `dptrain-server-${process.pid}.sock`);
+    const { server, port } = await listen({ socketPath });
+    const received: string[] = [];
+    server.on('connection', (socket) => {
+      const connection = new Connection(socket);
+      connection.on('message', (message) => received.push(message.type));
+    });
+    const overUnix = await connect(`ws+unix://${socketPath}:/`);
+    const overTcp = await connect(`ws://127.0.0.1:${port}`);
+    await overUnix.send({ type: 'heartbeat', sentAt: 1 });
+    await overTcp.send({ type: 'leave', rank: 0, reason: 'done' });
+    await expect.poll(() => [...received].sort()).toEqual(['heartbeat', 'leave']);
+    expect(existsSync(socketPath)).toBe(true);
+    overUnix.socket.terminate();
+    overTcp.socket.terminate();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    expect(existsSync(socketPath)).toBe(false);
+  });
+
+  it('refuses a socket path longer than sun_path holds, naming the limit', async () => {
+    await expect(listen({ socketPath: `/tmp/${'s'.repeat(120)}.sock` })).rejects.toThrow(/103 bytes/);
   });
 });
