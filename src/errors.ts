@@ -274,7 +274,9 @@ export type BenchErrorCode =
   /** a benchmark peer sent a message out of turn or one the round refused */
   | 'ERR_BENCH_PROTOCOL'
   /** a benchmark helper was called with an argument it cannot use (an empty sample, a quantile outside [0, 1]) */
-  | 'ERR_BENCH_ARGUMENT';
+  | 'ERR_BENCH_ARGUMENT'
+  /** a `dptrain launch` the training benchmark started failed or left no run directory */
+  | 'ERR_BENCH_RUN';
 
 /** `dptrain bench` could not measure a case; `rank` names the worker at fault when there is one. */
 export class BenchError extends DptrainError {
