@@ -212,6 +212,10 @@ def fmt_count(p):
     return f"1e{exponent}" if p == 10 ** exponent else str(p)
 
 
+def spread(values):
+    return f"{min(values):.0f}–{max(values):.0f}"
+
+
 def fmt_ms(ms):
     return f"{ms:.3g}" if ms < 100 else f"{ms:.0f}"
 
@@ -255,15 +259,19 @@ def main(argv):
         print(f"MNIST MLP training, samples/s (batch {BATCH_SIZE} per worker, {args.steps} steps, the first "
               f"{args.warmup} not timed, medians of {args.runs} runs); ratio = dptrain ÷ DDP (above 1: dptrain faster)")
         print()
-        print("| workers | dptrain samples/s | DDP samples/s (range) | dptrain ÷ DDP |")
+        print("| workers | dptrain samples/s (range) | DDP samples/s (range) | dptrain ÷ DDP |")
         print("|---|---|---|---|")
         for case in ours["cases"]:
             rates = torch_rates[case["workers"]]
             theirs = statistics.median(rates)
             ratio = "refused: reference BLAS" if blas["reference"] else f"{case['samplesPerSec'] / theirs:.2f}×"
-            print(f"| {case['workers']} | {case['samplesPerSec']:.0f} | {theirs:.0f} ({min(rates):.0f}–{max(rates):.0f}) "
-                  f"| {ratio} |")
-        print(f"| dptrain single process (ceiling) | {ours['ceilings']['singleProcessSamplesPerSec']:.0f} | | |")
+            print(f"| {case['workers']} | {case['samplesPerSec']:.0f} ({spread(case['runs'])}) | {theirs:.0f} "
+                  f"({spread(rates)}) | {ratio} |")
+        ceilings = ours["ceilings"]
+        print(f"| dptrain single process (ceiling) | {ceilings['singleProcessSamplesPerSec']:.0f} "
+              f"({spread(ceilings['singleProcessRuns'])}) | | |")
+        if ceilings["singleProcessSameAsOneWorker"] is False:
+            print("WARNING: dptrain's ceiling did not end at the 1-worker run's parameters: it trained another run")
         if blas["reference"]:
             print()
             print("No training ratios: torch computes on the reference BLAS (Debian's libblas3), several times slower "
