@@ -36,7 +36,8 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   // checkpoint files: bytes, node:fs and node:crypto; the run state's shape is written out, not imported
   checkpoint: [],
   'run-directory': ['arrivals', 'coordinator', 'plot'],
-  bench: ['coordinator', 'log', 'protocol', 'tasks', 'transport'],
+  // bench train's ceiling trains the default run in one process: the run config, schedule, optimizer and worker
+  bench: ['config', 'coordinator', 'log', 'lr', 'optim', 'protocol', 'tasks', 'transport', 'worker'],
   // re-executes an async run from its arrivals.jsonl in one process
   replay: ['arrivals', 'config', 'coordinator', 'lr', 'optim', 'protocol', 'sharding', 'tasks', 'worker'],
   // src/index.ts, the package's front door

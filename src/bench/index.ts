@@ -69,6 +69,20 @@ export {
   type TcpCeilingOptions,
   tcpCeilingSettings,
 } from './tcp-ceiling.js';
+export {
+  DEFAULT_TRAIN_RUNS,
+  DEFAULT_TRAIN_STEPS,
+  DEFAULT_TRAIN_WARMUP,
+  DEFAULT_TRAIN_WORKERS,
+  runTrainBench,
+  type TrainBenchOptions,
+  type TrainCase,
+  type TrainReport,
+} from './train-bench.js';
+export { measureTrainCeiling, type TrainCeiling, type TrainCeilingOptions } from './train-ceiling.js';
+export { type LaunchRun, runTrainLaunch, type TrainLaunchOptions } from './train-launch.js';
+export { type Throughput, throughputOf } from './train-metrics.js';
+export { type TrainCaseJson, trainReportJson, trainReportLines } from './train-report.js';
 export { BENCH_LR, checkSyncRun, runTrainingCase, syncRoundBytes } from './training-case.js';
 export { formatBytes } from './units.js';
 export { expectedVectorParams, paramsMismatch, type VectorRun } from './vector-check.js';

@@ -15,6 +15,7 @@ import {
 } from '../bench/index.js';
 import { UsageError } from '../errors.js';
 import { integerFlag, parseCommandArgs, positionals, stringFlag } from './args.js';
+import { benchTrainCommand } from './bench-train-command.js';
 import { commandFlags, commandSpec } from './command-table.js';
 import type { CommandIo } from './io.js';
 
@@ -46,6 +47,7 @@ export async function benchCommand(argv: readonly string[], io: CommandIo): Prom
   if (sub === 'allreduce') return allreduce(rest, io);
   if (sub === 'async') return asyncBench(rest, io);
   if (sub === 'worker') return worker(rest);
+  if (sub === 'train') return benchTrainCommand(rest, io);
   throw new UsageError(`unknown bench "${sub ?? ''}"; usage: ${ALLREDUCE_USAGE}`);
 }
 

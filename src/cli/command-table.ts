@@ -293,6 +293,37 @@ export const COMMAND_TABLE: readonly CommandSpec[] = [
     ],
   },
   {
+    name: 'bench train',
+    usage: ['dptrain bench train [--workers 1,2,4] [--steps S] [--warmup W] [--runs K] [--json]'],
+    summary:
+      'samples/s of the default MNIST MLP run through dptrain launch, against one process training alone',
+    groups: [
+      {
+        title: 'options',
+        flags: [
+          {
+            name: 'workers',
+            value: 'N,N,…',
+            meaning: 'worker counts, a comma-separated list of distinct integers 1–64 (default 1,2,4)',
+          },
+          { name: 'steps', value: 'S', meaning: 'steps of every run, warm-up included (default 200)' },
+          {
+            name: 'warmup',
+            value: 'W',
+            meaning: 'first steps of every run left out of the timing, 0 ≤ W < S (default min(20, S ÷ 10))',
+          },
+          {
+            name: 'runs',
+            value: 'K',
+            meaning:
+              'runs of every case, alternating with the others; the report gives the median (default 3)',
+          },
+          { name: 'json', meaning: 'print the report as one JSON object instead of a table' },
+        ],
+      },
+    ],
+  },
+  {
     name: 'bench worker',
     usage: [
       'dptrain bench worker (--connect ws://HOST:PORT --rank R --params P [--seed S] | --tcp-sink HOST:PORT --trial-bytes B)',

@@ -28,6 +28,10 @@ export const COMMAND_LOADERS: Readonly<Record<string, () => Promise<Command>>> =
     const { benchCommand } = await import('./bench-command.js');
     return (argv, io) => benchCommand(['async', ...argv], io);
   },
+  'bench train': async () => {
+    const { benchCommand } = await import('./bench-command.js');
+    return (argv, io) => benchCommand(['train', ...argv], io);
+  },
   'bench worker': async () => {
     const { benchCommand } = await import('./bench-command.js');
     return (argv, io) => benchCommand(['worker', ...argv], io);
