@@ -84,8 +84,8 @@ const bits = (values: Float32Array) =>
   Array.from(new Uint32Array(values.buffer, values.byteOffset, values.length));
 
 describe('SyncRound with an accumulator: the rank-order sum as gradients arrive', () => {
-  it('is bit-identical to a plain rank-order loop for every arrival order of 3 and 4 ranks', () => {
-    for (const n of [3, 4]) {
+  it('is bit-identical to a plain rank-order loop for every arrival order of 3, 4 and 5 ranks', () => {
+    for (const n of [3, 4, 5]) {
       const grads = gradients(n, 100 + n);
       const expected = bits(referenceMean(grads));
       for (const order of permutations([...Array(n).keys()]))
@@ -108,59 +108,71 @@ describe('SyncRound with an accumulator: the rank-order sum as gradients arrive'
     }
   });
 
-  it('has summed ranks 0 … k − 1 by the time they are in and the round still waits', () => {
+  it('from five members, has summed ranks 0 … k − 1 by the time they are in and the round still waits', () => {
     const grads = [
       Float32Array.of(1, 0.1),
       Float32Array.of(1e8, 0.2),
       Float32Array.of(-1e8, 0.3),
       Float32Array.of(5, 7),
+      Float32Array.of(2, 1),
     ];
     const accumulator = new Float32Array(2);
-    const round = new SyncRound({ step: 0, round: 0, worldSize: 4, size: 2, accumulator });
-    for (const rank of [2, 0, 1]) round.offer(rank, message(rank, grads[rank]!));
+    const round = new SyncRound({ step: 0, round: 0, worldSize: 5, size: 2, accumulator });
+    for (const rank of [2, 4, 0, 1]) round.offer(rank, message(rank, grads[rank]!));
     // By hand in float32: (1 + 1e8) rounds to 1e8, then − 1e8 gives 0; fround(fround(0.1 + 0.2) + 0.3).
     const f = Math.fround;
-    expect(Array.from(accumulator)).toEqual([0, f(f(f(0.1) + f(0.2)) + f(0.3))]);
+    const ahead = f(f(f(0.1) + f(0.2)) + f(0.3));
+    expect(Array.from(accumulator)).toEqual([0, ahead]);
     round.offer(3, message(3, grads[3]!));
     round.reduce(accumulator);
-    expect(Array.from(accumulator)).toEqual([f(5 / 4), f(f(f(f(f(0.1) + f(0.2)) + f(0.3)) + 7) / 4)]);
+    expect(Array.from(accumulator)).toEqual([f(7 / 5), f(f(f(ahead + 7) + 1) / 5)]);
+  });
+
+  it('sums nothing ahead for fewer than five members (their one-pass mean reads each gradient once)', () => {
+    const accumulator = new Float32Array(2).fill(-1);
+    const round = new SyncRound({ step: 0, round: 0, worldSize: 4, size: 2, accumulator });
+    for (const rank of [0, 1, 2]) round.offer(rank, message(rank, Float32Array.of(rank, rank)));
+    expect(Array.from(accumulator)).toEqual([-1, -1]);
+    round.offer(3, message(3, Float32Array.of(3, 3)));
+    round.reduce(accumulator);
+    expect(Array.from(accumulator)).toEqual([1.5, 1.5]);
   });
 
   it('shrink: a summed rank taken out leaves the mean of the others, bit for bit', () => {
-    const grads = gradients(4, 7);
-    for (const lost of [0, 1, 2]) {
+    const grads = gradients(6, 7);
+    for (const lost of [0, 1, 3]) {
       const accumulator = new Float32Array(SIZE);
-      const round = new SyncRound({ step: 0, round: 0, worldSize: 4, size: SIZE, accumulator });
-      for (const rank of [0, 1, 2]) round.offer(rank, message(rank, grads[rank]!));
+      const round = new SyncRound({ step: 0, round: 0, worldSize: 6, size: SIZE, accumulator });
+      for (const rank of [0, 1, 2, 3, 4]) round.offer(rank, message(rank, grads[rank]!));
       round.withdraw(lost, true);
-      round.offer(3, message(3, grads[3]!));
+      round.offer(5, message(5, grads[5]!));
       expect(round.complete).toBe(true);
       round.reduce(accumulator);
-      const survivors = [0, 1, 2, 3].filter((rank) => rank !== lost).map((rank) => grads[rank]!);
+      const survivors = [0, 1, 2, 3, 4, 5].filter((rank) => rank !== lost).map((rank) => grads[rank]!);
       expect(bits(accumulator)).toEqual(bits(referenceMean(survivors)));
     }
-    // A rank after the running sum is lost: the sum of 0 and 1 stands, rank 2 completes the round.
+    // A rank after the running sum is lost: the sum of 0 … 2 stands, ranks 3 and 4 complete the round.
     const accumulator = new Float32Array(SIZE);
-    const round = new SyncRound({ step: 0, round: 0, worldSize: 4, size: SIZE, accumulator });
-    for (const rank of [0, 1]) round.offer(rank, message(rank, grads[rank]!));
-    round.withdraw(3, true);
-    round.offer(2, message(2, grads[2]!));
+    const round = new SyncRound({ step: 0, round: 0, worldSize: 6, size: SIZE, accumulator });
+    for (const rank of [0, 1, 2]) round.offer(rank, message(rank, grads[rank]!));
+    round.withdraw(5, true);
+    for (const rank of [3, 4]) round.offer(rank, message(rank, grads[rank]!));
     round.reduce(accumulator);
-    expect(bits(accumulator)).toEqual(bits(referenceMean(grads.slice(0, 3))));
+    expect(bits(accumulator)).toEqual(bits(referenceMean(grads.slice(0, 5))));
   });
 
   it('restart: a summed rank taken out and sent again counts with its new gradient only', () => {
-    const grads = gradients(3, 11);
+    const grads = gradients(5, 11);
     const again = gradients(1, 12)[0]!;
     const accumulator = new Float32Array(SIZE);
-    const round = new SyncRound({ step: 0, round: 0, worldSize: 3, size: SIZE, accumulator });
-    for (const rank of [0, 1]) round.offer(rank, message(rank, grads[rank]!));
+    const round = new SyncRound({ step: 0, round: 0, worldSize: 5, size: SIZE, accumulator });
+    for (const rank of [0, 1, 2]) round.offer(rank, message(rank, grads[rank]!));
     round.withdraw(0, false);
-    round.offer(2, message(2, grads[2]!));
+    for (const rank of [3, 4]) round.offer(rank, message(rank, grads[rank]!));
     expect(round.complete).toBe(false);
     round.offer(0, message(0, again));
     round.reduce(accumulator);
-    expect(bits(accumulator)).toEqual(bits(referenceMean([again, grads[1]!, grads[2]!])));
+    expect(bits(accumulator)).toEqual(bits(referenceMean([again, ...grads.slice(1)])));
   });
 
   it('flags a non-finite mean, and refuses to reduce a round twice (it let go of the gradients)', () => {
