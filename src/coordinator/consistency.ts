@@ -14,9 +14,12 @@ function refused(reason: string): LedgerAnswer {
 
 interface OpenStep {
   readonly lr: number;
-  readonly digest: string;
+  /** undefined while the coordinator applies the step after its update went out (`announce`, then `confirm`) */
+  digest: string | undefined;
   /** members at this step whose report has not arrived */
   readonly pending: Set<number>;
+  /** reports that arrived before the coordinator's digest: compared at `confirm` */
+  readonly early: Map<number, { readonly lr: number; readonly digest: string }>;
   /** members whose report for this step will never come */
   missing: number;
 }
@@ -27,6 +30,8 @@ interface OpenStep {
  * applied and the digest of its parameters, in step order. Both are compared bit for bit; a difference is a
  * mismatch, a report that never comes (the rank reported a later step first, closed, or the run ended) is a
  * missing report. Memory stays bounded: a step is dropped once every member reported or is known not to.
+ * The coordinator may apply a step after its update went out (`announce`, then `confirm` with the digest): a report
+ * that comes in between is checked for membership and order at once and compared at `confirm`.
  *
  * @example
  * ledger.expect(12, 0.05, 'sha256:…', [0, 1]); ledger.report(1, 12, 0.05, 'sha256:…'); ledger.summary().consistent;
@@ -52,9 +57,38 @@ export class ConsistencyLedger {
 
   /** The coordinator's own LR and parameter digest after `step`, and the ranks that must report it. */
   expect(step: number, lr: number, digest: string, members: readonly number[]): void {
-    this.open.set(step, { lr, digest, pending: new Set(members), missing: 0 });
+    this.announce(step, lr, members);
+    this.confirm(step, digest);
+  }
+
+  /**
+   * The update of `step` with `lr` went out to `members` before the coordinator applied it: their reports are taken
+   * from now on, and compared once `confirm` gives the coordinator's digest.
+   *
+   * @example
+   * ledger.announce(12, 0.05, [0, 1]); ledger.report(1, 12, 0.05, 'sha256:…'); ledger.confirm(12, 'sha256:…'); // []
+   */
+  announce(step: number, lr: number, members: readonly number[]): void {
+    this.open.set(step, { lr, digest: undefined, pending: new Set(members), early: new Map(), missing: 0 });
     this.steps += 1;
-    if (members.length === 0) this.closeStep(step);
+  }
+
+  /**
+   * The coordinator's digest of its parameters after the announced `step`. Returns the mismatches among the reports
+   * that came before it (recorded and counted as `report` records a later one).
+   */
+  confirm(step: number, digest: string): Mismatch[] {
+    const entry = this.open.get(step);
+    if (entry === undefined || entry.digest !== undefined) return [];
+    entry.digest = digest;
+    const mismatches: Mismatch[] = [];
+    for (const [rank, early] of entry.early) {
+      const mismatch = this.compare(rank, step, entry, early.lr, early.digest);
+      if (mismatch !== null) mismatches.push(mismatch);
+    }
+    entry.early.clear();
+    if (entry.pending.size === 0) this.closeStep(step);
+    return mismatches;
   }
 
   /**
@@ -80,16 +114,13 @@ export class ConsistencyLedger {
     }
     this.lastReported[rank] = step;
     this.record(rank, step, lr);
-    const lrDiffers = !Object.is(lr, entry.lr);
-    const digestDiffers = digest !== entry.digest;
-    if (lrDiffers) this.lrMismatches += 1;
-    if (digestDiffers) this.digestMismatches += 1;
-    const mismatch =
-      lrDiffers || digestDiffers
-        ? { rank, step, expectedLr: entry.lr, appliedLr: lr, expectedDigest: entry.digest, digest }
-        : null;
-    if (mismatch !== null && this.mismatchList.length < CONSISTENCY_DETAIL_LIMIT)
-      this.mismatchList.push(mismatch);
+    if (entry.digest === undefined) {
+      // The coordinator still applies this step: the report waits for its digest, it is no longer owed.
+      entry.early.set(rank, { lr, digest });
+      entry.pending.delete(rank);
+      return { refused: null, mismatch: null };
+    }
+    const mismatch = this.compare(rank, step, entry, lr, digest);
     this.settle(rank, step, entry);
     return { refused: null, mismatch };
   }
@@ -163,6 +194,22 @@ export class ConsistencyLedger {
     };
   }
 
+  /** Compares one report with the coordinator's record of `step` and counts what differs. */
+  private compare(rank: number, step: number, entry: OpenStep, lr: number, digest: string): Mismatch | null {
+    const expectedDigest = entry.digest!;
+    const lrDiffers = !Object.is(lr, entry.lr);
+    const digestDiffers = digest !== expectedDigest;
+    if (lrDiffers) this.lrMismatches += 1;
+    if (digestDiffers) this.digestMismatches += 1;
+    const mismatch =
+      lrDiffers || digestDiffers
+        ? { rank, step, expectedLr: entry.lr, appliedLr: lr, expectedDigest, digest }
+        : null;
+    if (mismatch !== null && this.mismatchList.length < CONSISTENCY_DETAIL_LIMIT)
+      this.mismatchList.push(mismatch);
+    return mismatch;
+  }
+
   private markMissing(rank: number, step: number, entry: OpenStep): void {
     this.missingReports += 1;
     entry.missing += 1;
@@ -173,7 +220,7 @@ export class ConsistencyLedger {
   /** `rank` is done with `step`; the step closes when no member owes it anything. */
   private settle(rank: number, step: number, entry: OpenStep): void {
     entry.pending.delete(rank);
-    if (entry.pending.size === 0) this.closeStep(step);
+    if (entry.pending.size === 0 && entry.digest !== undefined) this.closeStep(step);
   }
 
   private closeStep(step: number): void {

@@ -6,13 +6,15 @@ import { ConsistencyLedger } from './consistency.js';
 import { worldScaledLr } from './lr-world-scaling.js';
 import type { ModeContext, ModeReport, TrainingMode } from './mode.js';
 import type { Member } from './rendezvous.js';
+import type { Mismatch } from './result.js';
 import { SyncRound } from './sync-round.js';
 
 /**
  * Synchronous data parallelism (as DDP or Horovod's allreduce): for global step t every rank sends one gradient
- * of its batch; the coordinator averages them in rank order, applies the average with lr(t) to its own copy and
- * broadcasts it with t and lr(t) for every worker to apply with its own optimizer; the workers report the LR they
- * used and a digest of their parameters, which the consistency ledger compares bit for bit with the coordinator's.
+ * of its batch; the coordinator averages them in rank order and broadcasts the average with t and lr(t) for every
+ * worker to apply with its own optimizer, then applies it to its own copy while the workers apply theirs; the
+ * workers report the LR they used and a digest of their parameters, which the consistency ledger compares bit for
+ * bit with the coordinator's.
  * The next round opens before the update goes out, so a fast worker's next gradient is taken while a slow one
  * still reads the update.
  *
@@ -22,7 +24,12 @@ import { SyncRound } from './sync-round.js';
 export class SyncMode implements TrainingMode {
   readonly name = 'sync';
   private readonly ledger: ConsistencyLedger;
-  private readonly averaged: Float32Array;
+  /**
+   * Where rounds sum their gradients, in turn: the next round opens (and may start summing) while the average of
+   * the round before still goes out and is applied.
+   */
+  private readonly sums: readonly [Float32Array, Float32Array];
+  private nextSum = 0;
   private readonly lrs: number[] = [];
   /** the round gradients are taken for; undefined between the last step and the end */
   private current: SyncRound | undefined;
@@ -37,7 +44,7 @@ export class SyncMode implements TrainingMode {
   constructor(private readonly context: ModeContext) {
     const { group, state } = context;
     this.ledger = new ConsistencyLedger(group.worldSize);
-    this.averaged = new Float32Array(state.params.length);
+    this.sums = [new Float32Array(state.params.length), new Float32Array(state.params.length)];
     group.handle('gradient', (rank, gradient) => this.onGradient(rank, gradient));
     group.handle('applied', (rank, applied) => this.onApplied(rank, applied));
     group.onClose((rank) => (group.isLost(rank) ? this.ledger.excuse(rank) : this.ledger.abandon(rank)));
@@ -72,7 +79,9 @@ export class SyncMode implements TrainingMode {
         this.context.span('receive', round.step, receiveStart);
         const reduceStart = performance.now();
         const reduceStartUs = nowUs();
-        const reduction = round.reduce(this.averaged);
+        // Into the round's own sum: no copy, and the next round sums into the other buffer meanwhile.
+        const averaged = round.accumulator!;
+        const reduction = round.reduce(averaged);
         if (!reduction.finite) {
           await this.skip(round);
           continue;
@@ -86,53 +95,55 @@ export class SyncMode implements TrainingMode {
         // Open the next round before the update goes out: a fast worker may answer before the slowest reads it.
         this.current = last ? undefined : this.openRound(state.step + 1, state.round + 1);
         const broadcastStart = nowUs();
-        const sends = this.context.group.broadcast(this.update(round, epoch, lr, this.averaged, world));
-        // The update is on its way; the coordinator applies its own copy meanwhile. No message is handled before
-        // the next await, so the ledger knows the step before any worker's report can arrive.
-        const applyStart = nowUs();
+        const sends = this.context.group.broadcast(this.update(round, epoch, lr, averaged, world));
+        // No message is handled before the next await: the members the update went to are those that owe a report.
+        this.ledger.announce(
+          round.step,
+          lr,
+          round.members().filter((rank) => this.context.group.isOpen(rank)),
+        );
         let recorded!: () => void;
         this.stepInFlight = new Promise((resolve) => {
           recorded = resolve;
         });
-        state.optimizer.step(state.params, this.averaged, lr);
-        this.ledger.expect(
-          round.step,
-          lr,
-          parameterDigest(state.params),
-          round.members().filter((rank) => this.context.group.isOpen(rank)),
-        );
-        this.context.span('apply', round.step, applyStart);
-        // The coordinator's copy has the update now: the step is done even if a worker is lost while it goes out,
-        // so that the parameters, the step count and metrics.jsonl of a failed run agree.
-        const complete = () => {
-          this.stepInFlight = undefined;
-          recorded();
-          const now = performance.now();
-          const roundMs = now - lastBroadcast;
-          lastBroadcast = now;
-          this.lrs.push(lr);
-          state.completeStep(reduction.loss, reduction.samples);
-          this.context.events.step({
-            step: round.step,
-            epoch,
-            round: round.round,
-            lr,
-            loss: reduction.loss,
-            samples: reduction.samples,
-            reduceMs: now - reduceStart,
-            roundMs,
-            samplesPerSec: (reduction.samples * 1000) / roundMs,
-            computeMs: reduction.computeMs,
-          });
-        };
+        // The update goes out first and the coordinator applies its own copy after: applying first would hold the
+        // event loop, so the rest of the update would not be written until it is done. The workers apply and compute
+        // meanwhile; their reports may come before the coordinator's digest, which the ledger allows for.
+        let lostWhileSending: { readonly error: unknown } | null = null;
         try {
           await this.delivered(sends, round.step);
+          this.context.span('broadcast', round.step, broadcastStart);
         } catch (error) {
-          complete();
-          throw error;
+          lostWhileSending = { error };
         }
-        this.context.span('broadcast', round.step, broadcastStart);
-        complete();
+        const applyStart = nowUs();
+        state.optimizer.step(state.params, averaged, lr);
+        for (const mismatch of this.ledger.confirm(round.step, parameterDigest(state.params))) {
+          this.mismatched(mismatch);
+        }
+        this.context.span('apply', round.step, applyStart);
+        // The coordinator's copy has the update now: the step is done even if a worker was lost while it went out,
+        // so that the parameters, the step count and metrics.jsonl of a failed run agree.
+        this.stepInFlight = undefined;
+        recorded();
+        const now = performance.now();
+        const roundMs = now - lastBroadcast;
+        lastBroadcast = now;
+        this.lrs.push(lr);
+        state.completeStep(reduction.loss, reduction.samples);
+        this.context.events.step({
+          step: round.step,
+          epoch,
+          round: round.round,
+          lr,
+          loss: reduction.loss,
+          samples: reduction.samples,
+          reduceMs: now - reduceStart,
+          roundMs,
+          samplesPerSec: (reduction.samples * 1000) / roundMs,
+          computeMs: reduction.computeMs,
+        });
+        if (lostWhileSending !== null) throw lostWhileSending.error;
         // Rank 0 evaluates its replica of this step while the next round's gradients come in: their update waits.
         const evaluating = this.context.evaluateAt?.(state.step);
         if (evaluating !== undefined) {
@@ -235,6 +246,7 @@ export class SyncMode implements TrainingMode {
 
   private openRound(step: number, round: number): SyncRound {
     const { group, state } = this.context;
+    this.nextSum = 1 - this.nextSum;
     return new SyncRound({
       step,
       round,
@@ -242,6 +254,7 @@ export class SyncMode implements TrainingMode {
       members: group.members.flatMap((m) => (this.excluded.has(m.rank) ? [] : [m.rank])),
       size: state.params.length,
       samples: this.data.samples(round),
+      accumulator: this.sums[this.nextSum]!,
     });
   }
 
@@ -333,7 +346,7 @@ export class SyncMode implements TrainingMode {
   }
 
   private onApplied(rank: number, applied: MessageOf<'applied'>): void {
-    const { group, events, log } = this.context;
+    const { group } = this.context;
     if (applied.rank !== rank) {
       group.refuse(
         rank,
@@ -347,9 +360,13 @@ export class SyncMode implements TrainingMode {
     if (answer.refused !== null) {
       group.refuse(rank, REFUSALS.unexpected, answer.refused, applied.step);
     } else if (answer.mismatch !== null) {
-      log({ level: 'error', msg: 'replica differs from the coordinator', ...answer.mismatch });
-      events.mismatch(answer.mismatch);
+      this.mismatched(answer.mismatch);
     }
+  }
+
+  private mismatched(mismatch: Mismatch): void {
+    this.context.log({ level: 'error', msg: 'replica differs from the coordinator', ...mismatch });
+    this.context.events.mismatch(mismatch);
   }
 }
 

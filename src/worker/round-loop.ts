@@ -1,6 +1,6 @@
 import { DataPlan, type EpochHistory, fixedWorldHistory, stepsPerEpoch } from '../sharding/index.js';
 import type { Dataset } from '../tasks/index.js';
-import { gatherBatch } from './gather-batch.js';
+import { type GatheredBatch, gatherBatch } from './gather-batch.js';
 import type { GradientComputer } from './gradients.js';
 
 export interface RoundLoopOptions {
@@ -48,6 +48,8 @@ export class RoundLoop {
   /** the accumulated gradient, float64 until it is rounded once into `grad` */
   private readonly sum: Float64Array | undefined;
   private readonly grad: Float32Array | undefined;
+  /** this rank's batch of a coming round, already in `x` and `labels` (see `prefetch`) */
+  private prefetched: { readonly round: number; readonly batch: GatheredBatch } | undefined;
 
   constructor(private readonly options: RoundLoopOptions) {
     const { train, batchSize, worldSize, seed } = options;
@@ -76,7 +78,25 @@ export class RoundLoop {
    * of the epoch not yet seen, the `unfinished` ranks' batch of the round before did not count.
    */
   resize(round: number, members: readonly number[], unfinished: readonly number[]): void {
+    // A batch gathered for the old world may not be this rank's in the new one.
+    this.prefetched = undefined;
     this.data.resize(round, members, unfinished);
+  }
+
+  /**
+   * Gathers this rank's batch of `round` into the reused buffers now (sync: while the update of the round before is
+   * awaited), so that `gradient(round)` starts computing at once. Only a batch of one piece is gathered ahead; a
+   * `resize` in between discards it, and so does a gradient for any other round.
+   *
+   * @example
+   * loop.prefetch(round + 1); await inbox.next('update'); loop.gradient(round + 1);
+   */
+  prefetch(round: number): void {
+    const indices = this.data.batch(round, this.options.rank);
+    this.prefetched = undefined;
+    if (indices.length === 0 || indices.length > this.micro) return;
+    const batch = gatherBatch(this.options.train, indices, this.x, this.labels);
+    this.prefetched = { round, batch };
   }
 
   /**
@@ -88,6 +108,18 @@ export class RoundLoop {
    */
   gradient(round: number, shard = this.options.rank): { loss: number; grad: Float32Array; samples: number } {
     const indices = shard === this.options.rank ? this.ownBatch(round) : this.shardBatch(round, shard);
+    const prefetched = this.prefetched;
+    this.prefetched = undefined;
+    if (prefetched !== undefined && prefetched.round === round && shard === this.options.rank) {
+      const { batch } = prefetched;
+      const { loss, grad } = this.options.computer.compute(
+        this.options.params,
+        batch.x,
+        batch.labels,
+        batch.size,
+      );
+      return { loss, grad, samples: batch.size };
+    }
     const { sum, grad } = this;
     if (sum === undefined || grad === undefined || indices.length <= this.micro) {
       const { loss, grad: whole } = this.piece(indices);

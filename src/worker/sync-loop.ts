@@ -29,7 +29,8 @@ export type SyncLoopEnd =
  * A worker's side of synchronous training: for every round, the gradient of its batch goes to the coordinator;
  * the averaged update comes back with the global step and the LR, which the worker applies with its own
  * optimizer (it keeps no schedule); then it reports the LR it used and a digest of its parameters. The report of
- * step t goes out after the gradient of step t+1, so hashing the parameters is off the critical path.
+ * step t goes out after the gradient of step t+1, so hashing the parameters is off the critical path, and so is
+ * gathering the batch of the next round, which happens before the update is awaited.
  *
  * @example
  * const end = await syncLoop({ connection, inbox, rank, step: 0, round: 0, totalSteps, params, optimizer, loop, timeline, faults, slowdown });
@@ -64,6 +65,8 @@ export async function syncLoop(options: SyncLoopOptions): Promise<SyncLoopEnd> {
     await connection.send({ type: 'gradient', rank, step, round, loss, samples, computeMs, grad });
     timeline.span('send', step, sendStart);
     await sendReport();
+    // The next batch is known before the update comes (a world change in it discards this): gather it while waiting.
+    if (step + 1 < totalSteps) loop.prefetch(round + 1);
     const waitStart = nowUs();
     let reply = await inbox.next(
       'update',

@@ -130,4 +130,68 @@ describe('ConsistencyLedger', () => {
     expect(ledger.mismatches()).toHaveLength(CONSISTENCY_DETAIL_LIMIT);
     expect(ledger.summary()).toMatchObject({ steps, checkedSteps: steps, lrMismatches: steps });
   });
+
+  it('takes a report that comes before the coordinator applied (announce, then confirm) and compares it then', async () => {
+    const ledger = new ConsistencyLedger(3);
+    ledger.announce(0, 0.1, [0, 1, 2]);
+    // Membership and order are checked at once, as for any report.
+    expect(ledger.report(0, 0, 0.1, 'a')).toEqual({ refused: null, mismatch: null });
+    expect(ledger.report(1, 0, 0.1, 'b')).toEqual({ refused: null, mismatch: null });
+    expect(ledger.report(1, 0, 0.1, 'a').refused).toMatch(/in step order/);
+    expect(ledger.report(0, 1, 0.1, 'a').refused).toMatch(/not applied/);
+    const settled = ledger.settled();
+    expect(ledger.confirm(0, 'a')).toEqual([
+      { rank: 1, step: 0, expectedLr: 0.1, appliedLr: 0.1, expectedDigest: 'a', digest: 'b' },
+    ]);
+    // Rank 2 reports after the digest: compared at once, as before.
+    expect(ledger.report(2, 0, 0.2, 'a').mismatch).toEqual({
+      rank: 2,
+      step: 0,
+      expectedLr: 0.1,
+      appliedLr: 0.2,
+      expectedDigest: 'a',
+      digest: 'a',
+    });
+    await settled;
+    expect(ledger.summary()).toMatchObject({
+      steps: 1,
+      checkedSteps: 1,
+      lrMismatches: 1,
+      digestMismatches: 1,
+      missingReports: 0,
+      consistent: false,
+      replicasIdentical: false,
+    });
+    expect(ledger.mismatches().map((m) => m.rank)).toEqual([1, 2]);
+    expect(ledger.appliedLrs(2, 1)).toEqual([0.2]);
+  });
+
+  it('is consistent when every report came before the digest and agrees, and keeps the step open until the digest', () => {
+    const ledger = new ConsistencyLedger(2);
+    ledger.announce(0, 0.1, [0, 1]);
+    ledger.report(0, 0, 0.1, 'a');
+    ledger.report(1, 0, 0.1, 'a');
+    // Every report is in but not compared: the step is neither checked nor settled.
+    expect(ledger.summary()).toMatchObject({ checkedSteps: 0, missingReports: 0 });
+    expect(ledger.confirm(0, 'a')).toEqual([]);
+    expect(ledger.summary()).toMatchObject({
+      steps: 1,
+      checkedSteps: 1,
+      consistent: true,
+      replicasIdentical: true,
+    });
+  });
+
+  it('does not count a report that came before the digest as missing when its rank closes or is excused', () => {
+    const ledger = new ConsistencyLedger(3);
+    ledger.announce(0, 0.1, [0, 1, 2]);
+    ledger.report(0, 0, 0.1, 'a');
+    ledger.report(1, 0, 0.1, 'x');
+    ledger.abandon(0);
+    ledger.excuse(1);
+    ledger.abandon(2);
+    expect(ledger.confirm(0, 'a')).toHaveLength(1);
+    expect(ledger.summary()).toMatchObject({ missingReports: 1, excusedReports: 0, digestMismatches: 1 });
+    expect(ledger.missing()).toEqual([{ rank: 2, step: 0 }]);
+  });
 });
