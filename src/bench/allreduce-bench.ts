@@ -27,6 +27,8 @@ export interface CaseResult {
   readonly p90Ms: number;
   /** payload bytes through the reducer per round (N gradients in, N updates out) / median round time */
   readonly bytesPerSec: number;
+  /** how the workers were connected: `unix` or `tcp` (the protocol path is always TCP) */
+  readonly transport?: string;
 }
 
 /** A case and how to run it. */

@@ -40,6 +40,7 @@ export {
   GRID_WORKERS,
 } from './grid.js';
 export {
+  type BenchTransport,
   benchRunConfig,
   DEFAULT_RUN_TIMEOUT_MS,
   type LaunchedRun,

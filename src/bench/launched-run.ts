@@ -26,7 +26,12 @@ export interface LaunchedRunOptions {
   /** the constant LR of every step */
   readonly lr: number;
   readonly timeoutMs?: number;
+  /** the run config's `transport` (default: launch's own choice, `auto`) */
+  readonly transport?: BenchTransport;
 }
+
+/** What a bench may ask `dptrain launch` for: its `transport` key. */
+export type BenchTransport = 'auto' | 'tcp' | 'unix';
 
 /** One line of metrics.jsonl, the fields the bench reads. */
 export interface MetricLine {
@@ -42,6 +47,8 @@ export interface RunSummaryFields {
   readonly paramsDigest: string | null;
   readonly replicasIdentical: boolean | null;
   readonly consistency: { readonly consistent: boolean };
+  /** how the workers were connected (absent in a run of an older build) */
+  readonly transport?: { readonly kind: string } | null;
 }
 
 /** What a finished launch left: its run directory's metrics, summary and final parameters. */
@@ -76,6 +83,7 @@ export function benchRunConfig(options: LaunchedRunOptions, taskPath: string, ou
     `lr: { name: StepDecay, learning_rate: ${options.lr}, step_size: ${options.steps + 1} }`,
     `out: ${JSON.stringify(out)}`,
     'progress: false',
+    ...(options.transport === undefined ? [] : [`transport: ${options.transport}`]),
     '',
   ].join('\n');
 }

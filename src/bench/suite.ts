@@ -3,6 +3,7 @@ import { DptrainError } from '../errors.js';
 import { type CaseResult, runAllreduceCase } from './allreduce-bench.js';
 import { infeasibility } from './feasibility.js';
 import { type BenchCase, caseName } from './grid.js';
+import type { BenchTransport } from './launched-run.js';
 import { measureTcpCeiling, type TcpCeilingOptions, tcpCeilingSettings } from './tcp-ceiling.js';
 import { runTrainingCase } from './training-case.js';
 
@@ -48,6 +49,8 @@ export interface SuiteOptions {
   readonly availableBytes?: () => number;
   /** one line per event, e.g. for stderr */
   readonly progress?: (line: string) => void;
+  /** the training path's `transport` run key (default: launch's choice, a Unix socket on this host) */
+  readonly transport?: BenchTransport;
 }
 
 /**
@@ -63,7 +66,6 @@ export async function runAllreduceSuite(options: SuiteOptions): Promise<BenchRep
   const progress = options.progress ?? (() => {});
   const available = options.availableBytes ?? freemem;
   const path = options.path ?? DEFAULT_BENCH_PATH;
-  const runCase = path === 'training' ? runTrainingCase : runAllreduceCase;
   progress('measuring the TCP loopback ceiling');
   const ceilingSettings = tcpCeilingSettings(options.ceiling);
   const tcpLoopbackBytesPerSec = await measureTcpCeiling(ceilingSettings);
@@ -80,7 +82,14 @@ export async function runAllreduceSuite(options: SuiteOptions): Promise<BenchRep
     }
     progress(`${name}: ${benchCase.warmup} warm-up + ${benchCase.rounds} rounds`);
     try {
-      cases.push(await runCase(benchCase));
+      cases.push(
+        path === 'training'
+          ? await runTrainingCase({
+              ...benchCase,
+              ...(options.transport === undefined ? {} : { transport: options.transport }),
+            })
+          : await runAllreduceCase(benchCase),
+      );
     } catch (error) {
       if (!(error instanceof DptrainError)) throw error;
       progress(`${name}: failed, ${error.message}`);

@@ -1,3 +1,4 @@
+import type { BenchTransport } from './launched-run.js';
 import { median } from './stats.js';
 import { measureTrainCeiling, type TrainCeiling } from './train-ceiling.js';
 import { type LaunchRun, runTrainLaunch } from './train-launch.js';
@@ -17,6 +18,8 @@ export interface TrainBenchOptions {
   readonly steps?: number;
   readonly warmup?: number;
   readonly runs?: number;
+  /** launch's `--transport` for every run (default: launch's choice) */
+  readonly transport?: BenchTransport;
   /** told a line before each run starts */
   readonly progress?: (line: string) => void;
 }
@@ -73,7 +76,14 @@ export async function runTrainBench(options: TrainBenchOptions = {}): Promise<Tr
     ceilings.push(await measureTrainCeiling({ steps, warmup }));
     for (const n of workers) {
       progress(`run ${run}/${runs}: dptrain launch --workers ${n} --steps ${steps}`);
-      launches.get(n)!.push(await runTrainLaunch({ workers: n, steps, warmup }));
+      launches.get(n)!.push(
+        await runTrainLaunch({
+          workers: n,
+          steps,
+          warmup,
+          ...(options.transport === undefined ? {} : { transport: options.transport }),
+        }),
+      );
     }
   }
   const one = launches.get(1)?.[0];

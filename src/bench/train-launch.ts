@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BenchError } from '../errors.js';
 import { CLI_PATH, describeExit } from './children.js';
+import type { BenchTransport } from './launched-run.js';
 import { type Throughput, throughputOf } from './train-metrics.js';
 
 /** One `dptrain launch` of the training benchmark: its throughput and where its parameters ended. */
@@ -22,6 +23,8 @@ export interface TrainLaunchOptions {
   readonly steps: number;
   /** first steps left out of the throughput */
   readonly warmup: number;
+  /** launch's `--transport` (default: launch's choice, `auto`) */
+  readonly transport?: BenchTransport;
 }
 
 /** How much of the launch's stderr an error message keeps. */
@@ -41,7 +44,8 @@ export async function runTrainLaunch(options: TrainLaunchOptions): Promise<Launc
   try {
     const out = join(dir, 'runs');
     const args = ['launch', '--workers', String(workers), '--steps', String(steps), '--out', out];
-    await launch([...args, '--progress', 'false'], dir);
+    const transport = options.transport === undefined ? [] : ['--transport', options.transport];
+    await launch([...args, ...transport, '--progress', 'false'], dir);
     const [runDir] = await readdir(out).catch(() => []);
     if (runDir === undefined) {
       throw new BenchError('ERR_BENCH_RUN', `dptrain ${args.join(' ')} wrote no run directory under ${out}`);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { BenchError } from '../errors.js';
 import type { CaseResult } from './allreduce-bench.js';
 import { type BenchCase, caseName } from './grid.js';
-import { type LaunchedRun, launchBenchRun } from './launched-run.js';
+import { type BenchTransport, type LaunchedRun, launchBenchRun } from './launched-run.js';
 import { median, p90 } from './stats.js';
 import { expectedVectorParams, paramsMismatch, type VectorRun } from './vector-check.js';
 
@@ -75,7 +75,7 @@ export function checkSyncRun(
  * const result = await runTrainingCase({ workers: 2, params: 1000, rounds: 20, warmup: 2 }); // result.medianMs
  */
 export async function runTrainingCase(
-  benchCase: BenchCase & { readonly timeoutMs?: number },
+  benchCase: BenchCase & { readonly timeoutMs?: number; readonly transport?: BenchTransport },
 ): Promise<CaseResult> {
   const { workers, params, rounds, warmup } = benchCase;
   const run: VectorRun = { workers, params, steps: warmup + rounds, lr: BENCH_LR };
@@ -83,6 +83,7 @@ export async function runTrainingCase(
     mode: 'sync',
     ...run,
     ...(benchCase.timeoutMs === undefined ? {} : { timeoutMs: benchCase.timeoutMs }),
+    ...(benchCase.transport === undefined ? {} : { transport: benchCase.transport }),
   });
   checkSyncRun(launched, run);
   await launched.remove();
@@ -96,5 +97,6 @@ export async function runTrainingCase(
     medianMs,
     p90Ms: p90(times),
     bytesPerSec: syncRoundBytes(workers, params) / (medianMs / 1000),
+    transport: launched.summary.transport?.kind ?? 'tcp',
   };
 }

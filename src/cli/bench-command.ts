@@ -16,6 +16,7 @@ import {
 import { UsageError } from '../errors.js';
 import { integerFlag, parseCommandArgs, positionals, stringFlag } from './args.js';
 import { benchTrainCommand } from './bench-train-command.js';
+import { benchTransportFlag } from './bench-transport.js';
 import { commandFlags, commandSpec } from './command-table.js';
 import type { CommandIo } from './io.js';
 
@@ -79,7 +80,18 @@ async function allreduce(argv: readonly string[], io: CommandIo): Promise<number
     ...(rounds === undefined ? {} : { rounds }),
     ...(warmup === undefined ? {} : { warmup }),
   });
-  const report = await runAllreduceSuite({ cases, path, progress: (line) => io.stderr(`bench: ${line}`) });
+  const transport = benchTransportFlag(stringFlag(values.transport), ALLREDUCE_USAGE);
+  if (transport !== undefined && path === 'protocol') {
+    throw new UsageError(
+      `--transport applies to --path training only (the protocol path's bench workers connect over TCP); usage: ${ALLREDUCE_USAGE}`,
+    );
+  }
+  const report = await runAllreduceSuite({
+    cases,
+    path,
+    ...(transport === undefined ? {} : { transport }),
+    progress: (line) => io.stderr(`bench: ${line}`),
+  });
   if (values.json === true) {
     io.stdout(JSON.stringify(reportJson(report)));
   } else {

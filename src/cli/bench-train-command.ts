@@ -7,6 +7,7 @@ import {
 } from '../bench/index.js';
 import { UsageError } from '../errors.js';
 import { integerFlag, parseCommandArgs, positionals, stringFlag } from './args.js';
+import { benchTransportFlag } from './bench-transport.js';
 import { commandFlags, commandSpec } from './command-table.js';
 import type { CommandIo } from './io.js';
 
@@ -36,11 +37,13 @@ export async function benchTrainCommand(argv: readonly string[], io: CommandIo):
     raw('steps') === undefined ? DEFAULT_TRAIN_STEPS : integerFlag('steps', raw('steps'), 1, MAX_STEPS);
   const warmup = raw('warmup') === undefined ? undefined : integerFlag('warmup', raw('warmup'), 0, steps - 1);
   const runs = raw('runs') === undefined ? undefined : integerFlag('runs', raw('runs'), 1, MAX_RUNS);
+  const transport = benchTransportFlag(raw('transport'), USAGE);
   const report = await runTrainBench({
     workers,
     steps,
     ...(warmup === undefined ? {} : { warmup }),
     ...(runs === undefined ? {} : { runs }),
+    ...(transport === undefined ? {} : { transport }),
     progress: (line) => io.stderr(`bench: ${line}`),
   });
   if (values.json === true) io.stdout(JSON.stringify(trainReportJson(report)));

@@ -236,7 +236,7 @@ export const COMMAND_TABLE: readonly CommandSpec[] = [
   {
     name: 'bench allreduce',
     usage: [
-      'dptrain bench allreduce [--workers N] [--params P] [--rounds R] [--warmup W] [--path training|protocol] [--json]',
+      'dptrain bench allreduce [--workers N] [--params P] [--rounds R] [--warmup W] [--path training|protocol] [--transport T] [--json]',
     ],
     summary:
       'measures a sync round on the real training path (checked against a recomputation) beside a TCP loopback ceiling',
@@ -249,6 +249,12 @@ export const COMMAND_TABLE: readonly CommandSpec[] = [
             value: 'training|protocol',
             meaning:
               '`training` (default): `dptrain launch` in sync mode trains the bench task (P floats, a cheap gradient fresh every round, SGD), round times from metrics.jsonl, final parameters checked bit for bit against the bench’s own float32 recomputation; `protocol`: the transport-only ceiling, one reducing process and N bench workers (pooled buffers, no optimizer, no digest)',
+          },
+          {
+            name: 'transport',
+            value: 'auto|tcp|unix',
+            meaning:
+              'the `transport` of the launches it runs (default: launch’s choice, a Unix socket for workers on this host)',
           },
           { name: 'workers', value: 'N', meaning: 'worker processes, 1–64 (default: the grid, 2, 4 and 8)' },
           {
@@ -294,7 +300,9 @@ export const COMMAND_TABLE: readonly CommandSpec[] = [
   },
   {
     name: 'bench train',
-    usage: ['dptrain bench train [--workers 1,2,4] [--steps S] [--warmup W] [--runs K] [--json]'],
+    usage: [
+      'dptrain bench train [--workers 1,2,4] [--steps S] [--warmup W] [--runs K] [--transport T] [--json]',
+    ],
     summary:
       'samples/s of the default MNIST MLP run through dptrain launch, against one process training alone',
     groups: [
@@ -317,6 +325,12 @@ export const COMMAND_TABLE: readonly CommandSpec[] = [
             value: 'K',
             meaning:
               'runs of every case, alternating with the others; the report gives the median (default 3)',
+          },
+          {
+            name: 'transport',
+            value: 'auto|tcp|unix',
+            meaning:
+              'the `transport` of the launches it runs (default: launch’s choice, a Unix socket for workers on this host)',
           },
           { name: 'json', meaning: 'print the report as one JSON object instead of a table' },
         ],

@@ -27,7 +27,7 @@ describe('dptrain bench allreduce', () => {
         '5',
         '--warmup',
         '2',
-        ...(path === 'training' ? [] : ['--path', path]),
+        ...(path === 'training' ? ['--transport', 'tcp'] : ['--path', path]),
         '--json',
       ]);
       expect(out.code).toBe(0);
@@ -41,6 +41,8 @@ describe('dptrain bench allreduce', () => {
       expect(positiveFinite(report.ceilings.tcpLoopbackBytesPerSec)).toBe(true);
       // On the training path an empty `skipped` means the run passed its end-of-run recomputation.
       expect(report).toMatchObject({ skipped: [], path, zeroMask: true });
+      // The training run was asked for TCP, which its summary.json records (launch would pick a Unix socket).
+      if (path === 'training') expect(result.transport).toBe('tcp');
     });
   }
 
@@ -53,6 +55,9 @@ describe('dptrain bench allreduce', () => {
       ['bench', 'allreduce', '--frobnicate'],
       ['bench', 'allreduce', 'extra'],
       ['bench', 'allreduce', '--path', 'ring'],
+      ['bench', 'allreduce', '--transport', 'udp'],
+      ['bench', 'allreduce', '--path', 'protocol', '--transport', 'unix'],
+      ['bench', 'train', '--transport', 'shm'],
       ['bench', 'async', '--steps', '1'],
       ['bench', 'async', '--workers', '0'],
       ['bench', 'async', '--rounds', '5'],
