@@ -26,7 +26,7 @@ export interface LaunchedRunOptions {
   /** the constant LR of every step */
   readonly lr: number;
   readonly timeoutMs?: number;
-  /** the run config's `transport` (default: launch's own choice, `auto`) */
+  /** the run config's `transport` (default: the run config's, `tcp`) */
   readonly transport?: BenchTransport;
 }
 

@@ -49,7 +49,7 @@ export interface SuiteOptions {
   readonly availableBytes?: () => number;
   /** one line per event, e.g. for stderr */
   readonly progress?: (line: string) => void;
-  /** the training path's `transport` run key (default: launch's choice, a Unix socket on this host) */
+  /** the training path's `transport` run key (default: the run config's, tcp) */
   readonly transport?: BenchTransport;
 }
 

@@ -23,7 +23,7 @@ export interface TrainLaunchOptions {
   readonly steps: number;
   /** first steps left out of the throughput */
   readonly warmup: number;
-  /** launch's `--transport` (default: launch's choice, `auto`) */
+  /** launch's `--transport` (default: the run config's, `tcp`) */
   readonly transport?: BenchTransport;
 }
 

@@ -5,7 +5,7 @@ const TRANSPORTS: readonly BenchTransport[] = ['auto', 'tcp', 'unix'];
 
 /**
  * A bench's `--transport` value, checked: the run config's `transport` for the launches it runs, or undefined to
- * leave launch's own choice. Throws UsageError naming the flag, the choices and the value.
+ * leave the run config's default. Throws UsageError naming the flag, the choices and the value.
  *
  * @example
  * benchTransportFlag('tcp', usage); // 'tcp'

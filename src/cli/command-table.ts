@@ -253,8 +253,7 @@ export const COMMAND_TABLE: readonly CommandSpec[] = [
           {
             name: 'transport',
             value: 'auto|tcp|unix',
-            meaning:
-              'the `transport` of the launches it runs (default: launch’s choice, a Unix socket for workers on this host)',
+            meaning: 'the `transport` of the launches it runs (default: the run config’s default, tcp)',
           },
           { name: 'workers', value: 'N', meaning: 'worker processes, 1–64 (default: the grid, 2, 4 and 8)' },
           {
@@ -329,8 +328,7 @@ export const COMMAND_TABLE: readonly CommandSpec[] = [
           {
             name: 'transport',
             value: 'auto|tcp|unix',
-            meaning:
-              'the `transport` of the launches it runs (default: launch’s choice, a Unix socket for workers on this host)',
+            meaning: 'the `transport` of the launches it runs (default: the run config’s default, tcp)',
           },
           { name: 'json', meaning: 'print the report as one JSON object instead of a table' },
         ],

@@ -484,11 +484,11 @@ export const TABLE = [
   row({
     key: 'transport',
     field: 'transport',
-    default: 'auto',
+    default: 'tcp',
     rule: oneOf('auto', 'tcp', 'unix'),
     resume: true,
     meaning:
-      "how `dptrain launch`'s workers reach the coordinator: `unix` (a Unix domain socket), `tcp`, or `auto` (`unix` unless `simulate` links are set or `host` is not loopback); the TCP port stays open either way",
+      "how `dptrain launch`'s workers reach the coordinator: `tcp` (default: on the sync round a Unix socket measured no faster, at N = 4 slower, see docs/performance.md), `unix` (a Unix domain socket), or `auto` (`unix` unless `simulate` links are set or `host` is not loopback); the TCP port stays open either way",
   }),
   row({
     key: 'join_timeout',

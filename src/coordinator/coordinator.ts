@@ -367,6 +367,8 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       this.groupInUse = group;
       this.rendezvous!.routeLiveness((hello, connection) => group!.attachLiveness(hello, connection));
       group.handle('trace', (rank, message) => this.onTrace(group!, rank, message));
+      // A worker may answer its welcome before the training mode is ready for it: held until the mode runs.
+      group.hold(['gradient', 'push']);
       started = await this.start(group);
     } catch (error) {
       if (group !== undefined) {
@@ -461,7 +463,10 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     }
     let failure: TrainingError | null = null;
     try {
-      await mode.run();
+      // run() opens the first round (or the parameter server) before its first await: the held answers go there.
+      const running = mode.run();
+      group.release();
+      await running;
     } catch (error) {
       failure = this.failed(group, error);
     }

@@ -75,6 +75,8 @@ export class ProcessGroup {
   private tolerance: ((rank: number, error: TrainingError) => void) | undefined;
   /** set once the run is ending on purpose: members closing or leaving then are not failures */
   private ending = false;
+  /** message types held until their handler is registered (see `holdUntilHandled`), and what was held */
+  private readonly held = new Map<MessageType, { rank: number; message: Message }[]>();
   /** one encoding of each broadcast for every member */
   private readonly encoder: SharedEncoder;
 
@@ -178,6 +180,23 @@ export class ProcessGroup {
   handle<T extends MessageType>(type: T, handler: (rank: number, message: MessageOf<T>) => void): void {
     if (this.handlers.has(type)) throw new Error(`a handler for ${type} messages is already registered`);
     this.handlers.set(type, handler as unknown as Handler);
+  }
+
+  /**
+   * Messages of `types` that arrive from now on wait, instead of being handled or refused, until `release()`. The
+   * welcome goes out before the training mode is ready for gradients, and a worker whose first gradient is quick (a
+   * closed-form gradient over a Unix socket) may answer in between. At most one message per rank and type waits: a
+   * second one is routed at once (and refused as unexpected if nothing takes it).
+   */
+  hold(types: readonly MessageType[]): void {
+    for (const type of types) this.held.set(type, []);
+  }
+
+  /** Routes every message `hold` kept, in arrival order, and stops holding. */
+  release(): void {
+    const held = [...this.held.values()].flat();
+    this.held.clear();
+    for (const { rank, message } of held) if (!this.isLost(rank)) this.dispatch(rank, message);
   }
 
   /** Fails the run once (later failures are ignored: the first one is the cause). */
@@ -422,6 +441,11 @@ export class ProcessGroup {
       }
       this.inboxes[rank] = undefined;
       inbox.resolve(message);
+      return;
+    }
+    const held = this.held.get(message.type);
+    if (held !== undefined && !held.some((entry) => entry.rank === rank)) {
+      held.push({ rank, message });
       return;
     }
     const handler = this.handlers.get(message.type);

@@ -24,9 +24,10 @@ export interface TransportInputs {
 }
 
 /**
- * The transport of a launch whose workers all run on this host: a Unix domain socket (about twice TCP loopback's
- * throughput, no TCP stack) unless `transport: tcp`, simulated links (their relays forward TCP) or a host that is
- * not loopback (the run expects workers from elsewhere) say TCP. `transport: unix` with links is refused earlier,
+ * The transport of a launch whose workers all run on this host: with `transport: auto`, a Unix domain socket unless
+ * simulated links (their relays forward TCP) or a host that is not loopback (the run expects workers from
+ * elsewhere) say TCP; `tcp` (the default: measured, a Unix socket gave the sync round nothing here) or `unix` as
+ * given. `transport: unix` with links is refused earlier,
  * by the run config. `socketPath` makes the path when one is needed.
  *
  * @example

@@ -27,7 +27,7 @@ describe('dptrain bench allreduce', () => {
         '5',
         '--warmup',
         '2',
-        ...(path === 'training' ? ['--transport', 'tcp'] : ['--path', path]),
+        ...(path === 'training' ? ['--transport', 'auto'] : ['--path', path]),
         '--json',
       ]);
       expect(out.code).toBe(0);
@@ -41,8 +41,8 @@ describe('dptrain bench allreduce', () => {
       expect(positiveFinite(report.ceilings.tcpLoopbackBytesPerSec)).toBe(true);
       // On the training path an empty `skipped` means the run passed its end-of-run recomputation.
       expect(report).toMatchObject({ skipped: [], path, zeroMask: true });
-      // The training run was asked for TCP, which its summary.json records (launch would pick a Unix socket).
-      if (path === 'training') expect(result.transport).toBe('tcp');
+      // The training run was asked for `auto`, which picks a Unix socket on this host (the default is TCP).
+      if (path === 'training') expect(result.transport).toBe('unix');
     });
   }
 

@@ -70,7 +70,7 @@ describe('parseRunConfig defaults', () => {
       backend: 'auto',
       host: '127.0.0.1',
       port: 0,
-      transport: 'auto',
+      transport: 'tcp',
       joinTimeout: 60,
       authTimeout: 5,
       heartbeatInterval: 1,
