@@ -51,6 +51,25 @@ export function roundPayloadBytes(workers: number, params: number): number {
 }
 
 /**
+ * A measured case from its round times (ms): the median, p90 and payload rate through the coordinator.
+ *
+ * @example
+ * caseResult(2, 1000, [1.2, 1.1, 1.3]).medianMs; // 1.2
+ */
+export function caseResult(workers: number, params: number, times: readonly number[]): CaseResult {
+  const medianMs = median(times);
+  return {
+    name: caseName(workers, params),
+    workers,
+    params,
+    rounds: times.length,
+    medianMs,
+    p90Ms: p90(times),
+    bytesPerSec: roundPayloadBytes(workers, params) / (medianMs / 1000),
+  };
+}
+
+/**
  * Measures one all-reduce case over dptrain's real data path: this process listens on loopback and plays
  * the coordinator (`BenchReducer`); `workers` separate `dptrain bench worker` processes connect (zero
  * masks), join with their rank, and run `warmup` and then `rounds` rounds. Each received gradient is
@@ -88,16 +107,7 @@ export async function runAllreduceCase(options: AllreduceCaseOptions): Promise<C
     for (; step < options.warmup; step++) await reducer.runRound(step);
     const times: number[] = [];
     for (let round = 0; round < options.rounds; round++, step++) times.push(await reducer.runRound(step));
-    const medianMs = median(times);
-    return {
-      name: caseName(workers, params),
-      workers,
-      params,
-      rounds: options.rounds,
-      medianMs,
-      p90Ms: p90(times),
-      bytesPerSec: roundPayloadBytes(workers, params) / (medianMs / 1000),
-    };
+    return caseResult(workers, params, times);
   } finally {
     if (reducer === undefined) {
       for (const connection of accepted) connection.socket.terminate();

@@ -84,7 +84,7 @@ export { measureTrainCeiling, type TrainCeiling, type TrainCeilingOptions } from
 export { type LaunchRun, runTrainLaunch, type TrainLaunchOptions } from './train-launch.js';
 export { type Throughput, throughputOf } from './train-metrics.js';
 export { type TrainCaseJson, trainReportJson, trainReportLines } from './train-report.js';
-export { BENCH_LR, checkSyncRun, runTrainingCase, syncRoundBytes } from './training-case.js';
+export { BENCH_LR, checkSyncRun, runTrainingCase } from './training-case.js';
 export { formatBytes } from './units.js';
 export { expectedVectorParams, paramsMismatch, type VectorRun } from './vector-check.js';
 export {

@@ -1,24 +1,12 @@
 import { createHash } from 'node:crypto';
 import { BenchError } from '../errors.js';
-import type { CaseResult } from './allreduce-bench.js';
-import { type BenchCase, caseName } from './grid.js';
+import { type CaseResult, caseResult } from './allreduce-bench.js';
+import type { BenchCase } from './grid.js';
 import { type BenchTransport, type LaunchedRun, launchBenchRun } from './launched-run.js';
-import { median, p90 } from './stats.js';
 import { expectedVectorParams, paramsMismatch, type VectorRun } from './vector-check.js';
 
 /** The LR of every bench step: lr · B = 0.0025, far inside SGD's stable range for the bench task. */
 export const BENCH_LR = 0.01;
-
-/**
- * Bytes one sync round moves through the coordinator: `workers` gradients in and `workers` updates out, each
- * `params` float32.
- *
- * @example
- * syncRoundBytes(4, 1e6); // 32,000,000
- */
-export function syncRoundBytes(workers: number, params: number): number {
-  return 2 * workers * params * 4;
-}
 
 /**
  * Throws BenchError ERR_BENCH_MISMATCH unless a finished sync run of the bench task is the run `expected`
@@ -88,15 +76,5 @@ export async function runTrainingCase(
   checkSyncRun(launched, run);
   await launched.remove();
   const times = launched.metrics.filter((line) => line.step >= warmup).map((line) => line.roundMs);
-  const medianMs = median(times);
-  return {
-    name: caseName(workers, params),
-    workers,
-    params,
-    rounds: times.length,
-    medianMs,
-    p90Ms: p90(times),
-    bytesPerSec: syncRoundBytes(workers, params) / (medianMs / 1000),
-    transport: launched.summary.transport?.kind ?? 'tcp',
-  };
+  return { ...caseResult(workers, params, times), transport: launched.summary.transport?.kind ?? 'tcp' };
 }

@@ -28,7 +28,6 @@ export class ReceivePool {
   readonly spec: ReceivePoolSpec;
   private array: Float32Array | undefined;
   private lent = false;
-  private reuses = 0;
 
   constructor(spec: ReceivePoolSpec) {
     if (!Number.isSafeInteger(spec.floats) || spec.floats < 1) {
@@ -41,17 +40,11 @@ export class ReceivePool {
     this.spec = Object.freeze({ ...spec });
   }
 
-  /** How many messages were given the pooled array after its first one (a test and bench hook). */
-  get reused(): number {
-    return this.reuses;
-  }
-
   /** The array for a `type` message's tensor part of `floats` floats: the pooled one if it is free, else fresh. */
   take(floats: number, type: MessageType): Float32Array {
     if (type !== this.spec.type || floats !== this.spec.floats || this.lent) return new Float32Array(floats);
     this.lent = true;
-    if (this.array === undefined) this.array = new Float32Array(floats);
-    else this.reuses += 1;
+    this.array ??= new Float32Array(floats);
     return this.array;
   }
 

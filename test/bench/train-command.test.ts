@@ -1,14 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CommandIo } from '../../src/cli/io.js';
-import { runCli } from '../../src/cli/run-cli.js';
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string[]; stderr: string[] }> {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const io: CommandIo = { stdout: (l) => stdout.push(l), stderr: (l) => stderr.push(l) };
-  const code = await runCli(args, io);
-  return { code, stdout, stderr };
-}
+import { cli } from '../support/cli.js';
 
 const positiveFinite = (value: unknown) => typeof value === 'number' && Number.isFinite(value) && value > 0;
 

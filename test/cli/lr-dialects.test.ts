@@ -7,21 +7,12 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CommandIo } from '../../src/cli/io.js';
-import { runCli } from '../../src/cli/run-cli.js';
+import { cli } from '../support/cli.js';
 
 const DIR = join(import.meta.dirname, '..', 'fixtures', 'dialects');
 const reference = JSON.parse(readFileSync(join(DIR, 'reference.json'), 'utf8')) as {
   lr: Record<string, number[]>;
 };
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string[]; stderr: string[] }> {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const io: CommandIo = { stdout: (l) => stdout.push(l), stderr: (l) => stderr.push(l) };
-  const code = await runCli(args, io);
-  return { code, stdout, stderr };
-}
 
 describe('dptrain lr values with Paddle dialects', () => {
   it('the seed block pastes in as written and prints the reference values', async () => {

@@ -2,8 +2,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CommandIo } from '../../src/cli/io.js';
-import { runCli } from '../../src/cli/run-cli.js';
+import { cli } from '../support/cli.js';
 
 let dir: string;
 let config: string;
@@ -16,13 +15,6 @@ beforeAll(async () => {
     'lr:\n  name: LinearWarmup\n  learning_rate: {name: CosineAnnealingDecay, learning_rate: 0.1, T_max: 200}\n  warmup_steps: 20\n  start_lr: 0\n  end_lr: 0.1\n',
   );
 });
-
-async function cli(args: string[]) {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const io: CommandIo = { stdout: (l) => stdout.push(l), stderr: (l) => stderr.push(l) };
-  return { code: await runCli(args, io), stdout, stderr };
-}
 
 describe('dptrain lr plot', () => {
   it('writes an SVG with labelled axes and the warmup marker', async () => {

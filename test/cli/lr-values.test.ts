@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CommandIo } from '../../src/cli/io.js';
-import { runCli } from '../../src/cli/run-cli.js';
+import { cli } from '../support/cli.js';
 import { type GoldenCase, readFixture, toConfig } from '../support/lr-golden.js';
 
 const run = promisify(execFile);
@@ -14,14 +13,6 @@ let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'dptrain-lr-'));
 });
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string[]; stderr: string[] }> {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const io: CommandIo = { stdout: (l) => stdout.push(l), stderr: (l) => stderr.push(l) };
-  const code = await runCli(args, io);
-  return { code, stdout, stderr };
-}
 
 async function file(name: string, text: string): Promise<string> {
   const path = join(dir, name);

@@ -1,38 +1,15 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type Member, ProcessGroup } from '../../src/coordinator/index.js';
 import { ProtocolError } from '../../src/errors.js';
 import { type Message, MessageEncoder, type MessageOf } from '../../src/protocol/index.js';
 import type { Connection } from '../../src/transport/index.js';
 import { bytesOf, tensorOf } from '../protocol/arbitraries.js';
 import { SAMPLES } from '../protocol/samples.js';
-import { openPair, type Pair } from '../transport/pair.js';
-
-const TIMING = { intervalMs: 1_000, timeoutMs: 30_000 };
-const pairs: Pair[] = [];
-const groups: ProcessGroup[] = [];
+import { closeGroups, groupOf } from '../support/group.js';
 
 afterEach(async () => {
   vi.restoreAllMocks();
-  for (const group of groups.splice(0)) await group.close();
-  for (const pair of pairs.splice(0)) await pair.close();
+  await closeGroups();
 });
-
-/** A group of `n` members over loopback pairs whose connections cut frames at `maxFrameBytes`. */
-async function groupOf(n: number, maxFrameBytes: number) {
-  const options = { maxFrameBytes, maxMessageBytes: 64 * 1024 * 1024 };
-  const mains = await Promise.all(Array.from({ length: n }, () => openPair(options, options)));
-  pairs.push(...mains);
-  const members: Member[] = mains.map((pair, rank) => ({
-    rank,
-    pid: 100 + rank,
-    host: 'test',
-    backend: 'none',
-    connection: pair.near,
-  }));
-  const group = new ProcessGroup(members, { heartbeat: TIMING, log: () => {}, maxFrameBytes });
-  groups.push(group);
-  return { group, workers: mains.map((pair) => pair.far) };
-}
 
 function update(floats: number, seed: number): MessageOf<'update'> {
   return { ...SAMPLES.update, step: seed, grad: tensorOf(floats, seed) };

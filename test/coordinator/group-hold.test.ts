@@ -1,33 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Member, ProcessGroup } from '../../src/coordinator/index.js';
 import type { Message, MessageOf } from '../../src/protocol/index.js';
 import type { Connection } from '../../src/transport/index.js';
 import { SAMPLES } from '../protocol/samples.js';
-import { openPair, type Pair } from '../transport/pair.js';
-
-const TIMING = { intervalMs: 1_000, timeoutMs: 30_000 };
-const pairs: Pair[] = [];
-const groups: ProcessGroup[] = [];
+import { closeGroups, groupOf } from '../support/group.js';
 
 afterEach(async () => {
-  for (const group of groups.splice(0)) await group.close();
-  for (const pair of pairs.splice(0)) await pair.close();
+  await closeGroups();
 });
-
-async function groupOf(n: number) {
-  const mains = await Promise.all(Array.from({ length: n }, () => openPair()));
-  pairs.push(...mains);
-  const members: Member[] = mains.map((pair, rank) => ({
-    rank,
-    pid: 100 + rank,
-    host: 'test',
-    backend: 'none',
-    connection: pair.near,
-  }));
-  const group = new ProcessGroup(members, { heartbeat: TIMING, log: () => {} });
-  groups.push(group);
-  return { group, workers: mains.map((pair) => pair.far) };
-}
 
 function gradient(step: number, value: number): MessageOf<'gradient'> {
   return { ...SAMPLES.gradient, step, grad: Float32Array.of(value, value) };
