@@ -1,4 +1,10 @@
-import { type CodecOptions, type Message, MessageEncoder } from '../protocol/index.js';
+import {
+  type CodecOptions,
+  checkFrameBytes,
+  DEFAULT_MAX_FRAME_BYTES,
+  type Message,
+  MessageEncoder,
+} from '../protocol/index.js';
 import type { EncodedMessage } from './connection.js';
 
 /**
@@ -16,16 +22,10 @@ export class SharedEncoder {
   readonly maxFrameBytes: number;
   private readonly options: CodecOptions;
   private readonly idle: MessageEncoder[] = [];
-  private made = 0;
 
   constructor(options: CodecOptions = {}) {
     this.options = options;
-    this.maxFrameBytes = new MessageEncoder(options).maxFrameBytes;
-  }
-
-  /** Encoders made so far: each holds up to one message's frames (a test and bench hook). */
-  get encoders(): number {
-    return this.made;
+    this.maxFrameBytes = checkFrameBytes(options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
   }
 
   /**
@@ -34,7 +34,7 @@ export class SharedEncoder {
    * for a message that is invalid or cannot fit.
    */
   broadcast(message: Message, send: (encoded: EncodedMessage) => Promise<void>[]): Promise<void>[] {
-    const encoder = this.idle.pop() ?? this.make();
+    const encoder = this.idle.pop() ?? new MessageEncoder(this.options);
     let encoded: EncodedMessage;
     try {
       encoded = { type: message.type, frames: encoder.encode(message), maxFrameBytes: this.maxFrameBytes };
@@ -45,10 +45,5 @@ export class SharedEncoder {
     const sends = send(encoded);
     void Promise.allSettled(sends).then(() => this.idle.push(encoder));
     return sends;
-  }
-
-  private make(): MessageEncoder {
-    this.made += 1;
-    return new MessageEncoder(this.options);
   }
 }
