@@ -86,6 +86,7 @@ export async function runBenchWorker(options: BenchWorkerOptions): Promise<void>
       pid: process.pid,
       host: hostname(),
       backend: 'bench',
+      lanes: null,
     });
   });
 }

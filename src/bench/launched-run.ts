@@ -31,7 +31,7 @@ export interface LaunchedRunOptions {
 }
 
 /** What a bench may ask `dptrain launch` for: its `transport` key. */
-export type BenchTransport = 'auto' | 'tcp' | 'unix';
+export type BenchTransport = 'auto' | 'tcp' | 'unix' | 'shm';
 
 /** One line of metrics.jsonl, the fields the bench reads. */
 export interface MetricLine {

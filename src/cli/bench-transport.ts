@@ -1,7 +1,7 @@
 import type { BenchTransport } from '../bench/index.js';
 import { UsageError } from '../errors.js';
 
-const TRANSPORTS: readonly BenchTransport[] = ['auto', 'tcp', 'unix'];
+const TRANSPORTS: readonly BenchTransport[] = ['auto', 'tcp', 'unix', 'shm'];
 
 /**
  * A bench's `--transport` value, checked: the run config's `transport` for the launches it runs, or undefined to

@@ -162,6 +162,12 @@ export const COMMAND_TABLE: readonly CommandSpec[] = [
               'send frames unmasked (2–4× faster writes; fine on loopback or a private network, not through proxies)',
           },
           {
+            name: 'lanes',
+            value: 'DIR',
+            meaning:
+              "offer the coordinator's tensor-lane directory DIR (on its host's tmpfs; `dptrain launch` gives it with `transport: shm`): sync gradients and updates then go through files there instead of the socket",
+          },
+          {
             name: 'fault',
             value: 'KIND@STEP[:FACTOR]',
             multiple: true,

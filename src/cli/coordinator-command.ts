@@ -28,6 +28,10 @@ import {
   chooseTransport,
   FROM_LAUNCHER_FLAG,
   type FromCoordinator,
+  hasSharedMemory,
+  makeLaneDirectory,
+  removeLaneDirectory,
+  runLaneDirectory,
   runSocketPath,
   type ToCoordinator,
   type TransportChoice,
@@ -186,15 +190,19 @@ async function coordinatorChild(io: CommandIo): Promise<number> {
       logger,
       ...(resumed === undefined ? {} : { resume: resumed }),
       ...(start.restart ? { continueAt: resumed?.from.step ?? 0 } : {}),
-      announce: (url) => void send({ type: 'listening', url }),
+      announce: (url, lanes) => void send({ type: 'listening', url, lanes }),
       // The launcher's workers all run on this host: they may take a Unix socket (its parent is the launcher).
       transport: chooseTransport(
         {
           requested: config.transport,
           host: config.host,
           simulatedLinks: simulatedLinks(config) !== null,
+          sharedMemory: hasSharedMemory(),
         },
-        () => runSocketPath(process.ppid, resolve(start.runDir)),
+        {
+          socket: () => runSocketPath(process.ppid, resolve(start.runDir)),
+          lanes: () => runLaneDirectory(process.ppid, resolve(start.runDir)),
+        },
       ),
       attach: (c) => {
         coordinator = c;
@@ -294,8 +302,8 @@ export interface CoordinateOptions {
   readonly token: string;
   readonly runDir: string;
   readonly logger: Logger;
-  /** told `ws://HOST:PORT` once workers can connect */
-  readonly announce: (url: string) => void;
+  /** told `ws://HOST:PORT` once workers can connect, with the tensor-lane directory they offer (or null) */
+  readonly announce: (url: string, lanes: string | null) => void;
   /** sees the coordinator before it runs (the launcher follows its events) */
   readonly attach?: (coordinator: Coordinator) => void;
   /** a checkpoint to continue from (`--resume`) */
@@ -358,6 +366,7 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
     kind: 'tcp' as const,
     reason: 'a coordinator on its own: its workers connect over TCP',
     socketPath: null,
+    laneDirectory: null,
   };
   const recordedTransport = { kind: transport.kind, reason: transport.reason };
   const coordinator = new Coordinator({
@@ -366,6 +375,7 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
     host: config.host,
     port: config.port,
     ...(transport.socketPath === null ? {} : { socketPath: transport.socketPath }),
+    ...(transport.laneDirectory === null ? {} : { lanes: transport.laneDirectory }),
     mode: config.mode,
     ...(config.mode === 'async' ? { async: policyFromConfig(config.async) } : {}),
     simulate: config.simulate,
@@ -468,9 +478,14 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
     try {
       // Inside: a coordinator that cannot listen is a run that could not start, and its summary says why.
       const port = await coordinator.listen();
-      logger.info('transport', recordedTransport);
+      if (transport.laneDirectory !== null) makeLaneDirectory(transport.laneDirectory);
+      logger.info('transport', {
+        ...recordedTransport,
+        ...(transport.laneDirectory === null ? {} : { lanes: transport.laneDirectory }),
+      });
       options.announce(
         transport.socketPath === null ? `ws://${config.host}:${port}` : unixUrl(transport.socketPath),
+        transport.laneDirectory,
       );
       result = await coordinator.run();
     } catch (thrown) {
@@ -535,6 +550,7 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
   } finally {
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);
+    if (transport.laneDirectory !== null) removeLaneDirectory(transport.laneDirectory);
   }
 }
 

@@ -21,6 +21,7 @@ import {
   type FromCoordinator,
   type LinkRelays,
   ProgressDisplay,
+  removeLaneDirectory,
   startLinkRelays,
   type ToCoordinator,
   type WorkerExit,
@@ -123,7 +124,7 @@ export async function launchCommand(argv: readonly string[], io: CommandIo): Pro
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
   /** Starts the relays when links are simulated (each worker then connects to its own), then the workers. */
-  const startWorkers = async (url: string): Promise<void> => {
+  const startWorkers = async (url: string, lanes: string | null): Promise<void> => {
     if (links !== null) {
       relays = await startLinkRelays(url, links, config.seed);
       for (const [rank, link] of links.entries()) {
@@ -133,6 +134,7 @@ export async function launchCommand(argv: readonly string[], io: CommandIo): Pro
     workers = new WorkerProcesses({
       count: config.workers,
       url: relays?.urls ?? url,
+      lanes,
       token,
       backend: config.backend,
       logFormat: config.logFormat,
@@ -171,11 +173,14 @@ export async function launchCommand(argv: readonly string[], io: CommandIo): Pro
   const progress = followProgress(display, config);
   /** where the workers connect: the first coordinator's address, which every restarted one listens on again */
   let url: string | undefined;
+  /** the tensor-lane directory the coordinator announced, removed at the end even if it crashed */
+  let lanes: string | null = null;
   const onMessage = (message: FromCoordinator) => {
     if (message.type === 'listening') {
       if (url === undefined) {
         url = message.url;
-        void startWorkers(message.url).catch((error: unknown) => {
+        lanes = message.lanes;
+        void startWorkers(message.url, message.lanes).catch((error: unknown) => {
           const text = error instanceof Error ? error.message : String(error);
           abort(
             new TrainingError('ERR_TRAINING_INTERNAL', `could not start the link relays: ${text}`, {
@@ -313,6 +318,7 @@ export async function launchCommand(argv: readonly string[], io: CommandIo): Pro
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);
     await relays?.close();
+    if (lanes !== null) removeLaneDirectory(lanes);
   }
 }
 

@@ -41,6 +41,7 @@ export async function workerCommand(argv: readonly string[], io: CommandIo): Pro
     ...(backend === undefined ? {} : { backend: backend as BackendName }),
     log: transportLog(logger),
     zeroMask: values['zero-mask'] === true,
+    lanes: stringFlag(values.lanes) ?? null,
     faults,
     ...(connectTimeout === undefined ? {} : { connectTimeoutMs: connectTimeout * 1000 }),
   });

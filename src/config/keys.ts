@@ -484,11 +484,11 @@ export const TABLE = [
   row({
     key: 'transport',
     field: 'transport',
-    default: 'tcp',
-    rule: oneOf('auto', 'tcp', 'unix'),
+    default: 'auto',
+    rule: oneOf('auto', 'tcp', 'unix', 'shm'),
     resume: true,
     meaning:
-      "how `dptrain launch`'s workers reach the coordinator: `tcp` (default: on the sync round a Unix socket measured no faster, at N = 4 slower, see docs/performance.md), `unix` (a Unix domain socket), or `auto` (`unix` unless `simulate` links are set or `host` is not loopback); the TCP port stays open either way",
+      "how `dptrain launch`'s workers reach the coordinator: `auto` (default: `shm` unless `simulate` links are set, `host` is not loopback or the host has no /dev/shm, then `tcp`), `shm` (control over TCP, a sync run's gradients and updates through tensor lanes, files in /dev/shm: a sync round 1.7–2.4× faster, see docs/performance.md), `tcp`, or `unix` (a Unix domain socket, measured no faster than TCP); the TCP port stays open either way",
   }),
   row({
     key: 'join_timeout',

@@ -227,12 +227,16 @@ function checkAcrossKeys(
     );
   }
   // The link relays forward TCP: workers behind them cannot use the coordinator's Unix socket.
-  if (config.transport === 'unix' && simulatedLinks(config) !== null) {
+  if ((config.transport === 'unix' || config.transport === 'shm') && simulatedLinks(config) !== null) {
+    const why =
+      config.transport === 'unix'
+        ? 'their relays speak TCP'
+        : 'their relays must carry every byte, and lanes would take the tensors past them';
     throw new ConfigError(
       'ERR_CONFIG_CONFLICT',
       'transport',
-      `unix (from ${source('transport')}) cannot carry simulated links (simulate latency_ms, jitter_ms, bandwidth_mbps or links from ${source('simulate')}): ` +
-        'their relays speak TCP; set transport: tcp or auto, or remove the link settings',
+      `${config.transport} (from ${source('transport')}) cannot carry simulated links (simulate latency_ms, jitter_ms, bandwidth_mbps or links from ${source('simulate')}): ` +
+        `${why}; set transport: tcp or auto, or remove the link settings`,
     );
   }
   // The parameter server has no round to evaluate between, nor one gradient per rank and round to accumulate.

@@ -16,7 +16,7 @@ import {
   type TrainingSpec,
 } from '../protocol/index.js';
 import { DataPlan, fixedWorldHistory, stepsPerEpoch } from '../sharding/index.js';
-import { Connection, listen } from '../transport/index.js';
+import { Connection, LANE_FILES, LaneReader, LaneWriter, lanePath, listen } from '../transport/index.js';
 import { AsyncMode } from './async-mode.js';
 import { restoreAsyncProgress } from './async-progress.js';
 import { atMost } from './at-most.js';
@@ -176,6 +176,11 @@ export interface CoordinatorOptions {
   readonly maxFrameBytes?: number;
   /** also accept workers on this Unix domain socket (co-located workers), beside the TCP port */
   readonly socketPath?: string;
+  /**
+   * a tensor-lane directory on this host's tmpfs (the launcher made it): a sync run's workers that offer the same
+   * directory in `join` send their gradients and take the updates through files there (see TensorLane)
+   */
+  readonly lanes?: string;
   readonly log?: Log;
   /** a name for the run, sent to workers (default: derived from the start time) */
   readonly runId?: string;
@@ -230,6 +235,8 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   private readonly spans: Span[] = [];
   private server: WebSocketServer | undefined;
   private rendezvous: Rendezvous | undefined;
+  /** the lane the updates go down, made when the first worker takes lanes */
+  private downLane: LaneWriter | undefined;
   private groupInUse: ProcessGroup | undefined;
   private finished = false;
   /** the error `abort` was given before the group existed: the run that could not start failed with it */
@@ -541,7 +548,9 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     group.members[0]!.connection.maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
     await this.beforeTraining(
       group,
-      Promise.all(group.members.map((m) => group.send(m.rank, this.assign(m.rank, worldSize, m.rank === 0)))),
+      Promise.all(
+        group.members.map((m) => group.send(m.rank, this.assign(group, m, worldSize, m.rank === 0))),
+      ),
     );
     const initial = await this.beforeTraining(
       group,
@@ -669,8 +678,26 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     return { state, plan };
   }
 
-  /** What `rank` is told of the run when it joins: its rank, the world and the training settings. */
-  private assign(rank: number, worldSize: number, sendParams: boolean): MessageOf<'assign'> {
+  /**
+   * What `member` is told of the run when it joins: its rank, the world, the training settings, and whether its
+   * tensors go through lanes (then its connection reads its lane from here on, and the group knows it reads the
+   * down lane).
+   */
+  private assign(
+    group: ProcessGroup,
+    member: Member,
+    worldSize: number,
+    sendParams: boolean,
+  ): MessageOf<'assign'> {
+    const rank = member.rank;
+    const lanes = this.takesLanes(member);
+    if (lanes !== null) {
+      const up = new LaneReader(lanePath(lanes.directory, LANE_FILES.up(rank)));
+      member.connection.useLanes({ receive: up });
+      member.connection.once('close', () => up.close());
+      group.useLanes(lanes.down);
+      group.readsLane(rank);
+    }
     this.runId ??= this.options.runId ?? `run-${Date.now().toString(36)}`;
     const config: TrainingSpec = {
       ...this.options.training,
@@ -681,7 +708,23 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       slowdown: this.options.simulate?.slow[String(rank)] ?? 1,
       jitter: this.options.simulate?.jitter ?? 0,
     };
-    return { type: 'assign', rank, worldSize, runId: this.runId, config: { ...config }, sendParams };
+    return {
+      type: 'assign',
+      rank,
+      worldSize,
+      runId: this.runId,
+      config: { ...config },
+      sendParams,
+      lanes: lanes !== null,
+    };
+  }
+
+  /** The lanes `member` takes: a sync run's, when it offered this coordinator's lane directory; else null. */
+  private takesLanes(member: Member): { directory: string; down: LaneWriter } | null {
+    const directory = this.options.lanes;
+    if (directory === undefined || this.options.mode === 'async' || member.lanes !== directory) return null;
+    this.downLane ??= new LaneWriter(lanePath(directory, LANE_FILES.down));
+    return { directory, down: this.downLane };
   }
 
   /**
@@ -753,7 +796,10 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
             group.replace(joined);
             joined.connection.maxMessageBytes = messageBytesBound(state.params.length);
             if (this.options.mode !== 'async') poolGradients(joined.connection, state.params.length);
-            for (const message of [this.assign(rank, group.worldSize, false), welcome(state, plan, round)])
+            for (const message of [
+              this.assign(group, joined, group.worldSize, false),
+              welcome(state, plan, round),
+            ])
               group.send(rank, message).catch(() => {});
             record.rejoinedAtStep = state.step;
             this.log({
@@ -879,6 +925,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
 
   private async closeServer(): Promise<void> {
     this.rendezvous?.close();
+    this.downLane?.close();
     const server = this.server;
     if (server === undefined) return;
     this.server = undefined;

@@ -1,6 +1,7 @@
 import { CLOSE_CODES, TrainingError } from '../errors.js';
 import type { Log } from '../log/index.js';
 import {
+  type LaneSink,
   type Message,
   type MessageOf,
   type MessageType,
@@ -79,6 +80,10 @@ export class ProcessGroup {
   private readonly held = new Map<MessageType, { rank: number; message: Message }[]>();
   /** one encoding of each broadcast for every member */
   private readonly encoder: SharedEncoder;
+  /** where updates' tensors go when every active member reads it (`useLanes`) */
+  private downLane: LaneSink | undefined;
+  /** ranks whose current connection reads the down lane */
+  private readonly laneReaders = new Set<number>();
 
   constructor(members: readonly Member[], options: GroupOptions) {
     this.current = [...members];
@@ -154,6 +159,7 @@ export class ProcessGroup {
       throw new Error(`rank ${member.rank} was not lost: it cannot be replaced`);
     this.current[member.rank] = member;
     this.inboxes[member.rank] = undefined;
+    this.laneReaders.delete(member.rank);
     this.lost.delete(member.rank);
     this.watch(member);
   }
@@ -274,14 +280,38 @@ export class ProcessGroup {
       );
     let sends: Promise<void>[];
     try {
-      sends = this.encoder.broadcast(message, (encoded) =>
-        active((connection) => connection.sendEncoded(encoded)),
+      sends = this.encoder.broadcast(
+        message,
+        (encoded) => active((connection) => connection.sendEncoded(encoded)),
+        this.laneOf(message.type),
       );
     } catch (error) {
       sends = active(() => Promise.reject(error));
     }
     for (const sent of sends) sent.catch(() => {});
     return sends;
+  }
+
+  /**
+   * Co-located members: an `update` broadcast writes its tensors to `lane` once, and sends a lane frame, whenever
+   * every active member reads that lane (`readsLane`); otherwise it goes whole over every socket.
+   */
+  useLanes(lane: LaneSink): void {
+    this.downLane = lane;
+  }
+
+  /** `rank`'s current connection reads the down lane (until the rank is replaced). */
+  readsLane(rank: number): void {
+    this.laneReaders.add(rank);
+  }
+
+  /** The lane of a broadcast of `type`: the down lane for an update every active member reads, else none. */
+  private laneOf(type: MessageType): LaneSink | undefined {
+    if (type !== 'update' || this.downLane === undefined) return undefined;
+    for (const member of this.current) {
+      if (!this.lost.has(member.rank) && !this.laneReaders.has(member.rank)) return undefined;
+    }
+    return this.downLane;
   }
 
   /** Answers a well-formed but wrong message with an `error` reply; nothing else changes. */

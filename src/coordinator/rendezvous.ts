@@ -27,6 +27,8 @@ export interface Member {
   readonly pid: number;
   readonly host: string;
   readonly backend: string;
+  /** the tensor-lane directory the worker offered (`join.lanes`), null for none */
+  readonly lanes: string | null;
 }
 
 export interface RendezvousOptions {
@@ -309,7 +311,7 @@ export class Rendezvous {
       pid: join.pid,
       address,
     });
-    admit({ rank, connection, pid: join.pid, host: join.host, backend: join.backend });
+    admit({ rank, connection, pid: join.pid, host: join.host, backend: join.backend, lanes: join.lanes });
     return true;
   }
 
@@ -345,7 +347,7 @@ export class Rendezvous {
         rank = next;
         taken.add(rank);
       }
-      return { rank, connection, pid: join.pid, host: join.host, backend: join.backend };
+      return { rank, connection, pid: join.pid, host: join.host, backend: join.backend, lanes: join.lanes };
     });
     members.sort((a, b) => a.rank - b.rank);
     this.resolve(members);

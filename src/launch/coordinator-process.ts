@@ -61,7 +61,8 @@ export interface CoordinatorUnstarted {
 
 /** What the coordinator child tells the launcher. */
 export type FromCoordinator =
-  | { readonly type: 'listening'; readonly url: string }
+  /** `lanes`: the tensor-lane directory the workers on this host offer (`transport: shm`), or null */
+  | { readonly type: 'listening'; readonly url: string; readonly lanes: string | null }
   | { readonly type: 'started'; readonly totalSteps: number; readonly stepsPerEpoch: number }
   | {
       readonly type: 'step';

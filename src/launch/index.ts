@@ -30,8 +30,13 @@ export { DEFAULT_COLUMNS, terminalWidth } from './terminal-width.js';
 export { TOKEN_ENV } from './token-env.js';
 export {
   chooseTransport,
+  hasSharedMemory,
   isLoopback,
+  makeLaneDirectory,
+  removeLaneDirectory,
+  runLaneDirectory,
   runSocketPath,
+  SHARED_MEMORY_DIRECTORY,
   type TransportChoice,
   type TransportInputs,
   unixUrl,

@@ -27,6 +27,8 @@ export interface WorkerProcessesOptions {
   readonly firstRank?: number | null;
   /** Unmasked client frames (loopback only; default true): a coordinator elsewhere gets masked ones. */
   readonly zeroMask?: boolean;
+  /** the coordinator's tensor-lane directory on this host (`transport: shm`), offered by every worker */
+  readonly lanes?: string | null;
   readonly token: string;
   /** `auto` lets each worker choose (tensorflow, then wasm, then cpu) */
   readonly backend: string;
@@ -101,6 +103,7 @@ export class WorkerProcesses {
     const address = typeof url === 'string' ? url : url[index]!;
     const args = [cli, 'worker', '--connect', address, '--log-format', logFormat];
     if (this.options.zeroMask !== false) args.push('--zero-mask');
+    if (this.options.lanes != null) args.push('--lanes', this.options.lanes);
     if (ranked) args.push('--rank', String(rank));
     if (backend !== 'auto') args.push('--backend', backend);
     if (this.options.connectTimeout !== undefined)

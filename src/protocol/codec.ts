@@ -19,13 +19,19 @@ import { malformed, tooLarge } from './wire-errors.js';
 // `$tensors: [[path, floats], …]` (see tensor-descriptor.ts); a tensor part larger than one frame continues in
 // continuation frames that carry only tensor bytes. A message without tensors to send is one control frame.
 // Tensors are copied as the host's bytes: dptrain assumes a little-endian host (every platform Node ships on).
+// A lane frame (kind 3) is the header and the control part only: the tensor part (tensorBytes long) was written to
+// a lane the two sides share on one host (see `TensorLane`), and the header's messageId is the lane's sequence
+// number of that write, which the reader checks against the lane.
 
 /** The first two bytes of every frame: 'DP' read as a little-endian u16. */
 export const FRAME_MAGIC = 0x5044;
 /** Bytes of the fixed frame header. */
 export const FRAME_HEADER_BYTES = 16;
-/** Frame kinds: a message without tensors, the first frame of one with tensors, and its continuations. */
-export const FRAME_KIND = { control: 0, tensor: 1, continuation: 2 } as const;
+/**
+ * Frame kinds: a message without tensors, the first frame of one with tensors, its continuations, and a message
+ * whose tensor part went through a lane.
+ */
+export const FRAME_KIND = { control: 0, tensor: 1, continuation: 2, lane: 3 } as const;
 
 /**
  * Default bound on one frame, header included: 4 MiB. `ws` receives every frame into a fresh Buffer; up to ~4 MiB
@@ -71,6 +77,26 @@ export type TensorAllocator = (floats: number, type: MessageType) => Float32Arra
 
 const freshTensor: TensorAllocator = (floats) => new Float32Array(floats);
 
+/**
+ * Where a sender puts a message's tensor part instead of its frames: shared storage the receiver reads on the same
+ * host (the transport's `TensorLane`). `write` stores the tensors back to back and returns the sequence number of
+ * this write, which the lane frame carries.
+ *
+ * @example
+ * const frames = encoder.encode(update, lane); // one small lane frame; the tensors are in the lane
+ */
+export interface LaneSink {
+  write(tensors: readonly Float32Array[], bytes: number): number;
+}
+
+/**
+ * Where a receiver reads the tensor part of a lane frame: `read` fills `into` with the `bytes` of write `sequence`,
+ * and throws ProtocolError when the lane does not hold exactly that write (overwritten, torn, or never written).
+ */
+export interface LaneSource {
+  read(sequence: number, bytes: number, into: Float32Array): void;
+}
+
 /** Result of feeding one frame to `MessageDecoder.decode`. */
 export type DecodeResult =
   | { readonly kind: 'message'; readonly message: Message }
@@ -107,8 +133,11 @@ export class MessageEncoder {
     this.maxFrameBytes = checkFrameBytes(options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
   }
 
-  /** Validates `message` and encodes it as one or more frames; throws ProtocolError if it is invalid or cannot fit. */
-  encode(message: Message): Buffer[] {
+  /**
+   * Validates `message` and encodes it as one or more frames; throws ProtocolError if it is invalid or cannot fit.
+   * Given a `lane`, a message with tensors has them written there and is one lane frame.
+   */
+  encode(message: Message, lane?: LaneSink): Buffer[] {
     const checked = validateMessage(message);
     if (!checked.ok) {
       throw malformed(`cannot encode this ${describeType(message)} message: ${formatIssues(checked.issues)}`);
@@ -129,6 +158,14 @@ export class MessageEncoder {
     if (tensors.length === 0) {
       const frame = this.frameBuffer(0, controlEnd);
       writeHeader(frame, FRAME_KIND.control, id, packed.length, 0);
+      frame.set(packed, FRAME_HEADER_BYTES);
+      return [frame];
+    }
+    if (lane !== undefined) {
+      const bytes = tensors.reduce((sum, t) => sum + t.byteLength, 0);
+      const sequence = lane.write(tensors, bytes);
+      const frame = this.frameBuffer(0, controlEnd);
+      writeHeader(frame, FRAME_KIND.lane, sequence, packed.length, bytes);
       frame.set(packed, FRAME_HEADER_BYTES);
       return [frame];
     }
@@ -233,6 +270,8 @@ export class MessageDecoder {
   private allocate: TensorAllocator;
   private readonly packr = new Packr({ useRecords: false });
   private pending: PendingMessage | null = null;
+  /** where lane frames' tensor parts are read; null: a lane frame is refused */
+  lane: LaneSource | null = null;
 
   constructor(options: CodecOptions = {}) {
     this.maxFrameBytes = checkFrameBytes(options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
@@ -309,7 +348,8 @@ export class MessageDecoder {
     }
     if (header.kind === FRAME_KIND.control) return this.decodeControlFrame(frame, header);
     if (header.kind === FRAME_KIND.tensor) return this.decodeTensorFrame(frame, header);
-    throw malformed(`frame kind ${header.kind} is not 0 (control), 1 (tensor) or 2 (continuation)`);
+    if (header.kind === FRAME_KIND.lane) return this.decodeLaneFrame(frame, header);
+    throw malformed(`frame kind ${header.kind} is not 0 (control), 1 (tensor), 2 (continuation) or 3 (lane)`);
   }
 
   private decodeControlFrame(frame: Uint8Array, header: FrameHeader): DecodeResult {
@@ -357,6 +397,34 @@ export class MessageDecoder {
       return { kind: 'message', message };
     }
     return this.assemble(header.messageId, message, layout, frame.subarray(tensorStart), complete);
+  }
+
+  private decodeLaneFrame(frame: Uint8Array, header: FrameHeader): DecodeResult {
+    const lane = this.lane;
+    if (lane === null) {
+      throw malformed(
+        'a lane frame (kind 3) arrived but this connection reads no lane: only peers on one host that agreed on a lane directory send them',
+      );
+    }
+    if (header.tensorBytes % 4 !== 0 || frame.length !== FRAME_HEADER_BYTES + header.controlBytes) {
+      throw lengthMismatch(frame, header, FRAME_HEADER_BYTES + header.controlBytes);
+    }
+    const control = this.unpackControl(frame, header);
+    if (!Object.hasOwn(control, TENSOR_DESCRIPTOR_KEY)) {
+      throw malformed(`a lane frame (kind 3) lacks the ${TENSOR_DESCRIPTOR_KEY} descriptor`);
+    }
+    const layout = takeTensors(control);
+    if (layout.slots.length === 0 || layout.floats * 4 !== header.tensorBytes) {
+      throw malformed(
+        `a lane frame declares ${header.tensorBytes} tensor bytes but its message lists ${layout.floats} floats in all`,
+      );
+    }
+    this.refuseOversized(FRAME_HEADER_BYTES + header.controlBytes + header.tensorBytes);
+    const message = checked(control);
+    const part = this.tensorFor(layout.floats, message.type);
+    lane.read(header.messageId, header.tensorBytes, part);
+    fillTensors(layout, part);
+    return { kind: 'message', message };
   }
 
   /** Copies the tensor part into one allocated array; waits for the continuations unless `complete`. */

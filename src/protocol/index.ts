@@ -16,6 +16,8 @@ export {
   FRAME_HEADER_BYTES,
   FRAME_KIND,
   FRAME_MAGIC,
+  type LaneSink,
+  type LaneSource,
   MAX_FRAME_BYTES,
   MessageDecoder,
   MessageEncoder,

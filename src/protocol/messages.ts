@@ -3,11 +3,11 @@
  * TypeScript types, the validator and the codec are all derived from it: to add a message, add a row.
  *
  * @example
- * const hello: JoinMessage = { type: 'join', protocol: PROTOCOL_VERSION, token: 't', rank: null, pid: 1, host: 'h', backend: 'wasm' };
+ * const hello: JoinMessage = { type: 'join', protocol: PROTOCOL_VERSION, token: 't', rank: null, pid: 1, host: 'h', backend: 'wasm', lanes: null };
  */
 
 /** Bumped whenever a message's shape or the frame layout changes; peers with another version are refused. */
-export const PROTOCOL_VERSION = 5;
+export const PROTOCOL_VERSION = 6;
 
 /** Upper bounds (UTF-8 bytes) of the strings messages carry. */
 export const STRING_LIMITS = {
@@ -133,7 +133,10 @@ const lr = number({ finite: true });
  * `loss` may be NaN or ±Infinity: a diverged step is the coordinator's policy to handle, like a NaN gradient.
  */
 export const MESSAGES = {
-  /** a worker asks to join the run (`rank: null` lets the coordinator choose) */
+  /**
+   * a worker asks to join the run (`rank: null` lets the coordinator choose); `lanes` is the tensor-lane directory
+   * its launcher gave it (workers on the coordinator's host), null for none
+   */
   join: {
     from: 'worker',
     fields: {
@@ -143,6 +146,7 @@ export const MESSAGES = {
       pid: integer(0),
       host: string(STRING_LIMITS.host),
       backend: string(STRING_LIMITS.name),
+      lanes: nullable(string(STRING_LIMITS.text)),
     },
   },
   /**
@@ -155,7 +159,10 @@ export const MESSAGES = {
     from: 'worker',
     fields: { protocol: integer(1), token: string(STRING_LIMITS.token), rank, pid: integer(0) },
   },
-  /** rendezvous complete: the worker's rank and the run; only rank 0 gets `sendParams: true` */
+  /**
+   * rendezvous complete: the worker's rank and the run; only rank 0 gets `sendParams: true`; `lanes: true` when the
+   * coordinator takes the worker's `join.lanes`: its sync gradients and updates then go through the lanes there
+   */
   assign: {
     from: 'coordinator',
     fields: {
@@ -164,6 +171,7 @@ export const MESSAGES = {
       runId: string(STRING_LIMITS.name),
       config: record(),
       sendParams: boolean(),
+      lanes: boolean(),
     },
   },
   /**

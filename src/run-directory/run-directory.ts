@@ -91,7 +91,8 @@ export interface RunSummary {
 
 /** The transport of a run's workers, as summary.json says it. */
 export interface RunTransport {
-  readonly kind: 'unix' | 'tcp';
+  /** `shm`: control over TCP loopback, a sync run's gradients and updates through tensor lanes in /dev/shm */
+  readonly kind: 'unix' | 'tcp' | 'shm';
   readonly reason: string;
 }
 

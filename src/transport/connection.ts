@@ -1,7 +1,14 @@
 import { EventEmitter } from 'node:events';
 import { WebSocket } from 'ws';
 import { CLOSE_CODES, DptrainError, ProtocolError, TransportError } from '../errors.js';
-import { type Message, MessageDecoder, MessageEncoder, type MessageType } from '../protocol/index.js';
+import {
+  type LaneSink,
+  type LaneSource,
+  type Message,
+  MessageDecoder,
+  MessageEncoder,
+  type MessageType,
+} from '../protocol/index.js';
 import { type ConnectionOptions, type ConnectionSettings, parseConnectionOptions } from './options.js';
 import { ReceivePool, type ReceivePoolSpec } from './receive-pool.js';
 
@@ -62,6 +69,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private received = 0;
   private failure: ProtocolError | TransportError | DptrainError | null = null;
   private pool: ReceivePool | null = null;
+  /** the lane each message type this side sends through one is written to */
+  private readonly sendLanes = new Map<MessageType, LaneSink>();
   private closeStarted = false;
   private ended: ConnectionClose | null = null;
 
@@ -118,6 +127,22 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     return pool;
   }
 
+  /**
+   * Peers on one host: from the next message on, the tensors of every `send.types` message go through `send.lane`
+   * (one small lane frame on the socket), and lane frames received are read from `receive`. Both sides must have
+   * agreed on the lanes first (the rendezvous does): a lane frame to a peer without a lane closes its connection.
+   *
+   * @example
+   * connection.useLanes({ send: { types: ['gradient'], lane: new LaneWriter(up) }, receive: new LaneReader(down) });
+   */
+  useLanes(lanes: {
+    readonly send?: { readonly types: readonly MessageType[]; readonly lane: LaneSink };
+    readonly receive?: LaneSource;
+  }): void {
+    for (const type of lanes.send?.types ?? []) this.sendLanes.set(type, lanes.send!.lane);
+    if (lanes.receive !== undefined) this.decoder.lane = lanes.receive;
+  }
+
   /** How the connection ended, or null while it is open. */
   get closeInfo(): ConnectionClose | null {
     return this.ended;
@@ -133,7 +158,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     // encoding waits for its turn in the queue.
     return this.enqueue(message.type, () => {
       this.assertOpen(message.type);
-      return this.encoder.encode(message);
+      return this.encoder.encode(message, this.sendLanes.get(message.type));
     });
   }
 

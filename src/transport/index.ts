@@ -37,3 +37,10 @@ export {
   MAX_SOCKET_PATH_BYTES,
 } from './server.js';
 export { SharedEncoder } from './shared-encoder.js';
+export {
+  LANE_FILES,
+  LANE_PAYLOAD_OFFSET,
+  LaneReader,
+  LaneWriter,
+  lanePath,
+} from './tensor-lane.js';

@@ -2,6 +2,7 @@ import {
   type CodecOptions,
   checkFrameBytes,
   DEFAULT_MAX_FRAME_BYTES,
+  type LaneSink,
   type Message,
   MessageEncoder,
 } from '../protocol/index.js';
@@ -31,13 +32,21 @@ export class SharedEncoder {
   /**
    * Encodes `message` and gives it to `send`, which starts one send per connection and returns their promises;
    * returns them. The frames are reused once all of them have settled. Throws ProtocolError, before any send,
-   * for a message that is invalid or cannot fit.
+   * for a message that is invalid or cannot fit. Given a `lane` (every receiver reads it), the tensors go there once.
    */
-  broadcast(message: Message, send: (encoded: EncodedMessage) => Promise<void>[]): Promise<void>[] {
+  broadcast(
+    message: Message,
+    send: (encoded: EncodedMessage) => Promise<void>[],
+    lane?: LaneSink,
+  ): Promise<void>[] {
     const encoder = this.idle.pop() ?? new MessageEncoder(this.options);
     let encoded: EncodedMessage;
     try {
-      encoded = { type: message.type, frames: encoder.encode(message), maxFrameBytes: this.maxFrameBytes };
+      encoded = {
+        type: message.type,
+        frames: encoder.encode(message, lane),
+        maxFrameBytes: this.maxFrameBytes,
+      };
     } catch (error) {
       this.idle.push(encoder);
       throw error;

@@ -18,7 +18,15 @@ import {
   type Task,
   tensorSize,
 } from '../tasks/index.js';
-import { type Connection, connectWithRetry, DEFAULT_CONNECT_TIMEOUT_MS } from '../transport/index.js';
+import {
+  type Connection,
+  connectWithRetry,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  LANE_FILES,
+  LaneReader,
+  LaneWriter,
+  lanePath,
+} from '../transport/index.js';
 import { asyncLoop } from './async-loop.js';
 import { type BackendName, type SelectedBackend, selectBackend } from './backend.js';
 import { type Fault, Faults } from './faults.js';
@@ -47,6 +55,11 @@ export interface WorkerOptions {
   readonly zeroMask?: boolean;
   /** keep trying to reach the coordinator for this long, in ms, with backoff (default 60 s) */
   readonly connectTimeoutMs?: number;
+  /**
+   * the tensor-lane directory of a launcher that runs this worker on the coordinator's host: offered in `join`, and
+   * used for the sync gradients and updates when the coordinator takes it
+   */
+  readonly lanes?: string | null;
 }
 
 /** What a worker did, for its exit report. */
@@ -194,6 +207,7 @@ export class Worker {
     this.stopSeen = false;
     let silent = false;
     let loaded = given.loaded;
+    let lanes: { close(): void } | null = null;
     try {
       await connection.send({
         type: 'join',
@@ -205,9 +219,11 @@ export class Worker {
         host: hostname(),
         // the build, not just the name: an async run's arrival log records it and a replay must match it
         backend: given.build,
+        lanes: this.options.lanes ?? null,
       });
       const assign = await inbox.next('assign');
       this.rank = assign.rank;
+      lanes = this.useLanes(connection, assign);
       const spec = parseTrainingSpec(assign.config);
       const liveness = this.liveness(connection, assign.rank, spec, () => {
         // A hung coordinator may never answer a close handshake: drop the socket and rejoin.
@@ -238,7 +254,34 @@ export class Worker {
       throw error;
     } finally {
       await connection.close(CLOSE_CODES.normal, 'worker done');
+      lanes?.close();
     }
+  }
+
+  /**
+   * When the coordinator took this worker's lanes: its gradients go up through its own lane file and the updates
+   * come down through the coordinator's (see TensorLane). Returns what closes them, or null.
+   */
+  private useLanes(connection: Connection, assign: MessageOf<'assign'>): { close(): void } | null {
+    const directory = this.options.lanes ?? null;
+    if (!assign.lanes) return null;
+    if (directory === null) {
+      throw new TrainingError(
+        'ERR_TRAINING_MISMATCH',
+        `the coordinator assigned rank ${assign.rank} tensor lanes, but this worker offered none: it cannot read them`,
+        { rank: assign.rank },
+      );
+    }
+    const up = new LaneWriter(lanePath(directory, LANE_FILES.up(assign.rank)));
+    const down = new LaneReader(lanePath(directory, LANE_FILES.down));
+    connection.useLanes({ send: { types: ['gradient'], lane: up }, receive: down });
+    this.log({ level: 'info', msg: 'tensor lanes', rank: assign.rank, directory });
+    return {
+      close: () => {
+        up.close();
+        down.close();
+      },
+    };
   }
 
   /**

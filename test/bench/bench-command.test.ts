@@ -32,8 +32,8 @@ describe('dptrain bench allreduce', () => {
       expect(positiveFinite(report.ceilings.tcpLoopbackBytesPerSec)).toBe(true);
       // On the training path an empty `skipped` means the run passed its end-of-run recomputation.
       expect(report).toMatchObject({ skipped: [], path, zeroMask: true });
-      // The training run was asked for `auto`, which picks a Unix socket on this host (the default is TCP).
-      if (path === 'training') expect(result.transport).toBe('unix');
+      // The training run was asked for `auto`, which picks tensor lanes on this host.
+      if (path === 'training') expect(result.transport).toBe('shm');
     });
   }
 
@@ -48,7 +48,7 @@ describe('dptrain bench allreduce', () => {
       ['bench', 'allreduce', '--path', 'ring'],
       ['bench', 'allreduce', '--transport', 'udp'],
       ['bench', 'allreduce', '--path', 'protocol', '--transport', 'unix'],
-      ['bench', 'train', '--transport', 'shm'],
+      ['bench', 'train', '--transport', 'sctp'],
       ['bench', 'async', '--steps', '1'],
       ['bench', 'async', '--workers', '0'],
       ['bench', 'async', '--rounds', '5'],

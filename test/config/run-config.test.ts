@@ -70,7 +70,7 @@ describe('parseRunConfig defaults', () => {
       backend: 'auto',
       host: '127.0.0.1',
       port: 0,
-      transport: 'tcp',
+      transport: 'auto',
       joinTimeout: 60,
       authTimeout: 5,
       heartbeatInterval: 1,

@@ -87,6 +87,7 @@ async function group(pids: readonly number[], log: (entry: LogEntry) => void = (
     pid,
     host: 'test',
     backend: 'none',
+    lanes: null,
     connection: mains[rank]!.near,
   }));
   const created = new ProcessGroup(members, { heartbeat: TIMING, log });

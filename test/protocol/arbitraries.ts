@@ -91,6 +91,7 @@ export function message(maxFloats: number): fc.Arbitrary<Message> {
       pid: nat,
       host: text(32),
       backend: text(16),
+      lanes: fc.option(text(64), { nil: null }),
     }),
     fc.record({
       type: fc.constant('liveness' as const),
@@ -106,6 +107,7 @@ export function message(maxFloats: number): fc.Arbitrary<Message> {
       runId: text(32),
       config: json,
       sendParams: fc.boolean(),
+      lanes: fc.boolean(),
     }),
     fc.record({
       type: fc.constant('params' as const),

@@ -6,6 +6,8 @@ import {
   FRAME_HEADER_BYTES,
   FRAME_KIND,
   FRAME_MAGIC,
+  type LaneSink,
+  type LaneSource,
   MESSAGE_TYPES,
   type Message,
   MessageDecoder,
@@ -84,7 +86,9 @@ function craft(frame: Crafted): Buffer {
   const tensor = frame.tensor ?? new Uint8Array(0);
   const padded = Math.ceil((FRAME_HEADER_BYTES + control.length) / 4) * 4;
   const out = Buffer.alloc(
-    (frame.kind === FRAME_KIND.control ? FRAME_HEADER_BYTES + control.length : padded) + tensor.length,
+    (frame.kind === FRAME_KIND.control || frame.kind === FRAME_KIND.lane
+      ? FRAME_HEADER_BYTES + control.length
+      : padded) + tensor.length,
   );
   out.writeUInt16LE(frame.magic ?? FRAME_MAGIC, 0);
   out.writeUInt8(frame.version ?? PROTOCOL_VERSION, 2);
@@ -987,5 +991,87 @@ describe('MessageDecoder refusals', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+});
+
+/** A lane in memory: the second implementation the codec's lane frames are checked against. */
+class MemoryLane implements LaneSink, LaneSource {
+  sequence = 0;
+  held: { sequence: number; bytes: Uint8Array } | null = null;
+  reads = 0;
+
+  write(tensors: readonly Float32Array[], bytes: number): number {
+    const copy = new Uint8Array(bytes);
+    let at = 0;
+    for (const t of tensors) {
+      copy.set(new Uint8Array(t.buffer, t.byteOffset, t.byteLength), at);
+      at += t.byteLength;
+    }
+    this.sequence += 1;
+    this.held = { sequence: this.sequence, bytes: copy };
+    return this.sequence;
+  }
+
+  read(sequence: number, bytes: number, into: Float32Array): void {
+    this.reads += 1;
+    if (this.held?.sequence !== sequence || this.held.bytes.length !== bytes) {
+      throw new ProtocolError('ERR_PROTOCOL_MALFORMED', 1002, `no write ${sequence} of ${bytes} bytes`);
+    }
+    new Uint8Array(into.buffer, into.byteOffset, into.byteLength).set(this.held.bytes);
+  }
+}
+
+describe('lane frames', () => {
+  it('round-trip every message with tensors as one control-sized frame, the tensors through the lane', () => {
+    fc.assert(
+      fc.property(message(20_000), (original) => {
+        const lane = new MemoryLane();
+        const decoder = new MessageDecoder();
+        decoder.lane = lane;
+        const frames = new MessageEncoder().encode(original, lane);
+        expect(frames).toHaveLength(1);
+        const frame = frames[0]!;
+        const kind = frame.readUInt8(3);
+        if (lane.held === null) {
+          // Nothing to put in the lane (null tensors, empty maps): a plain control frame.
+          expect(kind).toBe(FRAME_KIND.control);
+        } else {
+          expect(kind).toBe(3);
+          expect(frame.readUInt32LE(4)).toBe(lane.sequence);
+          expect(frame.readUInt32LE(12)).toBe(lane.held.bytes.length);
+          expect(frame.length).toBe(FRAME_HEADER_BYTES + frame.readUInt32LE(8));
+        }
+        expectSameMessage(decodeFrames(decoder, frames), original);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('are refused without a lane, with a length that disagrees with the descriptor, or beyond maxMessageBytes', () => {
+    const lane = new MemoryLane();
+    const [frame] = new MessageEncoder().encode(
+      { ...SAMPLES.gradient, grad: Float32Array.of(1, 2, 3) },
+      lane,
+    );
+    const plain = new MessageDecoder();
+    const error = expectRefusal(() => plain.decode(frame!), 'ERR_PROTOCOL_MALFORMED', 1002);
+    expect(error.message).toMatch(/reads no lane/);
+    expectStillUsable(plain);
+    const decoder = new MessageDecoder({ maxMessageBytes: 1024 });
+    decoder.lane = lane;
+    const control = packr.pack({ ...gradientFields, [DESCRIPTOR]: [['grad', 3]] });
+    const lying = craft({ kind: 3, control, tensorBytes: 16, id: lane.sequence });
+    expect(lying.length).toBe(FRAME_HEADER_BYTES + control.length);
+    expectRefusal(() => decoder.decode(lying), 'ERR_PROTOCOL_MALFORMED', 1002);
+    const huge = craft({
+      kind: 3,
+      control: packr.pack({ ...gradientFields, [DESCRIPTOR]: [['grad', 1_000]] }),
+      tensorBytes: 4_000,
+    });
+    expectRefusal(() => decoder.decode(huge), 'ERR_PROTOCOL_TOO_LARGE', 1009);
+    // Refused before the lane was read: a hostile frame costs no copy.
+    expect(lane.reads).toBe(0);
+    expect(decoder.decode(frame!)).toMatchObject({ kind: 'message' });
+    expect(lane.reads).toBe(1);
   });
 });

@@ -4,8 +4,8 @@ import { MESSAGE_TYPES, MESSAGES, type MessageSpec, PROTOCOL_VERSION } from '../
 const rows = Object.entries(MESSAGES) as [string, MessageSpec][];
 
 describe('the message table', () => {
-  it('defines protocol version 5 and the seventeen messages in table order', () => {
-    expect(PROTOCOL_VERSION).toBe(5);
+  it('defines protocol version 6 and the seventeen messages in table order', () => {
+    expect(PROTOCOL_VERSION).toBe(6);
     expect(MESSAGE_TYPES).toEqual([
       'join',
       'liveness',

@@ -10,6 +10,7 @@ export const SAMPLES: { readonly [T in MessageType]: MessageOf<T> } = {
     pid: 4242,
     host: 'node-1',
     backend: 'wasm',
+    lanes: '/dev/shm/dptrain-1-ab',
   },
   liveness: { type: 'liveness', protocol: PROTOCOL_VERSION, token: 'secret', rank: 1, pid: 4243 },
   assign: {
@@ -25,6 +26,7 @@ export const SAMPLES: { readonly [T in MessageType]: MessageOf<T> } = {
       tags: ['a', null],
     },
     sendParams: false,
+    lanes: false,
   },
   params: {
     type: 'params',

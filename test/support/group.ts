@@ -25,6 +25,7 @@ export async function groupOf(
     pid: 100 + rank,
     host: 'test',
     backend: 'none',
+    lanes: null,
     connection: pair.near,
   }));
   const group = new ProcessGroup(members, {

@@ -22,7 +22,17 @@ export interface InProcessRun {
  * A whole run in this process: `coordinate()` (what `dptrain coordinator` runs, writing the run directory) and one
  * in-process Worker per rank on the wasm backend. Cheaper than processes, and the same code path below the CLI.
  */
-export async function runInProcess(file: Readonly<Record<string, unknown>>): Promise<InProcessRun> {
+export async function runInProcess(
+  file: Readonly<Record<string, unknown>>,
+  options: {
+    /** the coordinator's tensor-lane directory (made and removed by the run), as `dptrain launch` gives it */
+    readonly lanes?: string;
+    /** the directory rank r offers (default: the coordinator's) */
+    readonly offers?: (rank: number) => string | null;
+    /** receives every worker's log entries */
+    readonly workerLog?: (rank: number, entry: Readonly<Record<string, unknown>>) => void;
+  } = {},
+): Promise<InProcessRun> {
   const config = parseRunConfig({ progress: false, ...file });
   const token = 'in-process-token';
   const runDir = join(await scratch(), 'run');
@@ -36,10 +46,29 @@ export async function runInProcess(file: Readonly<Record<string, unknown>>): Pro
     token,
     runDir,
     logger,
+    ...(options.lanes === undefined
+      ? {}
+      : {
+          transport: {
+            kind: 'shm' as const,
+            reason: 'test',
+            socketPath: null,
+            laneDirectory: options.lanes,
+          },
+        }),
     announce: (url) => {
       workers = Promise.allSettled(
         Array.from({ length: config.workers }, (_, rank) =>
-          new Worker({ url, token, rank, backend: 'wasm' }).run(),
+          new Worker({
+            url,
+            token,
+            rank,
+            backend: 'wasm',
+            lanes: options.offers === undefined ? (options.lanes ?? null) : options.offers(rank),
+            ...(options.workerLog === undefined
+              ? {}
+              : { log: (entry) => options.workerLog!(rank, entry as Readonly<Record<string, unknown>>) }),
+          }).run(),
         ),
       );
     },

@@ -143,6 +143,7 @@ export class Script {
       pid: 1,
       host: 'test',
       backend: 'none',
+      lanes: null,
     });
   }
 

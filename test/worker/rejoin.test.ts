@@ -96,6 +96,7 @@ async function welcome(
     runId: 'rejoin-test',
     config: { ...spec(heartbeat) },
     sendParams: false,
+    lanes: false,
   });
   await peer.send({
     type: 'welcome',
@@ -216,6 +217,7 @@ describe("a worker's session loop", () => {
       runId: 'rejoin-test',
       config: { ...spec({ intervalMs: 100, timeoutMs: 600 }) },
       sendParams: false,
+      lanes: false,
     });
     // The worker dropped the silent connection and joined again, asking for the same rank.
     expect(await peer.next('join')).toMatchObject({ rank: 0 });
